@@ -1,0 +1,256 @@
+"""Load and validate the rule catalogue (``rules/*.yaml`` plus user directories).
+
+A rule is data: id, severity, rationale, references, where it applies, and
+either a declarative ``match`` or the name of a Python ``check``.  Files are
+read with ``yaml.safe_load`` only; nothing in them is ever executed.  Every
+problem is reported with the file, the rule and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+SEVERITIES = ("error", "warning", "info")
+KINDS = ("any", "cover", "binding", "binding-only", "driver", "dts", "code", "docs", "maintainers")
+_ID = re.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
+_MATCH_KEYS = {
+    "subject",
+    "not_subject",
+    "commit_message",
+    "not_commit_message",
+    "added_line",
+    "not_added_line",
+    "file_status",
+}
+_RULE_KEYS = {
+    "id",
+    "severity",
+    "summary",
+    "rationale",
+    "references",
+    "applies_to",
+    "scope",
+    "match",
+    "check",
+    "params",
+    "message",
+    "examples",
+    "silence",
+}
+
+
+@dataclass(frozen=True)
+class AppliesTo:
+    kinds: tuple[str, ...] = ("any",)
+    paths: tuple[str, ...] = ()
+    exclude_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    """Declarative matcher: every given condition must hold."""
+
+    subject: re.Pattern | None = None
+    not_subject: re.Pattern | None = None
+    commit_message: re.Pattern | None = None
+    not_commit_message: re.Pattern | None = None
+    added_line: re.Pattern | None = None
+    not_added_line: re.Pattern | None = None
+    file_status: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    summary: str
+    rationale: str
+    references: tuple[str, ...]
+    message: str
+    applies_to: AppliesTo = AppliesTo()
+    scope: str = "patch"  # "patch" or "series"
+    match: Match | None = None
+    check: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    examples_bad: tuple[Any, ...] = ()
+    examples_good: tuple[Any, ...] = ()
+    source: str = ""  # the file the rule came from
+
+    @property
+    def family(self) -> str:
+        return self.id.split("/", 1)[0]
+
+
+def builtin_rules_dir() -> Path:
+    """The catalogue shipped with the package (wheel) or beside it (checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_rules", here.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise InputError("the built-in rule catalogue is missing from this installation")
+
+
+def load_catalog(extra_dirs: list[str] | tuple[str, ...] = ()) -> list[Rule]:
+    """Every built-in rule plus the user's; a user rule may replace a built-in one."""
+    rules: dict[str, Rule] = {}
+    dirs = [builtin_rules_dir(), *(Path(d) for d in extra_dirs)]
+    for i, d in enumerate(dirs):
+        if not d.is_dir():
+            raise InputError(f"{d}: rule directory not found")
+        files = sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
+        if i > 0 and not files:
+            raise InputError(f"{d}: no rule files (*.yaml) in this directory")
+        seen_here: set[str] = set()
+        for f in files:
+            for rule in load_rule_file(f):
+                if rule.id in seen_here:
+                    raise InputError(f"{f}: rule {rule.id}: defined twice")
+                seen_here.add(rule.id)
+                rules[rule.id] = rule
+    return sorted(rules.values(), key=lambda r: r.id)
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read rule file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise InputError(f"{path}{where}: invalid YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise InputError(f"{path}: a rule file must be a mapping with a 'rules:' list")
+    return [_parse_rule(path, i, raw) for i, raw in enumerate(data["rules"])]
+
+
+def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
+    label = f"rule #{index + 1}"
+
+    def fail(problem: str) -> InputError:
+        return InputError(f"{path}: {label}: {problem}")
+
+    if not isinstance(raw, dict):
+        raise fail("must be a mapping")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not _ID.match(rid):
+        raise fail(f"'id' must look like 'family/name' in lower case (got {rid!r})")
+    label = f"rule {rid}"
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise fail(f"unknown key(s): {', '.join(sorted(unknown))}")
+    severity = raw.get("severity")
+    if severity not in SEVERITIES:
+        raise fail(f"'severity' must be one of {', '.join(SEVERITIES)} (got {severity!r})")
+    for key in ("summary", "rationale", "message"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise fail(f"'{key}' is required and must be text")
+    refs = raw.get("references")
+    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
+        raise fail("'references' must be a non-empty list of strings (document sections, lore links)")
+    scope = raw.get("scope", "patch")
+    if scope not in ("patch", "series"):
+        raise fail(f"'scope' must be 'patch' or 'series' (got {scope!r})")
+    applies = _parse_applies(raw.get("applies_to"), fail)
+    match = _parse_match(raw.get("match"), fail) if "match" in raw else None
+    check = raw.get("check")
+    if (match is None) == (check is None):
+        raise fail("needs exactly one of 'match' (declarative) or 'check' (a named Python check)")
+    if check is not None:
+        from .checks import known_checks
+
+        if not isinstance(check, str) or check not in known_checks():
+            raise fail(f"'check' names an unknown Python check {check!r}")
+    if scope == "series" and match is not None:
+        raise fail("series-scope rules need a Python 'check'")
+    params = raw.get("params", {})
+    if not isinstance(params, dict):
+        raise fail("'params' must be a mapping")
+    examples = raw.get("examples")
+    if not isinstance(examples, dict) or not examples.get("bad") or not examples.get("good"):
+        raise fail("'examples' must have at least one 'bad' and one 'good' example")
+    bad = examples["bad"] if isinstance(examples["bad"], list) else [examples["bad"]]
+    good = examples["good"] if isinstance(examples["good"], list) else [examples["good"]]
+    for ex in [*bad, *good]:
+        if not isinstance(ex, dict):
+            raise fail("each example must be a mapping (subject, body, files, ...)")
+    try:
+        raw["message"].format_map(_AnyFields())
+    except (ValueError, IndexError) as exc:
+        raise fail(f"'message' is not a valid template ({exc})") from None
+    return Rule(
+        id=rid,
+        severity=severity,
+        summary=" ".join(raw["summary"].split()),
+        rationale=raw["rationale"].strip(),
+        references=tuple(refs),
+        message=" ".join(raw["message"].split()),
+        applies_to=applies,
+        scope=scope,
+        match=match,
+        check=check,
+        params=params,
+        examples_bad=tuple(bad),
+        examples_good=tuple(good),
+        source=str(path),
+    )
+
+
+class _AnyFields(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _parse_applies(raw: Any, fail) -> AppliesTo:
+    if raw is None:
+        return AppliesTo()
+    if not isinstance(raw, dict):
+        raise fail("'applies_to' must be a mapping")
+    unknown = set(raw) - {"kinds", "paths", "exclude_paths"}
+    if unknown:
+        raise fail(f"'applies_to' has unknown key(s): {', '.join(sorted(unknown))}")
+    kinds = tuple(raw.get("kinds", ["any"]))
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise fail(f"'applies_to.kinds' has unknown kind(s) {bad}; known: {', '.join(KINDS)}")
+    paths = tuple(raw.get("paths", []))
+    excl = tuple(raw.get("exclude_paths", []))
+    if not all(isinstance(p, str) for p in (*paths, *excl)):
+        raise fail("'applies_to.paths' must be a list of glob strings")
+    return AppliesTo(kinds=kinds, paths=paths, exclude_paths=excl)
+
+
+def _parse_match(raw: Any, fail) -> Match:
+    if not isinstance(raw, dict) or not raw:
+        raise fail("'match' must be a non-empty mapping")
+    unknown = set(raw) - _MATCH_KEYS
+    if unknown:
+        raise fail(f"'match' has unknown key(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(_MATCH_KEYS))}")
+    compiled: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "file_status":
+            statuses = (value,) if isinstance(value, str) else tuple(value)
+            if not set(statuses) <= {"added", "modified", "removed", "renamed"}:
+                raise fail(f"'match.file_status' must be added/modified/removed/renamed (got {value!r})")
+            compiled[key] = statuses
+            continue
+        if not isinstance(value, str):
+            raise fail(f"'match.{key}' must be a regular expression string")
+        try:
+            compiled[key] = re.compile(value, re.M)
+        except re.error as exc:
+            raise fail(f"'match.{key}' is not a valid regular expression ({exc})") from None
+    if not (set(compiled) & {"subject", "commit_message", "added_line", "file_status"}):
+        raise fail("'match' needs a positive condition (subject, commit_message, added_line or file_status)")
+    return Match(**compiled)

@@ -1,0 +1,115 @@
+"""Checks on the subject line and the commit message of each patch."""
+
+from __future__ import annotations
+
+import re
+
+from ..classify import BINDINGS_DIR, is_binding_schema
+from . import check
+from ._util import line_of
+
+_PREFIX_OK = re.compile(r"^(?:[A-Za-z0-9_.-]+: )?dt-bindings: [a-z0-9][a-z0-9_,.-]*: \S")
+
+
+@check("dt-bindings-prefix")
+def dt_bindings_prefix(ctx):
+    """Binding-only patches want 'dt-bindings: <dir>: ...' (or '<subsys>: dt-bindings: ...')."""
+    patch = ctx.patch
+    if _PREFIX_OK.match(patch.subject):
+        return
+    dirs = sorted(
+        {f.path[len(BINDINGS_DIR):].split("/")[0] for f in patch.files if f.path.startswith(BINDINGS_DIR)}
+        - {"vendor-prefixes.yaml"}
+    )
+    dirs = [d for d in dirs if not d.endswith((".yaml", ".txt"))] or ["<class>"]
+    rest = re.sub(r"^(?:[^:]*\bdt-bindings\b[^:]*:\s*)", "", patch.subject) or patch.subject
+    suggestion = f"dt-bindings: {dirs[0]}: {rest}"
+    yield ctx.finding(
+        anchor="subject",
+        text=patch.full_subject,
+        quote=(f"Subject: {patch.full_subject}",),
+        suggestion=suggestion,
+    )
+
+
+@check("signed-off-by")
+def signed_off_by(ctx):
+    patch = ctx.patch
+    sobs = [t for t in patch.trailers if t.name.lower() == "signed-off-by"]
+    author = patch.author.email
+    if any(t.email == author for t in sobs):
+        return
+    if not sobs:
+        detail = "there is no Signed-off-by at all"
+    else:
+        detail = "the Signed-off-by lines are from " + ", ".join(t.email or t.value for t in sobs)
+    last = patch.commit_message.strip().splitlines()[-1:] if patch.commit_message.strip() else []
+    yield ctx.finding(anchor="commit-message", text=None, quote=tuple(last), author=str(patch.author), detail=detail)
+
+
+@check("internal-tags")
+def internal_tags(ctx):
+    names = {n.lower() for n in ctx.params.get("trailer_names", [])}
+    line_re = re.compile(ctx.params.get("line_pattern", r"^$"), re.M)
+    patch = ctx.patch
+    for t in patch.trailers:
+        if t.name.lower() in names:
+            text = f"{t.name}: {t.value}"
+            yield ctx.finding(anchor="commit-message", text=text, quote=(text,), tag=t.name)
+    for m in line_re.finditer(patch.commit_message):
+        text = line_of(patch.commit_message, m.start())
+        yield ctx.finding(anchor="commit-message", text=text, quote=(text,), tag=m.group(0).split(":")[0].split("=")[0])
+
+
+@check("empty-body")
+def empty_body(ctx):
+    patch = ctx.patch
+    if len(patch.commit_message.split()) >= int(ctx.params.get("min_words", 3)):
+        return
+    yield ctx.finding(anchor="subject", text=patch.full_subject, quote=(f"Subject: {patch.full_subject}",))
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
+_IDENT = re.compile(r"[#A-Za-z_][\w#,.-]*[\w]")
+
+
+def _binding_property_names(patch) -> set[str]:
+    names: set[str] = set()
+    for f in patch.files:
+        if not is_binding_schema(f.path):
+            continue
+        for ln in f.added_lines():
+            m = re.match(r"^    ([#a-z0-9][\w,#.-]*):\s*$", ln.text) or re.match(r"^  ([#a-z0-9][\w,#.-]*):", ln.text)
+            if m and m.group(1) not in ("properties", "required", "examples", "description"):
+                names.add(m.group(1))
+    return names
+
+
+@check("restates-diff")
+def restates_diff(ctx):
+    """A message that enumerates what the diff adds says nothing the diff doesn't."""
+    patch = ctx.patch
+    msg = patch.commit_message
+    min_items = int(ctx.params.get("min_items", 3))
+    props = _binding_property_names(patch)
+    paths = {f.path for f in patch.files}
+    basenames = {p.rsplit("/", 1)[-1] for p in paths}
+    words_in_diff: set[str] = set(props) | basenames
+    for f in patch.files:
+        for ln in f.added_lines():
+            words_in_diff.update(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b", ln.text))
+    # 1. Bullet lists whose items are mostly identifiers taken from the diff.
+    bullets = [(m.group(1), line) for line in msg.splitlines() if (m := _BULLET.match(line))]
+    restating = [
+        line for item, line in bullets
+        if any(tok.strip("`'\"():,") in words_in_diff for tok in item.split()[:4])
+    ]
+    if len(restating) >= min_items and len(restating) * 2 >= len(bullets):
+        yield ctx.finding(anchor="commit-message", text=restating[0], quote=tuple(restating[:4]), count=len(restating))
+        return
+    # 2. A binding message that names most of the schema's properties.
+    if len(props) >= min_items:
+        named = sorted(p for p in props if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", msg))
+        if len(named) >= min_items and len(named) * 2 >= len(props) - 1:
+            hit = next(line for line in msg.splitlines() if any(p in line for p in named))
+            yield ctx.finding(anchor="commit-message", text=hit, quote=(hit,), count=len(named))

@@ -1,0 +1,147 @@
+"""Checks that need the whole series: completeness, threading, versions, changelogs."""
+
+from __future__ import annotations
+
+import re
+
+from ..classify import is_binding_path, is_code_path, is_dts_path
+from . import check
+
+_CHANGELOG = re.compile(
+    r"(?im)^\s*(?:changes|changelog|change log|changes in v\d|revision history)\b"
+    r"|^\s*[-*]?\s*v\d+\s*(?:->|→|to|\.\.|vs\.?)\s*v?\d+"
+    r"|^\s*[-*]?\s*(?:since|from)\s+v\d+"
+    r"|^\s*[-*]?\s*v\d+\s*:"
+)
+
+
+def has_changelog(text: str) -> bool:
+    return bool(_CHANGELOG.search(text or ""))
+
+
+@check("binding-mixed-with-code")
+def binding_mixed_with_code(ctx):
+    patch = ctx.patch
+    binding = [f for f in patch.files if is_binding_path(f.path)]
+    other = [f for f in patch.files if (is_code_path(f.path) or is_dts_path(f.path)) and f.path != "MAINTAINERS"]
+    if not binding or not other:
+        return
+    f = other[0]
+    first = next(iter(f.added_lines()), None)
+    yield ctx.finding(
+        anchor="diff",
+        path=f.path,
+        line=first.new_line if first else None,
+        text=first.text if first else None,
+        binding=binding[0].path,
+        other=", ".join(o.path for o in other[:3]) + (" ..." if len(other) > 3 else ""),
+    )
+
+
+@check("incomplete")
+def incomplete(ctx):
+    series = ctx.series
+    present = {p.n for p in series.patches}
+    missing = [n for n in range(1, series.expected + 1) if n not in present]
+    if missing and series.expected > 1:
+        yield ctx.finding(
+            anchor="series",
+            message=f"Patches {_ranges(missing)} of {series.expected} are missing from this series: "
+            "reviewers and b4 need the whole series; resend it complete.",
+        )
+    versions = {p.tags.version for p in series.patches if p.tags.version is not None}
+    totals = {p.total for p in series.patches}
+    if len(versions) > 1:
+        yield ctx.finding(
+            anchor="series",
+            message="The patches carry different revision tags (" + ", ".join(f"v{v}" for v in sorted(versions))
+            + "): one series, one revision.",
+        )
+    if len(totals) > 1:
+        yield ctx.finding(
+            anchor="series",
+            message="The patches disagree on the series length (" + ", ".join(f"n/{t}" for t in sorted(totals))
+            + "): were two postings mixed?",
+        )
+
+
+def _ranges(nums: list[int]) -> str:
+    out, start, prev = [], None, None
+    for n in nums + [None]:  # type: ignore[list-item]
+        if start is None:
+            start = prev = n
+        elif n is not None and n == prev + 1:
+            prev = n
+        else:
+            out.append(f"{start}" if start == prev else f"{start}-{prev}")
+            start = prev = n
+    return ", ".join(out)
+
+
+@check("missing-cover-letter")
+def missing_cover_letter(ctx):
+    series = ctx.series
+    if series.cover is None and series.expected > 1:
+        yield ctx.finding(anchor="series", count=series.expected)
+
+
+@check("revision-in-every-subject")
+def revision_in_every_subject(ctx):
+    series = ctx.series
+    want = series.revision
+    if want < 2 and not any(p.tags.version for p in series.patches):
+        return
+    wrong = [p for p in series.patches if p.tags.version != want]
+    if not wrong:
+        return
+    first = wrong[0]
+    how = "carry no version tag" if all(p.tags.version is None for p in wrong) else "carry a different version tag"
+    names = ", ".join(f"{p.n}/{p.total}" for p in wrong)
+    yield ctx.finding(
+        anchor="subject",
+        patch=first,
+        text=first.full_subject,
+        quote=tuple(f"Subject: {p.full_subject}" for p in wrong[:3]),
+        message=f"This is v{want} (the cover letter says so), but patches {names} {how}: "
+        f"every subject should read [PATCH v{want} n/{series.expected}] so reviewers and b4 can tell revisions apart "
+        "(git format-patch -v{0} / b4 send do this).".format(want),
+    )
+
+
+@check("threaded-to-old-version")
+def threaded_to_old_version(ctx):
+    series = ctx.series
+    head = series.cover or (series.patches[0] if series.patches else None)
+    if head is None or not head.in_reply_to:
+        return
+    old_ids = {p.message_id for e in series.earlier for p in [e.cover, *e.patches] if p is not None}
+    own_ids = {p.message_id for p in series.patches}
+    if head.in_reply_to in own_ids:
+        return
+    if head.in_reply_to in old_ids:
+        older = next(e for e in series.earlier if head.in_reply_to in {p.message_id for p in [e.cover, *e.patches] if p})
+        what = f"v{older.revision} ({head.in_reply_to})"
+    else:
+        what = f"another thread (<{head.in_reply_to}>)"
+    yield ctx.finding(
+        anchor="series",
+        patch=head,
+        text=f"In-Reply-To: <{head.in_reply_to}>",
+        quote=(f"In-Reply-To: <{head.in_reply_to}>",),
+        what=what,
+        revision=series.revision,
+    )
+
+
+@check("changelog-missing")
+def changelog_missing(ctx):
+    series = ctx.series
+    version = max([series.revision] + [p.tags.version or 0 for p in series.patches])
+    if version < 2:
+        return
+    texts = [series.cover.commit_message + "\n" + series.cover.notes] if series.cover else []
+    texts += [p.notes for p in series.patches]
+    if any(has_changelog(t) for t in texts):
+        return
+    where = "the cover letter" if series.cover else "below the '---' of each patch"
+    yield ctx.finding(anchor="series", patch=series.cover, revision=version, where=where)

@@ -1,0 +1,206 @@
+"""Run the rule catalogue over a series and collect findings.
+
+Declarative rules are evaluated here; named checks get a ``Context`` with
+the series, the patch, their rule (for its message, params and references)
+and a per-run cache for artifacts such as parsed bindings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+from .catalog import Rule
+from .classify import patch_kinds, path_matches
+from .model import SEVERITY_RANK, Finding, Patch, Series, SeriesReport
+
+
+@dataclass
+class Options:
+    """Run-wide settings rules may consult."""
+
+    single_patch: bool = False  # hook mode: one patch at a time, no series rules
+    tree: Any = None  # a kernel-tree index (see reviewtool.tree), when known
+    tree_path: str | None = None
+    severity_overrides: dict[str, str] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()
+    only: frozenset[str] = frozenset()  # when non-empty, run just these rule ids
+    extra: dict[str, Any] = field(default_factory=dict)  # for sources to pass hints
+
+
+@dataclass
+class Context:
+    """What a named check sees."""
+
+    series: Series
+    patch: Patch | None
+    rule: Rule
+    options: Options
+    cache: dict[str, Any]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.rule.params
+
+    def finding(
+        self,
+        *,
+        anchor: str,
+        message: str | None = None,
+        patch: Patch | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        text: str | None = None,
+        quote: Iterable[str] = (),
+        **fields: Any,
+    ) -> Finding:
+        target = patch if patch is not None else self.patch
+        if message is None:
+            message = self.rule.message.format_map(_Fields(fields))
+        return Finding(
+            rule=self.rule.id,
+            severity=self.rule.severity,  # overrides are applied by the engine
+            patch=target.n if target is not None else 0,
+            message_id=target.message_id if target is not None else self.series.message_id,
+            anchor=anchor,  # type: ignore[arg-type]
+            message=" ".join(message.split()),
+            path=path,
+            line=line,
+            text=text,
+            references=self.rule.references,
+            quote=tuple(quote),
+        )
+
+    def memo(self, key: str, compute):
+        """Compute an artifact once per run (parsed bindings, tree lookups, ...)."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def rule_applies(rule: Rule, patch: Patch) -> bool:
+    kinds = patch_kinds(patch)
+    if not (set(rule.applies_to.kinds) & kinds):
+        return False
+    if rule.applies_to.paths and not any(
+        path_matches(f.path, rule.applies_to.paths) and not path_matches(f.path, rule.applies_to.exclude_paths)
+        for f in patch.files
+    ):
+        return False
+    return True
+
+
+def _files_for(rule: Rule, patch: Patch):
+    for f in patch.files:
+        if rule.applies_to.paths and not path_matches(f.path, rule.applies_to.paths):
+            continue
+        if rule.applies_to.exclude_paths and path_matches(f.path, rule.applies_to.exclude_paths):
+            continue
+        yield f
+
+
+def run_declarative(rule: Rule, series: Series, patch: Patch) -> list[Finding]:
+    m = rule.match
+    assert m is not None
+    ctx = Context(series, patch, rule, Options(), {})
+    if m.subject and not m.subject.search(patch.subject):
+        return []
+    if m.not_subject and m.not_subject.search(patch.subject):
+        return []
+    msg_hit = None
+    if m.commit_message:
+        msg_hit = m.commit_message.search(patch.commit_message)
+        if not msg_hit:
+            return []
+    if m.not_commit_message and m.not_commit_message.search(patch.commit_message):
+        return []
+    files = list(_files_for(rule, patch))
+    if m.file_status:
+        files = [f for f in files if f.status in m.file_status]
+        if not files:
+            return []
+    if m.added_line:
+        out = []
+        for f in files:
+            added = f.added_lines()
+            if m.not_added_line and any(m.not_added_line.search(ln.text) for ln in added):
+                continue
+            for ln in added:
+                hit = m.added_line.search(ln.text)
+                if hit:
+                    out.append(
+                        ctx.finding(
+                            anchor="diff", path=f.path, line=ln.new_line, text=ln.text,
+                            match=_group(hit), path_name=f.path,
+                        )
+                    )
+        return out
+    if msg_hit is not None:
+        line_text = _line_of(patch.commit_message, msg_hit.start())
+        return [ctx.finding(anchor="commit-message", text=line_text, quote=(line_text,), match=_group(msg_hit))]
+    if m.file_status and not m.subject:
+        return [
+            ctx.finding(anchor="diff", path=f.path, line=1 if f.status != "removed" else None, text=None,
+                        match=f.path, path_name=f.path)
+            for f in files
+        ]
+    hit = m.subject.search(patch.subject) if m.subject else None
+    return [ctx.finding(anchor="subject", text=patch.full_subject, quote=(f"Subject: {patch.full_subject}",),
+                        match=_group(hit) if hit else "")]
+
+
+def _group(hit) -> str:
+    """The first capture group when the pattern has one, else the whole match."""
+    return hit.group(1) if hit.re.groups and hit.group(1) is not None else hit.group(0)
+
+
+def _line_of(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def check_series(series: Series, rules: list[Rule], options: Options | None = None) -> SeriesReport:
+    """All findings of all applicable rules, deterministically ordered."""
+    from .checks import get_check
+
+    options = options or Options()
+    cache: dict[str, Any] = {}
+    findings: list[Finding] = []
+    targets: list[Patch] = list(series.patches)
+    if series.cover is not None:
+        targets.insert(0, series.cover)
+    for rule in rules:
+        if rule.id in options.disabled or (options.only and rule.id not in options.only):
+            continue
+        if rule.scope == "series":
+            if options.single_patch:
+                continue
+            ctx = Context(series, None, rule, options, cache)
+            findings.extend(get_check(rule.check)(ctx))  # type: ignore[arg-type]
+            continue
+        for patch in targets:
+            if not rule_applies(rule, patch):
+                continue
+            if rule.match is not None:
+                findings.extend(run_declarative(rule, series, patch))
+            else:
+                ctx = Context(series, patch, rule, options, cache)
+                findings.extend(get_check(rule.check)(ctx))  # type: ignore[arg-type]
+    if options.severity_overrides:
+        findings = [
+            replace(f, severity=options.severity_overrides[f.rule]) if f.rule in options.severity_overrides else f
+            for f in findings
+        ]
+    unique = {(f.sort_key(), f.text): f for f in findings}
+    return SeriesReport(series=series, findings=tuple(sorted(unique.values(), key=Finding.sort_key)))
+
+
+def worst_severity(reports: Iterable[SeriesReport]) -> int:
+    """The highest severity rank over all findings; -1 when there are none."""
+    return max((SEVERITY_RANK[f.severity] for r in reports for f in r.findings), default=-1)

@@ -1,0 +1,154 @@
+"""Build real patch mail from the compact examples in rule files.
+
+A rule's ``examples`` describe a patch (or a series) in a few keys; this
+module renders them as ``git format-patch`` style mail so the examples go
+through exactly the same parsing as user input.  The test suite runs every
+rule's examples; ``reviewtool explain`` shows them.
+
+One example is either a single patch::
+
+    subject: "dt-bindings: clock: Add ACME foo"   # '[PATCH]' is added when missing
+    body: "Commit message."                       # default: a plain sentence
+    from: "Name <mail>"                           # default: Ada Example
+    signoff: true                                  # add the author's Signed-off-by
+    trailers: ["Reviewed-by: ..."]
+    notes: "v2: ..."                               # text below '---'
+    files: {path: content}                         # new files
+    modify: {path: {before: text, after: text}}    # modified files
+    remove: {path: text}
+    diff: "raw diff text"                          # appended verbatim
+    to / cc / in_reply_to / message_id
+
+or a series: ``{version: 2, cover: {...} | null, patches: [patch, ...],
+in_reply_to: ...}``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+DEFAULT_FROM = "Ada Example <ada@example.org>"
+DEFAULT_BODY = "The ACME widget is a small block found on ACME SoCs; describe it so boards can use it."
+DT_LIST = "devicetree@vger.kernel.org"
+
+
+def render_example(example: dict[str, Any], name: str = "example") -> bytes:
+    """An mbox (bytes) for one example."""
+    if "patches" in example:
+        return _render_series(example, name)
+    return _mbox([_render_patch(example, name, 1, 1, version=None, message_id=None, in_reply_to=None)])
+
+
+def _render_series(spec: dict[str, Any], name: str) -> bytes:
+    version = spec.get("version")
+    patches = spec["patches"]
+    total = len(patches)
+    mails = []
+    cover = spec.get("cover", {}) if spec.get("cover", {}) is not None else None
+    cover_id = f"<{name}-0@example.org>"
+    irt = spec.get("in_reply_to")
+    if cover is not None and total > 1:
+        mails.append(_render_cover(cover, name, total, version, cover_id, irt))
+        irt_patches = cover_id
+    else:
+        irt_patches = irt
+    for i, p in enumerate(patches, 1):
+        mails.append(
+            _render_patch(p, name, i, total, version=version, message_id=f"<{name}-{i}@example.org>",
+                          in_reply_to=p.get("in_reply_to", irt_patches))
+        )
+        if irt_patches is None:  # no cover letter: git send-email threads to patch 1
+            irt_patches = f"<{name}-1@example.org>"
+    return _mbox(mails)
+
+
+def _tag(version: int | None, n: int, total: int) -> str:
+    parts = ["PATCH"]
+    if version and version > 1:
+        parts.append(f"v{version}")
+    if total > 1 or n == 0:
+        parts.append(f"{n}/{total}")
+    return "[" + " ".join(parts) + "]"
+
+
+def _headers(frm: str, subject: str, message_id: str, in_reply_to: str | None, spec: dict[str, Any]) -> str:
+    to = spec.get("to", f"Rob Herring <robh@kernel.org>, {DT_LIST}")
+    lines = [
+        f"From: {frm}",
+        f"To: {to}",
+    ]
+    if spec.get("cc"):
+        lines.append(f"Cc: {spec['cc']}")
+    lines += [
+        f"Subject: {subject}",
+        "Date: Mon, 3 Mar 2025 10:00:00 +0000",
+        f"Message-ID: {message_id}",
+    ]
+    if in_reply_to:
+        lines.append(f"In-Reply-To: {in_reply_to}")
+        lines.append(f"References: {in_reply_to}")
+    lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"]
+    return "\n".join(lines) + "\n\n"
+
+
+def _render_cover(spec: dict[str, Any], name: str, total: int, version: int | None, mid: str,
+                  irt: str | None) -> str:
+    frm = spec.get("from", DEFAULT_FROM)
+    subject = spec.get("subject", "Add support for the ACME widget")
+    if not subject.startswith("["):
+        subject = f"{_tag(version, 0, total)} {subject}"
+    body = spec.get("body", "This series adds the ACME widget: binding, driver and board support.")
+    return _headers(frm, subject, mid, irt, spec) + body.rstrip("\n") + "\n\n-- \n2.43.0\n"
+
+
+def _render_patch(spec: dict[str, Any], name: str, n: int, total: int, version: int | None,
+                  message_id: str | None, in_reply_to: str | None) -> str:
+    frm = spec.get("from", DEFAULT_FROM)
+    subject = spec.get("subject", "misc: acme: Add widget driver")
+    if not subject.startswith("["):
+        subject = f"{_tag(version, n, total)} {subject}"
+    body = spec.get("body", DEFAULT_BODY).rstrip("\n")
+    trailers = list(spec.get("trailers", []))
+    if spec.get("signoff", True):
+        trailers.append(f"Signed-off-by: {frm}")
+    msg = body + "\n\n" + ("\n".join(trailers) + "\n" if trailers else "")
+    diff = _diff(spec)
+    notes = spec.get("notes")
+    msg += "---\n" + (notes.rstrip("\n") + "\n\n" if notes else "") + diff + "-- \n2.43.0\n"
+    mid = spec.get("message_id", message_id or f"<{name}-{n}@example.org>")
+    return _headers(frm, subject, mid, spec.get("in_reply_to", in_reply_to), spec) + msg
+
+
+def _diff(spec: dict[str, Any]) -> str:
+    out = []
+    for path, content in (spec.get("files") or {}).items():
+        lines = _lines(content)
+        out.append(f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
+                   f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n")
+        out.extend("+" + ln + "\n" for ln in lines)
+    for path, change in (spec.get("modify") or {}).items():
+        before, after = _lines(change["before"]), _lines(change["after"])
+        udiff = list(difflib.unified_diff(before, after, f"a/{path}", f"b/{path}", lineterm="", n=3))
+        out.append(f"diff --git a/{path} b/{path}\nindex 1111111..2222222 100644\n")
+        out.extend(ln + "\n" for ln in udiff)
+    for path, content in (spec.get("remove") or {}).items():
+        lines = _lines(content)
+        out.append(f"diff --git a/{path} b/{path}\ndeleted file mode 100644\nindex 1111111..0000000\n"
+                   f"--- a/{path}\n+++ /dev/null\n@@ -1,{len(lines)} +0,0 @@\n")
+        out.extend("-" + ln + "\n" for ln in lines)
+    if spec.get("diff"):
+        out.append(spec["diff"].rstrip("\n") + "\n")
+    return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    return text.rstrip("\n").split("\n") if text else []
+
+
+def _mbox(mails: list[str]) -> bytes:
+    out = []
+    for m in mails:
+        escaped = "\n".join(">" + ln if ln.lstrip(">").startswith("From ") else ln for ln in m.split("\n"))
+        out.append("From mboxrd@z Thu Jan  1 00:00:00 1970\n" + escaped.rstrip("\n") + "\n\n")
+    return "".join(out).encode("utf-8")

@@ -1,0 +1,220 @@
+"""Plain data passed between stages: what a series is, what a finding is.
+
+Nothing here does I/O; sources build these objects, rules read them, reports
+render them.  Keeping them frozen means a rule can never change what another
+rule sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+Anchor = Literal["subject", "commit-message", "diff", "series"]
+
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass(frozen=True)
+class SubjectTags:
+    """The bracket part of a patch subject, e.g. ``[PATCH RFC v3 2/7]``."""
+
+    raw: str  # the whole subject as sent
+    subject: str  # the subject proper, tags and "Re:" removed
+    tags: tuple[str, ...] = ()  # every word inside the brackets, as written
+    version: int | None = None  # None when no vN was written
+    counter: int | None = None
+    total: int | None = None
+    rfc: bool = False
+    resend: bool = False
+    is_reply: bool = False
+
+
+@dataclass(frozen=True)
+class Trailer:
+    name: str
+    value: str
+
+    @property
+    def email(self) -> str:
+        start, end = self.value.rfind("<"), self.value.rfind(">")
+        return self.value[start + 1 : end].strip().lower() if 0 <= start < end else ""
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: Literal["+", "-", " "]
+    text: str  # without the prefix character and without the newline
+    new_line: int | None  # line number in the post-image (None for '-')
+    old_line: int | None  # line number in the pre-image (None for '+')
+
+
+@dataclass(frozen=True)
+class Hunk:
+    old_start: int
+    old_length: int
+    new_start: int
+    new_length: int
+    section: str
+    lines: tuple[DiffLine, ...]
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file of a patch as unidiff parsed it."""
+
+    path: str  # post-image path (pre-image for removals)
+    old_path: str | None
+    status: Literal["added", "modified", "removed", "renamed"]
+    hunks: tuple[Hunk, ...] = ()
+    binary: bool = False
+
+    def added_lines(self) -> list[DiffLine]:
+        return [ln for h in self.hunks for ln in h.lines if ln.kind == "+"]
+
+    def new_text(self) -> str | None:
+        """Full post-image of a newly added file; None otherwise."""
+        if self.status != "added":
+            return None
+        return "".join(ln.text + "\n" for ln in self.added_lines())
+
+    def line_at(self, new_line: int) -> DiffLine | None:
+        for h in self.hunks:
+            for ln in h.lines:
+                if ln.new_line == new_line:
+                    return ln
+        return None
+
+    def context_before(self, new_line: int, count: int) -> list[DiffLine]:
+        """The diff lines shown before ``new_line`` in its hunk, for quoting."""
+        for h in self.hunks:
+            for i, ln in enumerate(h.lines):
+                if ln.new_line == new_line and ln.kind != "-":
+                    return list(h.lines[max(0, i - count) : i])
+        return []
+
+
+@dataclass(frozen=True)
+class Message:
+    """A mail in the thread that is not a patch: replies, reviews, bot mail."""
+
+    message_id: str
+    subject: str
+    author: Person
+    date: datetime | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    body: str
+
+
+@dataclass(frozen=True)
+class Patch:
+    n: int  # counter from [PATCH n/N]; 1 for a single patch, 0 for a cover letter
+    total: int
+    tags: SubjectTags
+    author: Person
+    date: datetime | None
+    message_id: str | None
+    in_reply_to: str | None
+    commit_message: str  # the body above the trailers and '---'
+    trailers: tuple[Trailer, ...] = ()
+    notes: str = ""  # text between '---' and the diff (changelog, diffstat)
+    files: tuple[FileChange, ...] = ()
+    recipients: tuple[str, ...] = ()  # To and Cc addresses, lower case
+    references: tuple[str, ...] = ()
+    raw_body: str = ""  # the decoded body as sent, for quoting in replies
+    git_patch_id: str | None = None
+
+    @property
+    def subject(self) -> str:
+        """The subject proper, without bracket tags."""
+        return self.tags.subject
+
+    @property
+    def full_subject(self) -> str:
+        return self.tags.raw
+
+    def file(self, path: str) -> FileChange | None:
+        return next((f for f in self.files if f.path == path), None)
+
+
+@dataclass(frozen=True)
+class Series:
+    title: str
+    revision: int
+    expected: int
+    patches: tuple[Patch, ...]  # in n order; missing ones are simply absent
+    cover: Patch | None = None
+    replies: tuple[Message, ...] = ()
+    change_id: str | None = None
+    base_commit: str | None = None
+    source: str = ""  # where it came from, for messages
+    # Other revisions found in the same input (oldest first); used for history.
+    earlier: tuple["Series", ...] = ()
+    # Facts the source learned while building the series (e.g. "subject tags
+    # disagreed with the thread"), read by series rules.
+    notes: tuple[str, ...] = ()
+
+    @property
+    def message_id(self) -> str | None:
+        if self.cover is not None:
+            return self.cover.message_id
+        return self.patches[0].message_id if self.patches else None
+
+    def patch(self, n: int) -> Patch | None:
+        if n == 0:
+            return self.cover
+        return next((p for p in self.patches if p.n == n), None)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    patch: int  # n of the patch; 0 for the cover letter or the whole series
+    message_id: str | None
+    anchor: Anchor
+    message: str
+    path: str | None = None
+    line: int | None = None  # post-image line for anchor == "diff"
+    text: str | None = None  # the anchored line's text
+    references: tuple[str, ...] = ()
+    # Lines quoted above the comment when the anchor is not a diff line
+    # (e.g. the subject, or a paragraph of the commit message).
+    quote: tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple:
+        return (
+            self.patch,
+            {"series": 0, "subject": 1, "commit-message": 2, "diff": 3}[self.anchor],
+            self.path or "",
+            self.line or 0,
+            self.rule,
+            self.message,
+        )
+
+
+@dataclass(frozen=True)
+class SeriesReport:
+    """The result of checking one series."""
+
+    series: Series
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+    error: str | None = None  # set when the series could not be checked at all
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out

@@ -1,0 +1,1 @@
+"""Sources: each turns some input (mbox, lore, git) into Series objects."""
