@@ -45,7 +45,7 @@ def patch_kinds(patch: Patch) -> frozenset[str]:
     """The kinds a patch belongs to; 'any' always, 'cover' for a cover letter."""
     kinds = {"any"}
     if patch.n == 0 and not patch.files:
-        return frozenset({"any", "cover"})
+        return frozenset({"cover"})
     paths = [f.path for f in patch.files]
     if any(is_binding_path(p) for p in paths):
         kinds.add("binding")

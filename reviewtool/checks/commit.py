@@ -23,6 +23,7 @@ def dt_bindings_prefix(ctx):
     )
     dirs = [d for d in dirs if not d.endswith((".yaml", ".txt"))] or ["<class>"]
     rest = re.sub(r"^(?:[^:]*\bdt-bindings\b[^:]*:\s*)", "", patch.subject) or patch.subject
+    rest = re.sub(r"(?i)\s+(?:driver\s+)?(?:dt[- ])?bindings?$", "", rest)
     suggestion = f"dt-bindings: {dirs[0]}: {rest}"
     yield ctx.finding(
         anchor="subject",

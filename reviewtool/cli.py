@@ -1,0 +1,99 @@
+"""Command line: thin wrappers that wire sources, the engine and renderers.
+
+Heavy libraries (b4, GitPython, dtschema) are imported inside commands only,
+so ``reviewtool --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .errors import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Review Linux kernel patch series the way maintainers do: findings anchored to patch lines.",
+)
+
+SEVERITY_CHOICES = ("error", "warning", "info", "none")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"reviewtool: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reviewtool {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """reviewtool."""
+
+
+@app.command()
+def check(
+    sources: List[str] = typer.Argument(..., help="mbox/maildir/patch files or dir, '-', Message-ID, lore URL, or git range."),
+    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, json (and other registered formats)."),
+    revision: Optional[int] = typer.Option(None, "--revision", "-v", help="Check revision N instead of the newest."),
+    rules_dirs: List[str] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above: error (default), warning, info, none."),
+    only: List[str] = typer.Option([], "--only", help="Run only this rule id (repeatable)."),
+    disable: List[str] = typer.Option([], "--disable", help="Switch this rule id off (repeatable)."),
+    lore_url: Optional[str] = typer.Option(None, "--lore-url", envvar="REVIEWTOOL_LORE_URL", help="Lore base URL."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", envvar="REVIEWTOOL_TIMEOUT", help="Lore request timeout (s)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use b4's lore cache."),
+    newer: bool = typer.Option(False, "--newer", help="Look on lore for newer revisions and check the newest."),
+    tree: Optional[str] = typer.Option(None, "--tree", help="Kernel tree for documented compatibles and base files."),
+    repo: Optional[str] = typer.Option(None, "--repo", help="Git repository for a revision range."),
+    prep: bool = typer.Option(False, "--prep", help="Check the current b4 prep branch."),
+) -> None:
+    """Check a series and print findings anchored to patch lines."""
+    from .runner import CheckRequest, run_check
+
+    request = CheckRequest(
+        sources=list(sources), fmt=fmt, revision=revision, rules_dirs=list(rules_dirs), fail_on=fail_on,
+        only=list(only), disable=list(disable), lore_url=lore_url, timeout=timeout, no_cache=no_cache,
+        newer=newer, tree=tree, repo=repo, prep=prep,
+    )
+    raise typer.Exit(run_check(request))
+
+
+def main() -> None:
+    """Entry point: one-line errors and exit 2, never a traceback."""
+    try:
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
+    except InputError as exc:
+        typer.echo(f"reviewtool: error: {exc}", err=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("reviewtool: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+            typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            sys.exit(0)
+        if isinstance(exc, click.ClickException):
+            typer.echo(f"reviewtool: error: {exc.format_message()}", err=True)
+            sys.exit(2)
+        if os.environ.get("REVIEWTOOL_DEBUG"):
+            raise
+        typer.echo(f"reviewtool: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,50 @@
+"""The stable JSON report (``--format json``): the contract other tools read."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from .. import __version__
+from ..catalog import Rule
+from ..model import Finding, SeriesReport
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "patch": f.patch,
+        "message_id": f.message_id,
+        "anchor": f.anchor,
+        "path": f.path,
+        "line": f.line,
+        "text": f.text,
+        "message": f.message,
+        "references": list(f.references),
+    }
+
+
+def series_dict(report: SeriesReport) -> dict[str, Any]:
+    s = report.series
+    out: dict[str, Any] = {
+        "subject": s.title,
+        "revision": s.revision,
+        "message_id": s.message_id,
+        "expected": s.expected,
+        "patches": [{"n": p.n, "subject": p.full_subject, "message_id": p.message_id} for p in s.patches],
+        "findings": [finding_dict(f) for f in report.findings],
+        "summary": report.counts(),
+    }
+    if report.error:
+        out["error"] = report.error
+    return out
+
+
+def document(reports: list[SeriesReport]) -> dict[str, Any]:
+    return {"tool": "reviewtool", "version": __version__, "series": [series_dict(r) for r in reports]}
+
+
+def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], **_: Any) -> None:
+    json.dump(document(reports), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

@@ -1,0 +1,52 @@
+"""Shared fixtures: the real-mail corpus beside the checkout, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+SAMPLES = REPO / "sample_series"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"real-mail corpus not found at {CORPUS}")
+    return CORPUS
+
+
+def run_cli(*args: str, input: bytes | None = None, cwd: str | Path | None = None,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess (exit codes and stderr included)."""
+    full_env = dict(os.environ)
+    full_env.pop("REVIEWTOOL_DEBUG", None)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "reviewtool", *args],
+        input=input,
+        capture_output=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=300,
+    )
+
+
+def check_json(*args: str, **kw) -> dict:
+    proc = run_cli("check", *args, "--format", "json", "--fail-on", "none", **kw)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return json.loads(proc.stdout)
+
+
+def findings_by_patch(doc: dict) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for s in doc["series"]:
+        for f in s["findings"]:
+            out.setdefault(f["patch"], []).append(f)
+    return out
