@@ -52,14 +52,17 @@ class Context:
         line: int | None = None,
         text: str | None = None,
         quote: Iterable[str] = (),
+        severity: str | None = None,
         **fields: Any,
     ) -> Finding:
+        """A finding of this rule; ``severity`` lowers or raises one finding
+        (e.g. an info-level "could not verify" note from an error rule)."""
         target = patch if patch is not None else self.patch
         if message is None:
             message = self.rule.message.format_map(_Fields(fields))
         return Finding(
             rule=self.rule.id,
-            severity=self.rule.severity,  # overrides are applied by the engine
+            severity=severity or self.rule.severity,  # user overrides are applied by the engine
             patch=target.n if target is not None else 0,
             message_id=target.message_id if target is not None else self.series.message_id,
             anchor=anchor,  # type: ignore[arg-type]
