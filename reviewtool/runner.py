@@ -8,7 +8,7 @@ directly.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .catalog import Rule, load_catalog
 from .engine import Options, check_series, worst_severity
@@ -32,6 +32,9 @@ class CheckRequest:
     tree: str | None = None
     repo: str | None = None
     prep: bool = False
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity (config files)
+    no_config: bool = False  # ignore .reviewtool.toml and the user config file
+    hook: bool = False  # b4 hook mode: one patch on stdin (see is_hook_input)
 
 
 def exit_code(reports: list[SeriesReport], fail_on: str) -> int:
@@ -52,19 +55,65 @@ def run_check(req: CheckRequest, stream=None) -> int:
     from .sources.resolve import LoadOptions, load
 
     stream = stream or sys.stdout
+    cfg = None
+    if not req.no_config:
+        from .config import apply_config, load_config
+
+        cfg = load_config()
+        req = apply_config(req, cfg)
     if req.fmt not in FORMATS:
         raise InputError(f"unknown format {req.fmt!r} (choose from {', '.join(sorted(FORMATS))})")
     fail_on = req.fail_on or "error"
     if fail_on not in ("error", "warning", "info", "none"):
         raise InputError(f"--fail-on must be error, warning, info or none (got {fail_on!r})")
     rules = load_catalog(req.rules_dirs)
+    if cfg is not None:
+        cfg.check_rule_ids({r.id for r in rules})
     select_rules(rules, req.only, req.disable)
     opts = LoadOptions(revision=req.revision, lore_url=req.lore_url, timeout=req.timeout, no_cache=req.no_cache,
                        newer=req.newer, repo=req.repo, prep=req.prep)
     series_list = []
+    stdin_data: bytes | None = None
     for source in req.sources:
+        if source == "-":
+            # Read stdin here (not in the source) so renderers can point at its lines.
+            from .sources.mbox import load_bytes
+
+            if stdin_data is not None:
+                raise InputError("'-' (standard input) can be given only once")
+            stdin_data = sys.stdin.buffer.read()
+            series_list.extend(load_bytes(stdin_data, "stdin", req.revision))
+            continue
         series_list.extend(load(source, opts))
-    options = Options(disabled=frozenset(req.disable), only=frozenset(req.only), tree_path=req.tree)
+    hook = req.hook or is_hook_input(req, series_list)
+    if hook and req.tree is None:
+        req = replace(req, tree=hook_tree())
+    options = Options(disabled=frozenset(req.disable), only=frozenset(req.only), tree_path=req.tree,
+                      single_patch=hook, severity_overrides=dict(req.severity))
     reports = [check_series(s, rules, options) for s in series_list]
-    render(req.fmt, reports, rules, stream)
+    render(req.fmt, reports, rules, stream, stdin=stdin_data, hook=hook)
     return exit_code(reports, fail_on)
+
+
+HOOK_FORMATS = ("terse", "b4review")
+
+
+def is_hook_input(req: CheckRequest, series_list: list) -> bool:
+    """Hook mode without --hook: a b4-style call, i.e. ``check -`` in a hook
+    format with exactly one patch (and no cover letter) on standard input.
+
+    There the tool sees one patch of a series at a time, so rules about the
+    whole series (completeness, cover letter, changelog) must stay quiet.
+    """
+    if req.sources != ["-"] or req.fmt not in HOOK_FORMATS or len(series_list) != 1:
+        return False
+    s = series_list[0]
+    return s.cover is None and len(s.patches) == 1
+
+
+def hook_tree() -> str | None:
+    """b4 runs hooks at the top of the git tree: use it when it is a kernel tree."""
+    import os
+
+    cwd = os.getcwd()
+    return cwd if os.path.isdir(os.path.join(cwd, "Documentation", "devicetree", "bindings")) else None

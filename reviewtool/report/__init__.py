@@ -15,6 +15,10 @@ from ..model import SeriesReport
 FORMATS: dict[str, str] = {
     "terminal": "terminal",
     "json": "jsonfmt",
+    "terse": "terse",
+    "sarif": "sarif",
+    "email": "email",
+    "b4review": "b4review",
 }
 
 

@@ -1,0 +1,278 @@
+"""``--format email``: draft review replies, one per patch with findings, as an mbox.
+
+Each draft is what a maintainer would write by hand: ``Re:`` subject,
+threaded under the patch (``In-Reply-To`` and ``References``), addressed to
+the author with the patch's recipients in Cc, an attribution line, then the
+patch quoted with ``> `` and every comment under the lines it is about.
+Everything nobody comments on is cut and the cut marked ``[...]``.  Comments
+on the subject or the series go under the quoted ``Subject:`` (or the line
+the finding quotes) at the top; comments on the commit message under the
+quoted message lines; diff comments under the diff line plus a few lines of
+its hunk, after the ``diff --git`` line naming the file.
+
+The tool never sends anything.  ``From:`` is ``$REVIEWTOOL_FROM``, else the
+git ``user.name``/``user.email`` of the current directory, else a
+placeholder.  No ``Date:`` or ``Message-ID:`` is written: the mail client
+sets them when the draft is sent, and the output stays reproducible.  The
+rule ids are listed in an ``X-Reviewtool-Rules`` header, out of the prose.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import textwrap
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import IO, Any
+
+from ..catalog import Rule
+from ..model import Finding, Patch, Series, SeriesReport
+
+PLACEHOLDER_FROM = "Your Name <your.name@example.org>"
+UNIXFROM = "From reviewtool Thu Jan  1 00:00:00 1970"
+CONTEXT = 3  # hunk lines quoted above a commented diff line
+WIDTH = 72
+TRIM = "[...]"
+SMALL_GAP = 2  # uncommented lines between two quoted stretches that are quoted rather than cut
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+@dataclass
+class _Body:
+    """The patch body as lines, with what to quote and what to say where."""
+
+    lines: list[str]
+    keep: set[int] = field(default_factory=set)
+    comments: dict[int, list[Finding]] = field(default_factory=dict)
+
+    def comment(self, idx: int, f: Finding) -> None:
+        self.keep.add(idx)
+        self.comments.setdefault(idx, []).append(f)
+
+
+def sender() -> str:
+    env = os.environ.get("REVIEWTOOL_FROM", "").strip()
+    if env:
+        return env
+    try:
+        name = _git_config("user.name")
+        mail = _git_config("user.email")
+    except (OSError, subprocess.SubprocessError):
+        name = mail = ""
+    if mail:
+        return f"{name} <{mail}>" if name else mail
+    return PLACEHOLDER_FROM
+
+
+def _git_config(key: str) -> str:
+    proc = subprocess.run(["git", "config", "--get", key], capture_output=True, text=True, timeout=10)
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def _separator(lines: list[str]) -> int:
+    """Index of the '---' between the commit message and the notes/diff."""
+    for i, ln in enumerate(lines):
+        if ln == "---" or ln.startswith("diff --git "):
+            return i
+    return len(lines)
+
+
+def _file_start(lines: list[str], path: str) -> int | None:
+    for i, ln in enumerate(lines):
+        if ln.startswith("diff --git ") and (ln.endswith(" b/" + path) or ln.endswith(" a/" + path)):
+            return i
+    for i, ln in enumerate(lines):  # a diff without git headers
+        if ln in (f"+++ b/{path}", f"+++ {path}"):
+            return i
+    return None
+
+
+def _diff_line(lines: list[str], start: int, line: int) -> tuple[int, int] | None:
+    """(index of post-image ``line`` of the file starting at ``start``, index of its hunk header)."""
+    new = None
+    hunk = start
+    for i in range(start + 1, len(lines)):
+        ln = lines[i]
+        if ln.startswith("diff --git "):
+            break
+        m = _HUNK.match(ln)
+        if m:
+            new, hunk = int(m.group(1)), i
+            continue
+        if new is None:
+            continue
+        if ln.startswith("+"):
+            if new == line:
+                return i, hunk
+            new += 1
+        elif ln.startswith(" ") or ln == "":
+            if new == line:
+                return i, hunk
+            new += 1
+    return None
+
+
+def _find_quote(lines: list[str], end: int, wanted: tuple[str, ...]) -> list[int]:
+    """Indices of the lines (before ``end``) equal to the wanted quote lines."""
+    found = []
+    for w in wanted:
+        target = w.strip()
+        if not target:
+            continue
+        hit = next((i for i in range(end) if lines[i].strip() == target and i not in found), None)
+        if hit is not None:
+            found.append(hit)
+    return found
+
+
+def _plan(patch: Patch, findings: list[Finding]) -> tuple[list[Finding], _Body]:
+    """Split findings into top comments and comments placed in the body."""
+    body = _Body(lines=[ln.rstrip("\r") for ln in patch.raw_body.rstrip("\n").split("\n")])
+    lines = body.lines
+    sep = _separator(lines)
+    top: list[Finding] = []
+    for f in findings:
+        if f.anchor == "diff" and f.path:
+            start = _file_start(lines, f.path)
+            if start is None:
+                top.append(f)
+                continue
+            body.keep.add(start)
+            hit = _diff_line(lines, start, f.line) if f.line else None
+            if hit is None:
+                body.comment(start, f)
+                continue
+            idx, hunk = hit
+            body.keep.update(range(max(hunk + 1, idx - CONTEXT), idx))
+            body.comment(idx, f)
+        elif f.anchor == "commit-message":
+            idxs = _find_quote(lines, sep, tuple(f.quote) or ((f.text,) if f.text else ()))
+            if not idxs:
+                last = max((i for i in range(sep) if lines[i].strip()), default=None)
+                if last is None:
+                    top.append(f)
+                    continue
+                idxs = [last]
+            body.keep.update(range(min(idxs), max(idxs) + 1) if max(idxs) - min(idxs) < 8 else idxs)
+            body.comment(max(idxs), f)
+        else:
+            top.append(f)
+    return top, body
+
+
+def _quote(line: str) -> str:
+    return "> " + line if line else ">"
+
+
+def _comment_lines(f: Finding) -> list[str]:
+    out = textwrap.wrap(f.message, width=WIDTH, break_long_words=False, break_on_hyphens=False)
+    if f.references:
+        out.append(f"See: {f.references[0]}")
+    return out
+
+
+def body_text(patch: Patch, findings: list[Finding]) -> str:
+    top, body = _plan(patch, findings)
+    blocks: list[list[str]] = []
+    who = patch.author.name or patch.author.email
+    when = patch.date.strftime("%a, %d %b %Y %H:%M:%S %z") if patch.date else None
+    blocks.append([f"On {when}, {who} wrote:" if when else f"{who} wrote:"])
+    # Top: subject / series comments, grouped by what they quote.
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for f in top:
+        quote = tuple(f.quote) or (f"Subject: {patch.full_subject}",)
+        groups.setdefault(quote, []).append(f)
+    for quote, fs in groups.items():
+        blocks.append([_quote(q) for q in quote])
+        for f in fs:
+            blocks.append(_comment_lines(f))
+    # The body: kept lines quoted, comments under their line, gaps trimmed
+    # (a gap of a line or two is quoted instead: "[...]" would be longer).
+    kept = sorted(body.keep)
+    for a, b in zip(kept, kept[1:]):
+        if 1 < b - a <= SMALL_GAP + 1:
+            body.keep.update(range(a + 1, b))
+    quoted: list[str] = []
+    prev = -1
+    for idx in sorted(body.keep):
+        if idx != prev + 1 and (prev >= 0 or idx > 0):
+            if quoted:
+                blocks.append(quoted)
+                quoted = []
+            blocks.append([TRIM])
+        quoted.append(_quote(body.lines[idx]))
+        prev = idx
+        if idx in body.comments:
+            blocks.append(quoted)
+            quoted = []
+            for f in body.comments[idx]:
+                blocks.append(_comment_lines(f))
+    if quoted:
+        blocks.append(quoted)
+    blocks = [b for b in blocks if b]
+    if len(blocks) > 1 and blocks[1][0].startswith(">"):
+        blocks[0:2] = [blocks[0] + blocks[1]]  # "X wrote:" directly above the quote
+    return "\n\n".join("\n".join(b) for b in blocks) + "\n"
+
+
+def _addresses(patch: Patch, me: str) -> tuple[str, list[str]]:
+    from email.utils import getaddresses
+
+    mine = {a.lower() for _, a in getaddresses([me])}
+    to = str(patch.author)
+    cc = [r for r in dict.fromkeys(patch.recipients) if r not in mine and r != patch.author.email]
+    return to, cc
+
+
+def _bracket(mid: str) -> str:
+    return mid if mid.startswith("<") else f"<{mid}>"
+
+
+def reply(patch: Patch, findings: list[Finding], me: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = me
+    to, cc = _addresses(patch, me)
+    msg["To"] = to
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    subject = re.sub(r"^(?:re:\s*)+", "", patch.full_subject, flags=re.I)
+    msg["Subject"] = f"Re: {subject}"
+    if patch.message_id:
+        refs = [r for r in patch.references if r != patch.message_id] + [patch.message_id]
+        msg["In-Reply-To"] = _bracket(patch.message_id)
+        msg["References"] = " ".join(_bracket(r) for r in refs)
+    msg["X-Reviewtool-Rules"] = ", ".join(sorted({f.rule for f in findings}))
+    msg.set_content(body_text(patch, findings), charset="utf-8", cte="8bit")
+    return msg
+
+
+def replies(report: SeriesReport, me: str) -> list[EmailMessage]:
+    """One draft per message with findings, in series order (cover first)."""
+    s: Series = report.series
+    mails = [p for p in (s.cover, *s.patches) if p is not None]
+    by_id = {p.message_id: p for p in mails if p.message_id}
+    grouped: dict[int, list[Finding]] = {}
+    order = {id(p): i for i, p in enumerate(mails)}
+    target_of: dict[int, Patch] = {}
+    for f in report.findings:
+        target = by_id.get(f.message_id) or s.patch(f.patch) or (mails[0] if mails else None)
+        if target is None:
+            continue
+        grouped.setdefault(id(target), []).append(f)
+        target_of[id(target)] = target
+    return [reply(target_of[k], grouped[k], me) for k in sorted(grouped, key=order.__getitem__)]
+
+
+def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], **_: Any) -> None:
+    from email import policy
+    from email.generator import Generator
+
+    me = sender()
+    pol = policy.default.clone(linesep="\n", max_line_length=78)
+    for report in reports:
+        for msg in replies(report, me):
+            msg.set_unixfrom(UNIXFROM)
+            Generator(stream, mangle_from_=True, policy=pol).flatten(msg, unixfrom=True)
+            stream.write("\n")
