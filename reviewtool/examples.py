@@ -21,6 +21,20 @@ One example is either a single patch::
 
 or a series: ``{version: 2, cover: {...} | null, patches: [patch, ...],
 in_reply_to: ...}``.
+
+A series may carry the revisions before it, with the replies they got, for
+rules about review history (``series/prior-feedback``)::
+
+    earlier:                  # one series spec, or a list of them (oldest first)
+      version: 1              # default: one less than the series it precedes
+      cover: {...}            # as for any series; dated a week earlier
+      patches: [...]
+      replies:
+        - to: 1               # the patch answered (0: the cover letter)
+          from: "Rob Herring <robh@kernel.org>"
+          body: "> +int foo;\n\nWhy is this global?\n"
+
+Every mail also takes ``date`` (an RFC 2822 date) to override the default.
 """
 
 from __future__ import annotations
@@ -29,6 +43,9 @@ import difflib
 from typing import Any
 
 DEFAULT_FROM = "Ada Example <ada@example.org>"
+DEFAULT_DATE = "Mon, 3 Mar 2025 10:00:00 +0000"
+EARLIER_DATE = "Mon, 24 Feb 2025 10:00:00 +0000"
+REPLY_DATE = "Tue, 25 Feb 2025 09:00:00 +0000"
 DEFAULT_BODY = "The ACME widget is a small block found on ACME SoCs; describe it so boards can use it."
 DT_LIST = "devicetree@vger.kernel.org"
 
@@ -41,6 +58,42 @@ def render_example(example: dict[str, Any], name: str = "example") -> bytes:
 
 
 def _render_series(spec: dict[str, Any], name: str) -> bytes:
+    mails: list[str] = []
+    earlier = spec.get("earlier") or []
+    earlier = earlier if isinstance(earlier, list) else [earlier]
+    for i, old in enumerate(earlier):
+        version = old.get("version", (spec.get("version") or 2) - len(earlier) + i)
+        mails.extend(_earlier_mails(dict(old, version=version), f"{name}-v{version}"))
+    return _mbox(mails + _series_mails(spec, name))
+
+
+def _earlier_mails(spec: dict[str, Any], name: str) -> list[str]:
+    """An earlier revision (dated before the current one) and the replies it got."""
+    dated = dict(spec, patches=[dict(p, date=p.get("date", EARLIER_DATE)) for p in spec["patches"]])
+    if spec.get("cover", {}) is not None:
+        cover = spec.get("cover") or {}
+        dated["cover"] = dict(cover, date=cover.get("date", EARLIER_DATE))
+    mails = _series_mails(dated, name)
+    subjects = {_header(m, "Message-ID"): _header(m, "Subject") for m in mails}
+    for i, reply in enumerate(spec.get("replies") or [], 1):
+        n = int(reply.get("to", 1))
+        target = f"<{name}-{n}@example.org>"
+        subject = "Re: " + subjects.get(target, "[PATCH] misc: acme: Add widget driver")
+        frm = reply.get("from", "Rob Herring <robh@kernel.org>")
+        headers = dict(reply, date=reply.get("date", REPLY_DATE), to=DEFAULT_FROM)
+        mid = reply.get("message_id", f"<{name}-r{i}@example.org>")
+        mails.append(_headers(frm, subject, mid, target, headers) + reply.get("body", "").rstrip("\n") + "\n")
+    return mails
+
+
+def _header(mail: str, key: str) -> str:
+    for line in mail.split("\n\n", 1)[0].split("\n"):
+        if line.startswith(key + ": "):
+            return line.split(": ", 1)[1]
+    return ""
+
+
+def _series_mails(spec: dict[str, Any], name: str) -> list[str]:
     version = spec.get("version")
     patches = spec["patches"]
     total = len(patches)
@@ -60,7 +113,7 @@ def _render_series(spec: dict[str, Any], name: str) -> bytes:
         )
         if irt_patches is None:  # no cover letter: git send-email threads to patch 1
             irt_patches = f"<{name}-1@example.org>"
-    return _mbox(mails)
+    return mails
 
 
 def _tag(version: int | None, n: int, total: int) -> str:
@@ -82,7 +135,7 @@ def _headers(frm: str, subject: str, message_id: str, in_reply_to: str | None, s
         lines.append(f"Cc: {spec['cc']}")
     lines += [
         f"Subject: {subject}",
-        "Date: Mon, 3 Mar 2025 10:00:00 +0000",
+        f"Date: {spec.get('date', DEFAULT_DATE)}",
         f"Message-ID: {message_id}",
     ]
     if in_reply_to:

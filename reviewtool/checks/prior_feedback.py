@@ -1,0 +1,74 @@
+"""series/prior-feedback: put what reviewers said about earlier revisions in front of the reader.
+
+The remarks come from ``reviewtool.history``; each becomes one finding,
+anchored on the line it was about when that line is still in the newest
+revision (the strongest hint that it was not addressed), else on the series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..history import Remark, Settings, prior_remarks
+from . import check
+
+
+@check("prior-feedback")
+def prior_feedback(ctx):
+    series = ctx.series
+    if not series.earlier:
+        return
+    settings = Settings.from_params(ctx.params)
+    for remark in ctx.memo("history:prior-remarks", lambda: prior_remarks(series, settings)):
+        fields = describe(remark, series.revision)
+        quote = tuple(remark.quoted)
+        if remark.still_present is not None:
+            loc = remark.still_present
+            finding = ctx.finding(anchor="diff", patch=series.patch(loc.patch), path=loc.path, line=loc.line,
+                                  text=loc.text, **fields)
+        else:
+            finding = ctx.finding(anchor="series", text=remark.target, quote=quote, **fields)
+        refs = (remark.link,) + tuple(r for r in finding.references if r != remark.link)
+        yield replace(finding, references=refs)
+
+
+def describe(remark: Remark, newest: int) -> dict[str, str]:
+    """Template fields for the rule message (see rules/series-history.yaml)."""
+    who = remark.author.name or remark.author.email
+    if remark.bot:
+        who += " (bot)"
+    if remark.patch is None:
+        about = "the series"
+    elif remark.patch == 0:
+        about = "the cover letter"
+    else:
+        about = f"patch {remark.patch} ({remark.patch_subject})"
+    where = f", {remark.path}" if remark.path else ""
+    quoted = f' under "+{remark.target.strip()}"' if remark.target else ""
+    said = " ".join(" ".join(remark.comment).split())
+    if len(said) > 240:
+        said = said[:237].rstrip() + "..."
+    if remark.still_present is not None:
+        status = f"The quoted line is still added unchanged in v{newest}: possibly unaddressed."
+    elif remark.target:
+        status = f"The quoted line is no longer in v{newest}."
+    else:
+        status = ""
+    if remark.mentions:
+        log = f"The v{newest} {'changelog' if remark.changelog else 'cover letter'} mentions: {', '.join(remark.mentions)}."
+    elif remark.changelog:
+        log = f"The v{newest} changelog does not mention it: say how it was handled."
+    else:
+        log = f"v{newest} has no changelog saying how it was handled."
+    return {
+        "who": who,
+        "when": remark.date.strftime("%Y-%m-%d") if remark.date else "undated",
+        "revision": str(remark.revision),
+        "about": about,
+        "where": where,
+        "quoted": quoted,
+        "said": said,
+        "status": status,
+        "changelog": log,
+        "link": remark.link,
+    }
