@@ -45,7 +45,7 @@ def _root(
 
 @app.command()
 def check(
-    sources: List[str] = typer.Argument(..., help="mbox/maildir/patch files or dir, '-', Message-ID, lore URL, or git range."),
+    sources: List[str] = typer.Argument(None, help="mbox/maildir/patch files or dir, '-', Message-ID, lore URL, or git range (optional with --prep)."),
     fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, json (and other registered formats)."),
     revision: Optional[int] = typer.Option(None, "--revision", "-v", help="Check revision N instead of the newest."),
     rules_dirs: List[str] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
@@ -64,7 +64,7 @@ def check(
     from .runner import CheckRequest, run_check
 
     request = CheckRequest(
-        sources=list(sources), fmt=fmt, revision=revision, rules_dirs=list(rules_dirs), fail_on=fail_on,
+        sources=list(sources or []), fmt=fmt, revision=revision, rules_dirs=list(rules_dirs), fail_on=fail_on,
         only=list(only), disable=list(disable), lore_url=lore_url, timeout=timeout, no_cache=no_cache,
         newer=newer, tree=tree, repo=repo, prep=prep,
     )

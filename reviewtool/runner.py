@@ -74,6 +74,10 @@ def run_check(req: CheckRequest, stream=None) -> int:
                        newer=req.newer, repo=req.repo, prep=req.prep)
     series_list = []
     stdin_data: bytes | None = None
+    if not req.sources:
+        if not req.prep:
+            raise InputError("nothing to check: give a SOURCE (mbox, Message-ID, lore URL or git range), or --prep")
+        req = replace(req, sources=["HEAD"])
     for source in req.sources:
         if source == "-":
             # Read stdin here (not in the source) so renderers can point at its lines.
@@ -90,9 +94,23 @@ def run_check(req: CheckRequest, stream=None) -> int:
         req = replace(req, tree=hook_tree())
     options = Options(disabled=frozenset(req.disable), only=frozenset(req.only), tree_path=req.tree,
                       single_patch=hook, severity_overrides=dict(req.severity))
-    reports = [check_series(s, rules, options) for s in series_list]
+    tree = kernel_tree(req)
+    reports = [
+        check_series(s, rules, options if tree is None else replace(options, tree=tree.at(s.base_commit),
+                                                                    tree_path=str(tree.root)))
+        for s in series_list
+    ]
     render(req.fmt, reports, rules, stream, stdin=stdin_data, hook=hook)
     return exit_code(reports, fail_on)
+
+
+def kernel_tree(req: CheckRequest):
+    """--tree, else the repository being checked (--repo, or the cwd's) when it
+    looks like a kernel tree; None when there is none.  Building its index is
+    lazy: nothing is read until a rule asks."""
+    from .tree import find_kernel_tree
+
+    return find_kernel_tree(req.tree, req.repo)
 
 
 HOOK_FORMATS = ("terse", "b4review")

@@ -1,0 +1,464 @@
+"""What a kernel tree documents: compatibles, vendor prefixes, binding files.
+
+A patch alone cannot say whether "acme,foo" is documented; the tree the
+series applies to can.  ``KernelTree`` finds the tree, ``TreeView`` looks at
+it at one commit (the series' base when the tree has it, else HEAD, else the
+working directory for a tree that is not a git repository).
+
+The index is built by regex scanning, not by a YAML parser per file: a full
+kernel has ~5,000 binding files and the scan must stay well under a second.
+It is cached on disk under ``$XDG_CACHE_HOME/reviewtool/tree/``, keyed by
+the git object id of ``Documentation/devicetree/bindings`` at that commit
+(content-addressed: commits that do not touch bindings share one entry), or
+by file sizes and mtimes for a plain directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+BINDINGS = "Documentation/devicetree/bindings"
+VENDOR_PREFIXES = f"{BINDINGS}/vendor-prefixes.yaml"
+INDEX_VERSION = 2
+
+# --------------------------------------------------------------------------
+# Scanning binding text (shared with the checks, which scan series bindings)
+
+_SCALAR = re.compile(r"^[A-Za-z0-9][\w,.+/-]*$")
+_KEYLINE = re.compile(r"^(\s*)(?:-\s+)?compatible:\s*(.*)$")
+_CONST = re.compile(r"(?:^|[\s{,-])const:\s*(\"[^\"]*\"|'[^']*'|[^\s}#]+)")
+_ENUM_FLOW = re.compile(r"(?:^|[\s{,-])enum:\s*\[([^\]]*)\]?")
+_FLOW_ITEM = re.compile(r"\"([^\"]*)\"|'([^']*)'|([^,\s\[\]]+)")
+_ITEM = re.compile(r"^\s*-\s+([^\s:#][^\s#]*)\s*(?:#.*)?$")
+_PATTERN = re.compile(r"(?:^|\s)pattern:\s*(\S.*?)\s*(?:#.*)?$")
+_TXT_VENDOR = re.compile(r"(?<![\w,.+-])([a-z0-9][a-z0-9-]*,[A-Za-z0-9][\w.+-]*)")
+_TXT_QUOTED = re.compile(r'"([A-Za-z0-9][\w,.+-]*)"')
+_VENDOR_KEY = re.compile(r"""^\s+["']?\^(.+?)["']?\s*:\s*(?:true)?\s*(?:#.*)?$""")
+_SIMPLE_VENDOR = re.compile(r"^([a-zA-Z0-9][a-zA-Z0-9-]*),\.\*$")
+
+
+def _clean(value: str) -> str:
+    return value.strip().strip(",").strip().strip("'\"")
+
+
+def _flow_items(body: str) -> list[str]:
+    """Items of a YAML flow sequence; like YAML, an unquoted 'a,b' is two items."""
+    return [next(g for g in m.groups() if g is not None) for m in _FLOW_ITEM.finditer(body)]
+
+
+def _scalar(value: str) -> str | None:
+    value = _clean(value)
+    if not value or not _SCALAR.match(value) or value in ("true", "false", "null") or value.isdigit():
+        return None
+    return value
+
+
+def yaml_compatibles(text: str) -> tuple[set[str], list[str]]:
+    """Compatible values (and ``pattern:`` regexes) under every ``compatible:`` key.
+
+    Line-based: values are collected from the block indented below a
+    ``compatible:`` key, anywhere in the schema (properties, child nodes,
+    select/if).  ``examples:`` is skipped: a DTS example may name devices the
+    schema does not describe.
+    """
+    found: set[str] = set()
+    patterns: list[str] = []
+    block: int | None = None
+    in_flow = False
+    for raw in text.split("\n"):
+        if raw.startswith("examples:"):
+            break
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        if block is not None and indent <= block and not in_flow:
+            block = None
+        m = _KEYLINE.match(raw)
+        if m and block is None:
+            block = len(m.group(1))
+            rest = m.group(2)
+            if rest:
+                _scan_compat_line(rest, found, patterns)
+            continue
+        if block is None:
+            continue
+        if in_flow:
+            body, _, _ = stripped.partition("]")
+            for part in _flow_items(body):
+                if (v := _scalar(part)) is not None:
+                    found.add(v)
+            in_flow = "]" not in stripped
+            continue
+        in_flow = "enum:" in stripped and "[" in stripped and "]" not in stripped
+        _scan_compat_line(raw, found, patterns)
+    return found, patterns
+
+
+def _scan_compat_line(line: str, found: set[str], patterns: list[str]) -> None:
+    for m in _CONST.finditer(line):
+        if (v := _scalar(m.group(1))) is not None:
+            found.add(v)
+    for m in _ENUM_FLOW.finditer(line):
+        for part in _flow_items(m.group(1)):
+            if (v := _scalar(part)) is not None:
+                found.add(v)
+    pm = _PATTERN.search(line)
+    if pm:
+        patterns.append(_clean(pm.group(1)))
+        return
+    im = _ITEM.match(line)
+    if im and (v := _scalar(im.group(1))) is not None:
+        found.add(v)
+
+
+def txt_compatibles(text: str) -> set[str]:
+    """Compatible-looking strings in a free-form .txt binding (generous on purpose)."""
+    found = set(_TXT_VENDOR.findall(text))
+    for line in text.split("\n"):
+        if "compatible" in line:
+            found.update(_TXT_QUOTED.findall(line))
+    return found
+
+
+def binding_compatibles(path: str, text: str) -> tuple[set[str], list[str]]:
+    if path.endswith((".yaml", ".yml")):
+        return yaml_compatibles(text)
+    return txt_compatibles(text), []
+
+
+def vendor_prefix_keys(text: str) -> tuple[set[str], list[str]]:
+    """(plain prefixes, other key regexes) from vendor-prefixes.yaml text or lines."""
+    plain: set[str] = set()
+    regexes: list[str] = []
+    for line in text.split("\n"):
+        m = _VENDOR_KEY.match(line)
+        if not m:
+            continue
+        key = m.group(1)
+        sm = _SIMPLE_VENDOR.match(key)
+        if sm:
+            plain.add(sm.group(1))
+        else:
+            regexes.append("^" + key)
+    return plain, regexes
+
+
+def compatible_matches(compat: str, patterns: list[str]) -> bool:
+    for p in patterns:
+        try:
+            if re.search(p, compat):
+                return True
+        except re.error:
+            continue
+    return False
+
+
+# --------------------------------------------------------------------------
+# The index
+
+
+@dataclass
+class TreeIndex:
+    compatibles: dict[str, str] = field(default_factory=dict)  # compatible -> binding path
+    patterns: list[tuple[str, str]] = field(default_factory=list)  # (regex, binding path)
+    vendors: set[str] = field(default_factory=set)
+    vendor_patterns: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every path below the bindings dir
+
+    def to_json(self) -> dict:
+        return {
+            "version": INDEX_VERSION,
+            "compatibles": self.compatibles,
+            "patterns": self.patterns,
+            "vendors": sorted(self.vendors),
+            "vendor_patterns": self.vendor_patterns,
+            "files": self.files,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TreeIndex | None":
+        if data.get("version") != INDEX_VERSION:
+            return None
+        return cls(
+            compatibles=dict(data["compatibles"]),
+            patterns=[tuple(p) for p in data["patterns"]],  # type: ignore[misc]
+            vendors=set(data["vendors"]),
+            vendor_patterns=list(data["vendor_patterns"]),
+            files=list(data["files"]),
+        )
+
+
+def build_index(files: dict[str, str], all_paths: list[str]) -> TreeIndex:
+    """Index binding texts given as {repo-relative path: text}."""
+    idx = TreeIndex(files=sorted(all_paths))
+    for path in sorted(files):
+        text = files[path]
+        if path == VENDOR_PREFIXES:
+            idx.vendors, idx.vendor_patterns = vendor_prefix_keys(text)
+            continue
+        compats, patterns = binding_compatibles(path, text)
+        for c in compats:
+            idx.compatibles.setdefault(c, path)
+        idx.patterns.extend((p, path) for p in patterns)
+    return idx
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reviewtool" / "tree"
+
+
+def _git(root: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], input=input, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise InputError("git is not installed (needed to read the kernel tree)") from None
+
+
+def _is_scanned(path: str) -> bool:
+    return path.endswith((".yaml", ".yml", ".txt"))
+
+
+class KernelTree:
+    """A kernel source tree on disk (a git repository or a plain directory)."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root).resolve()
+        self.is_git = (self.root / ".git").exists()
+        self._indexes: dict[str, TreeIndex] = {}
+        self._views: dict[str | None, TreeView] = {}
+        self.last_build: dict[str, float | int | bool] = {}  # for benchmarks: files, cached
+
+    @staticmethod
+    def looks_like_kernel(path: str | Path) -> bool:
+        p = Path(path)
+        return (p / BINDINGS).is_dir() and (p / "MAINTAINERS").is_file()
+
+    def at(self, commit: str | None = None) -> "TreeView":
+        """A view at ``commit`` when the tree has it, else at HEAD (or the directory)."""
+        if commit not in self._views:
+            self._views[commit] = TreeView(self, commit)
+        return self._views[commit]
+
+    # -- resolving revisions
+    def resolve(self, commit: str | None) -> str | None:
+        """The full commit id to read, or None for the working directory."""
+        if not self.is_git:
+            return None
+        for rev in ([commit] if commit else []) + ["HEAD"]:
+            proc = _git(self.root, "rev-parse", "--verify", "-q", f"{rev}^{{commit}}")
+            if proc.returncode == 0:
+                return proc.stdout.decode().strip()
+        return None
+
+    # -- index
+    def index(self, rev: str | None, use_cache: bool = True) -> TreeIndex:
+        key = rev or "worktree"
+        if key in self._indexes:
+            return self._indexes[key]
+        if rev is not None:
+            idx = self._git_index(rev, use_cache)
+        else:
+            idx = self._dir_index(use_cache)
+        self._indexes[key] = idx
+        return idx
+
+    def _load_cached(self, cache_key: str) -> TreeIndex | None:
+        path = cache_dir() / f"{cache_key}.json"
+        try:
+            with path.open(encoding="utf-8") as fh:
+                return TreeIndex.from_json(json.load(fh))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _store(self, cache_key: str, idx: TreeIndex) -> None:
+        d = cache_dir()
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            tmp = d / f".{cache_key}.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps(idx.to_json()), encoding="utf-8")
+            os.replace(tmp, d / f"{cache_key}.json")
+        except OSError:
+            pass  # a read-only cache only costs speed
+
+    def _git_index(self, rev: str, use_cache: bool) -> TreeIndex:
+        proc = _git(self.root, "rev-parse", "--verify", "-q", f"{rev}:{BINDINGS}")
+        if proc.returncode != 0:
+            self.last_build = {"files": 0, "cached": False}
+            return TreeIndex()
+        tree_id = proc.stdout.decode().strip()
+        cache_key = f"git-{tree_id}"
+        if use_cache and (idx := self._load_cached(cache_key)) is not None:
+            self.last_build = {"files": len(idx.files), "cached": True}
+            return idx
+        listing = _git(self.root, "ls-tree", "-r", "-z", tree_id).stdout.decode("utf-8", "replace")
+        all_paths: list[str] = []
+        wanted: list[tuple[str, str]] = []
+        for entry in listing.split("\0"):
+            if not entry:
+                continue
+            meta, _, rel = entry.partition("\t")
+            parts = meta.split()
+            if len(parts) != 3 or parts[1] != "blob":
+                continue
+            path = f"{BINDINGS}/{rel}"
+            all_paths.append(path)
+            if _is_scanned(path):
+                wanted.append((parts[2], path))
+        texts = self._cat_blobs(wanted)
+        idx = build_index(texts, all_paths)
+        self.last_build = {"files": len(all_paths), "cached": False}
+        if use_cache:
+            self._store(cache_key, idx)
+        return idx
+
+    def _cat_blobs(self, wanted: list[tuple[str, str]]) -> dict[str, str]:
+        """Read many blobs with one ``git cat-file --batch``."""
+        if not wanted:
+            return {}
+        data = _git(self.root, "cat-file", "--batch", input="\n".join(s for s, _ in wanted).encode() + b"\n").stdout
+        out: dict[str, str] = {}
+        pos = 0
+        for sha, path in wanted:
+            nl = data.find(b"\n", pos)
+            if nl < 0:
+                break
+            header = data[pos:nl].split()
+            pos = nl + 1
+            if len(header) < 3 or header[1] == b"missing":
+                continue
+            size = int(header[2])
+            out[path] = data[pos: pos + size].decode("utf-8", "replace")
+            pos += size + 1
+        return out
+
+    def _dir_index(self, use_cache: bool) -> TreeIndex:
+        base = self.root / BINDINGS
+        stats: list[tuple[str, int, int]] = []
+        for dirpath, _dirs, names in os.walk(base):
+            for name in names:
+                full = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(full)
+                except OSError:
+                    continue
+                rel = os.path.relpath(full, self.root).replace(os.sep, "/")
+                stats.append((rel, st.st_size, st.st_mtime_ns))
+        stats.sort()
+        digest = hashlib.sha1(str(self.root).encode())
+        for rel, size, mtime in stats:
+            digest.update(f"{rel}\0{size}\0{mtime}\n".encode())
+        cache_key = f"dir-{digest.hexdigest()}"
+        if use_cache and (idx := self._load_cached(cache_key)) is not None:
+            self.last_build = {"files": len(idx.files), "cached": True}
+            return idx
+        texts: dict[str, str] = {}
+        for rel, _size, _mtime in stats:
+            if _is_scanned(rel):
+                try:
+                    texts[rel] = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+        idx = build_index(texts, [s[0] for s in stats])
+        self.last_build = {"files": len(stats), "cached": False}
+        if use_cache:
+            self._store(cache_key, idx)
+        return idx
+
+    def read_file(self, rev: str | None, path: str) -> str | None:
+        if rev is None:
+            try:
+                return (self.root / path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return None
+        proc = _git(self.root, "cat-file", "blob", f"{rev}:{path}")
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.decode("utf-8", "replace")
+
+
+class TreeView:
+    """The tree as one series sees it: at its base commit when known.
+
+    Everything is lazy: creating a view costs nothing; the index is built
+    (or loaded from the cache) the first time a rule asks a question.
+    """
+
+    def __init__(self, tree: KernelTree, commit: str | None):
+        self.tree = tree
+        self.wanted = commit
+        self._rev: str | None | bool = False  # False: not resolved yet
+        self._files: dict[str, str | None] = {}
+
+    @property
+    def rev(self) -> str | None:
+        if self._rev is False:
+            self._rev = self.tree.resolve(self.wanted)
+        return self._rev  # type: ignore[return-value]
+
+    @property
+    def label(self) -> str:
+        """How findings name this tree, e.g. 'the tree at /src/linux (3f2a9c1b7d40)'."""
+        rev = self.rev
+        where = f" ({rev[:12]})" if rev else ""
+        return f"the kernel tree at {self.tree.root}{where}"
+
+    @property
+    def index(self) -> TreeIndex:
+        return self.tree.index(self.rev)
+
+    def documents(self, compatible: str) -> str | None:
+        """The binding file documenting ``compatible``, or None."""
+        idx = self.index
+        if compatible in idx.compatibles:
+            return idx.compatibles[compatible]
+        for pattern, path in idx.patterns:
+            if compatible_matches(compatible, [pattern]):
+                return path
+        return None
+
+    def has_vendor_prefix(self, prefix: str) -> bool:
+        idx = self.index
+        return prefix in idx.vendors or compatible_matches(prefix + ",", idx.vendor_patterns)
+
+    def read_file(self, path: str) -> str | None:
+        """A file's contents at this view's commit (binding.py rebuilds modified bindings from it)."""
+        if path not in self._files:
+            self._files[path] = self.tree.read_file(self.rev, path)
+        return self._files[path]
+
+    def binding_files(self) -> list[str]:
+        return list(self.index.files)
+
+    def list_dir(self, directory: str) -> list[str]:
+        """Names (files and subdirectories) directly inside a bindings directory."""
+        prefix = directory.rstrip("/") + "/"
+        names = {p[len(prefix):].split("/", 1)[0] for p in self.index.files if p.startswith(prefix)}
+        return sorted(names)
+
+
+def find_kernel_tree(explicit: str | None, repo: str | None, cwd: str | None = None) -> KernelTree | None:
+    """``--tree`` when given (it must be a kernel tree), else the checked repo or
+    the cwd's repository when it looks like one; None otherwise."""
+    if explicit:
+        if not Path(explicit).is_dir():
+            raise InputError(f"--tree {explicit}: no such directory")
+        if not (Path(explicit) / BINDINGS).is_dir():
+            raise InputError(f"--tree {explicit}: not a kernel tree (no {BINDINGS})")
+        return KernelTree(explicit)
+    start = Path(repo) if repo else Path(cwd or os.getcwd())
+    for candidate in [start.resolve(), *start.resolve().parents]:
+        if (candidate / ".git").exists():
+            return KernelTree(candidate) if KernelTree.looks_like_kernel(candidate) else None
+        if repo:  # --repo names the repository itself
+            break
+    return None
