@@ -1,0 +1,478 @@
+"""dtschema's meta-schema validation (what ``dt-doc-validate`` does), in-process.
+
+dtschema wants a file on disk, under a path that matches its ``$id``, and it
+reports some problems only by printing to stderr.  ``validate()`` therefore
+writes the post-image into a scratch ``Documentation/devicetree/bindings``
+tree (beside the series' other new bindings and, with a kernel tree, a
+symlink farm of the tree's bindings, so ``$ref``s resolve as they would in
+the kernel), runs the three steps of dt-doc-validate (load, meta-schema
+errors, ``check_schema_refs``), captures stderr, and returns every problem
+with its post-image line.  dtschema crashes on odd input are returned as
+problems too.
+
+``$ref``s to schemas that exist in neither the scratch tree nor dtschema's
+bundled schemas are returned separately (``unresolved``): without a kernel
+tree they are usually the kernel's own common schemas, not a mistake.
+
+dtschema caches its meta-schema registry per process; we import it once and
+serialize runs (it swaps no state per call, but stderr capture does).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+from urllib.parse import urljoin
+
+BINDINGS = "Documentation/devicetree/bindings"
+SCHEMA_URL = "http://devicetree.org/schemas/"
+CORE_META = "http://devicetree.org/meta-schemas/core.yaml#"
+
+_IMPORT_LOCK = threading.Lock()
+_RUN_LOCK = threading.Lock()
+_MODULE: Any = None
+
+
+class DtSchemaUnavailable(Exception):
+    """dtschema cannot be imported here (not installed, or broken)."""
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    line: int | None  # 1-based post-image line; None when dtschema gives none
+    message: str  # one line, paths relative to the kernel tree
+    kind: str  # "parse", "meta-schema", "refs" or "crash"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity without the line number, to compare a file before and after a patch."""
+        return (self.kind, self.message)
+
+
+@dataclass(frozen=True)
+class UnresolvedRef:
+    ref: str  # as written in the binding
+    target: str  # the schema it names, below bindings/ (e.g. "spi/spi-controller.yaml")
+    line: int | None
+
+
+@dataclass(frozen=True)
+class SchemaResult:
+    problems: tuple[SchemaProblem, ...] = ()
+    unresolved: tuple[UnresolvedRef, ...] = ()
+
+
+def load() -> Any:
+    """Import dtschema once per process and return the module.
+
+    ``import dtschema`` installs a SIGINT handler, which Python only allows
+    from the main thread (elsewhere it raises ValueError).  In the main
+    thread we import normally and put the previous handler back, so Ctrl-C
+    keeps behaving as the CLI expects; in another thread we let the import
+    skip that one call.
+    """
+    global _MODULE
+    if _MODULE is not None:
+        return _MODULE
+    with _IMPORT_LOCK:
+        if _MODULE is None:
+            _MODULE = _import()
+    return _MODULE
+
+
+def _import() -> Any:
+    import signal
+
+    try:
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            try:
+                import dtschema
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
+            return dtschema
+        original = signal.signal
+
+        def keep_sigint(signum, handler):
+            if signum == signal.SIGINT:
+                return signal.getsignal(signum)
+            return original(signum, handler)
+
+        signal.signal = keep_sigint
+        try:
+            import dtschema
+        finally:
+            signal.signal = original
+        return dtschema
+    except ImportError as exc:
+        raise DtSchemaUnavailable(f"dtschema is not installed ({exc})") from None
+    except Exception as exc:  # a broken install must not stop the review
+        raise DtSchemaUnavailable(f"importing dtschema failed ({type(exc).__name__}: {exc})") from None
+
+
+def warm_up() -> None:
+    """Build dtschema's (cached) meta-schema registry now rather than on the first file."""
+    from dtschema.schema import create_meta_schema_registry
+
+    load()
+    create_meta_schema_registry()
+
+
+def validate(rel_path: str, text: str, *, others: Mapping[str, str] | None = None,
+             tree_bindings: Path | None = None) -> SchemaResult:
+    """Validate one binding's text as ``bindings/<rel_path>``.
+
+    ``others`` maps further relative paths to texts (the series' other
+    bindings) to place beside it; ``tree_bindings`` is a kernel tree's
+    Documentation/devicetree/bindings to resolve ``$ref``s against.
+    """
+    dts = load()
+    if not _safe_rel(rel_path):
+        return SchemaResult(problems=(SchemaProblem(None, f"cannot place {rel_path!r} under bindings/", "crash"),))
+    with _RUN_LOCK, tempfile.TemporaryDirectory(prefix="reviewtool-dtschema-") as tmp:
+        root = Path(tmp) / BINDINGS
+        farm = _Farm(root, tree_bindings)
+        for rel, other in (others or {}).items():
+            if rel != rel_path and _safe_rel(rel):
+                farm.write(rel, other)
+        target = farm.write(rel_path, text)
+        return _Run(dts, target, root, rel_path, text).result()
+
+
+def _safe_rel(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and ".." not in parts and "" not in parts
+
+
+class _Farm:
+    """A scratch bindings directory: real directories along the paths we write,
+    symlinks to the kernel tree's entries everywhere else."""
+
+    def __init__(self, root: Path, tree: Path | None):
+        self.root = root
+        self.tree = tree if tree is not None and tree.is_dir() else None
+        root.mkdir(parents=True)
+        self._link_entries(root, self.tree)
+
+    def _link_entries(self, dest: Path, src: Path | None) -> None:
+        if src is None or not src.is_dir():
+            return
+        for entry in src.iterdir():
+            link = dest / entry.name
+            if not os.path.lexists(link):
+                link.symlink_to(entry)
+
+    def _real_dir(self, rel_dir: list[str]) -> Path:
+        cur, src = self.root, self.tree
+        for part in rel_dir:
+            cur = cur / part
+            src = src / part if src is not None else None
+            if cur.is_symlink():
+                cur.unlink()
+            if not cur.is_dir():
+                cur.mkdir()
+                self._link_entries(cur, src)
+        return cur
+
+    def write(self, rel: str, text: str) -> Path:
+        parts = rel.split("/")
+        path = self._real_dir(parts[:-1]) / parts[-1]
+        if path.is_symlink():
+            path.unlink()
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
+class _Run:
+    """One dt-doc-validate run on a placed file."""
+
+    def __init__(self, dts: Any, target: Path, root: Path, rel_path: str, text: str):
+        self.dts = dts
+        self.target = target
+        self.root = root
+        self.rel_path = rel_path
+        self.lines = text.split("\n")
+        self.problems: list[SchemaProblem] = []
+        self.unresolved: list[UnresolvedRef] = []
+
+    def result(self) -> SchemaResult:
+        sch = self._load()
+        if sch is not None:
+            meta_ok = self._meta_schema(sch)
+            self._refs(sch, meta_ok)
+        return SchemaResult(problems=tuple(self.problems), unresolved=tuple(self.unresolved))
+
+    # -- helpers -----------------------------------------------------------
+    def _add(self, line: int | None, message: str, kind: str) -> None:
+        self.problems.append(SchemaProblem(line, " ".join(self._clean(message).split()), kind))
+
+    def _clean(self, message: str) -> str:
+        """Temp paths out of dtschema's messages."""
+        message = message.replace(str(self.target), f"{BINDINGS}/{self.rel_path}")
+        return message.replace(str(self.root) + "/", "")
+
+    def _top_line(self, key: str) -> int | None:
+        """Line of a top-level key (dtschema keeps no line info for the top level)."""
+        pattern = re.compile(r"""^(?:{k}|"{k}"|'{k}')\s*:""".format(k=re.escape(key)))
+        return next((i for i, ln in enumerate(self.lines, 1) if pattern.match(ln)), None)
+
+    # -- step 1: load --------------------------------------------------------
+    def _load(self):
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        try:
+            sch = self.dts.DTSchema(str(self.target), line_numbers=True)
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            where = f" (line {line}, column {mark.column + 1})" if mark else ""
+            self._add(line, f"not valid YAML: {exc.problem or exc.context}{where}", "parse")
+            return None
+        except YAMLError as exc:
+            self._add(None, f"not valid YAML: {exc}", "parse")
+            return None
+        except Exception as exc:  # e.g. an empty file or a top-level list: dict() of it fails
+            self._add(1, f"the file is not a YAML mapping of schema keywords; dt-schema could not load it "
+                         f"({type(exc).__name__}: {exc})", "crash")
+            return None
+        return sch
+
+    # -- step 2: meta-schema -------------------------------------------------
+    def _meta_schema(self, sch) -> bool:
+        meta = sch.get("$schema")
+        if not isinstance(meta, str):
+            self._add(self._top_line("$schema"), f"no usable $schema: it must be {CORE_META}", "meta-schema")
+            return False
+        errors = []
+        try:
+            for err in sch.iter_errors():
+                errors.append(err)
+        except Exception as exc:
+            self._add(self._top_line("$schema"), f"dt-schema crashed checking against the meta-schema "
+                      f"({type(exc).__name__}: {exc}); is $schema {CORE_META}?", "crash")
+        for err in sorted(errors, key=lambda e: e.linecol):
+            key = _owning_key(sch, list(err.absolute_path), err.instance)
+            self._add(self._error_line(sch, err, key), self._describe(err, key), "meta-schema")
+        return not errors
+
+    def _error_line(self, sch, err, key: Any) -> int | None:
+        path = list(err.absolute_path)
+        line = err.linecol[0] + 1 if err.linecol and err.linecol[0] >= 0 else None
+        if path and len(path) == 1 and line is None:
+            return self._top_line(str(path[0]))
+        # dtschema points at the first key inside a mapping; the key that owns
+        # the offending mapping is the line a reviewer quotes.
+        owner, owned = (path, key) if key is not None else (path[:-1], path[-1] if path else None)
+        if owned is not None and (key is not None or isinstance(err.instance, dict)):
+            try:
+                return _path_obj(sch, owner).lc.key(owned)[0] + 1
+            except Exception:
+                pass
+        return line
+
+    def _describe(self, err, key: Any = None) -> str:
+        from jsonschema.exceptions import best_match
+
+        path = ":".join(str(p) for p in [*err.absolute_path, *([key] if key is not None else [])])
+        where = f"{path}: " if path else ""
+        source = getattr(err, "schema_file", None)
+        origin = f" (meta-schema {source.rsplit('/', 1)[-1]})" if isinstance(source, str) and source else ""
+        if err.schema is False:
+            what = "must not be defined here" if key is not None else f"{_short(err.instance)} is not allowed here"
+            return f"{where}{what}{origin}"
+        if err.context:
+            best = best_match(err.context)
+            hints: list[str] = []
+            for sub in _leaves(err):
+                note = getattr(sub, "note", None)
+                note = " ".join(str(note).split()).rstrip(".") if note else ""
+                if note and note not in hints:
+                    hints.append(note)
+            hint = f"; hint: {'; '.join(hints[:3])}" if hints else ""
+            sub_where = ":".join(str(p) for p in best.absolute_path)
+            lead = f"{sub_where}: " if sub_where and sub_where != path else where
+            return f"{lead}{best.message}{hint}{origin}"
+        note = getattr(err, "note", None)
+        hint = f"; hint: {' '.join(str(note).split())}" if note else ""
+        return f"{where}{err.message}{hint}{origin}"
+
+    # -- step 3: $refs ---------------------------------------------------------
+    def _refs(self, sch, meta_ok: bool) -> None:
+        schema_id = sch.get("$id")
+        id_usable = isinstance(schema_id, str) and re.search(r"schemas/.+", schema_id) is not None
+        self._find_unresolved(sch)
+        if not id_usable:
+            # check_schema_refs() would crash on it (TypeError/KeyError); say what it needs.
+            if meta_ok:
+                self._add(self._top_line("$id"), f"$id must be {SCHEMA_URL}{self.rel_path}# for dt-schema to "
+                          "locate the file and check its $refs", "refs")
+            return
+        missing = {u.target for u in self.unresolved}
+        sch.retrieve = _lenient_retrieve(sch.retrieve, missing)
+        buf = io.StringIO()
+        with contextlib.redirect_stderr(buf):
+            try:
+                sch.check_schema_refs()
+            except Exception as exc:
+                self._add(self._top_line("$id"), f"dt-schema crashed checking the $refs "
+                          f"({type(exc).__name__}: {exc})", "crash")
+        for record in _records(buf.getvalue()):
+            self._stderr_note(self._clean(record))
+
+    def _stderr_note(self, record: str) -> None:
+        head = record.split("\n", 1)[0]
+        _, _, body = head.partition(": ")
+        body = body or head
+        if "Unresolvable reference:" in body:
+            ref = body.split("Unresolvable reference:", 1)[1].strip()
+            if any(u.ref.split("#")[0] and u.ref.split("#")[0] in ref for u in self.unresolved):
+                return  # already listed as unresolved
+            pointer = re.match(r"^'([^']*)' does not exist within", ref)
+            if pointer:  # a JSON pointer into a schema that exists: name just the pointer
+                frag = pointer.group(1)
+                self._add(self._ref_line(frag), f"unresolvable $ref: {frag} does not exist in the schema "
+                          "it points to", "refs")
+            else:
+                self._add(self._ref_line(ref), f"unresolvable $ref {_clip(ref)}", "refs")
+        elif body.startswith("$id:"):
+            self._add(self._top_line("$id"), f"$id does not match the file's path: it must be "
+                      f"{SCHEMA_URL}{self.rel_path}# (dt-schema: {body[4:].strip()})", "refs")
+        elif "Missing additionalProperties/unevaluatedProperties" in body:
+            parent = body.split(":", 1)[0].strip()
+            self._add(self._key_line(parent), f"{parent}: a node schema without additionalProperties or "
+                      "unevaluatedProperties (and no $ref providing one)", "refs")
+        else:
+            self._add(None, " ".join(record.split()), "refs")
+
+    def _key_line(self, key: str) -> int | None:
+        pattern = re.compile(r"""^\s*(?:{k}|"{k}"|'{k}')\s*:""".format(k=re.escape(key)))
+        hits = [i for i, ln in enumerate(self.lines, 1) if pattern.match(ln)]
+        return hits[0] if len(hits) == 1 else None
+
+    def _ref_line(self, ref: str) -> int | None:
+        """The first ``$ref`` line naming this target (a file name or a JSON pointer)."""
+        ref = ref.strip("'\"")
+        needle = ref.split("#")[-1] if ref.startswith("/") and "#" not in ref else ref.split("#")[0].rsplit("/", 1)[-1]
+        return next((i for i, ln in enumerate(self.lines, 1) if "$ref" in ln and needle and needle in ln), None)
+
+    def _find_unresolved(self, sch) -> None:
+        from dtschema.schema import schema_basedir
+
+        base = f"{SCHEMA_URL}{self.rel_path}"
+        bundled = Path(schema_basedir) / "schemas"
+        seen: set[tuple[str, int | None]] = set()
+        for ref, line in _refs_in(sch, self._top_line):
+            url = urljoin(base, ref).split("#")[0]
+            if not url or url == base or not url.startswith(SCHEMA_URL):
+                continue
+            rel = url[len(SCHEMA_URL):]
+            if (self.root / rel).is_file() or (bundled / rel).is_file():
+                continue
+            if (ref, line) in seen:
+                continue
+            seen.add((ref, line))
+            self.unresolved.append(UnresolvedRef(ref=ref, target=rel, line=line))
+        self.unresolved.sort(key=lambda u: (u.line or 0, u.ref))
+
+
+def _lenient_retrieve(original, missing: set[str]):
+    """dtschema stops at the first unresolvable $ref; stand in an empty schema for
+    the ones we already report as unresolved so the rest still gets checked."""
+    from referencing.exceptions import NoSuchResource
+    from referencing.jsonschema import DRAFT201909
+
+    def retrieve(uri: str):
+        try:
+            return original(uri)
+        except NoSuchResource:
+            rel = uri.rstrip("#")
+            rel = rel[len(SCHEMA_URL):] if rel.startswith(SCHEMA_URL) else rel
+            if rel in missing:
+                return DRAFT201909.create_resource(_Unknown())
+            raise
+
+    return retrieve
+
+
+class _Unknown(dict):
+    """Stands in for a schema we cannot read: every JSON pointer into it resolves
+    (to another empty stand-in), and it constrains nothing."""
+
+    def __missing__(self, key):
+        return _Unknown()
+
+
+def _records(stderr: str) -> Iterator[str]:
+    """dtschema's stderr notes: a first line, then tab-indented continuation lines."""
+    record: list[str] = []
+    for line in stderr.splitlines():
+        if line.startswith("\t") and record:
+            record.append(line)
+            continue
+        if record:
+            yield "\n".join(record)
+        record = [line] if line.strip() else []
+    if record:
+        yield "\n".join(record)
+
+
+def _refs_in(node: Any, top_line) -> Iterator[tuple[str, int | None]]:
+    """Every ``$ref`` string with its line, depth first."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            for key, value in cur.items():
+                if key == "$ref" and isinstance(value, str):
+                    try:
+                        line = cur.lc.value(key)[0] + 1
+                    except Exception:
+                        line = top_line("$ref")
+                    yield value, line
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(cur, list):
+            stack.extend(v for v in cur if isinstance(v, (dict, list)))
+
+
+def _path_obj(tree: Any, path: list) -> Any:
+    for p in path:
+        tree = tree[p]
+    return tree
+
+
+def _owning_key(sch: Any, path: list, instance: Any) -> Any:
+    """The key, in the mapping at ``path``, whose value is ``instance`` itself."""
+    if not isinstance(instance, (dict, list)):
+        return None
+    try:
+        owner = _path_obj(sch, path)
+    except Exception:
+        return None
+    if owner is instance or not isinstance(owner, dict) or not hasattr(owner, "lc"):
+        return None
+    return next((k for k, v in owner.items() if v is instance), None)
+
+
+def _leaves(err) -> Iterator[Any]:
+    for sub in err.context:
+        yield sub
+        if sub.context:
+            yield from _leaves(sub)
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short(value: Any) -> str:
+    text = repr(dict(value)) if isinstance(value, dict) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
