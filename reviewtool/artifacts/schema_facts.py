@@ -1,0 +1,290 @@
+"""Facts about a binding schema that several content rules need.
+
+``BindingDoc`` gives the post-image and its parse; this module answers the
+questions the schema-content rules ask of it: which compatibles the file
+documents, which mappings are node schemas (the top level and every child
+node), and where the ``examples:`` blocks sit in the text, read as DTS with
+their real post-image line numbers.
+
+Two choices here are deliberate:
+
+* A file that fails to parse only because of TAB characters is parsed a
+  second time with the tabs replaced by spaces.  The TAB itself is reported
+  by the YAML rules; the content rules can still say what else is wrong,
+  which is what a reviewer does when reading such a patch.
+* Examples are cut out of the raw text rather than taken from the parsed
+  YAML string, so tabs and the author's indentation survive for the style
+  rules and every DTS line maps 1:1 to a post-image line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from .binding import BindingDoc, parse_yaml
+from .dts import DtsDocument, parse_dts
+
+_VENDOR_COMPAT = re.compile(r"^[a-z0-9][a-z0-9-]*,[A-Za-z0-9][A-Za-z0-9._+/-]*$")
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_without_tabs(text: str) -> Any:
+    data, err = parse_yaml(text.replace("\t", "        "))
+    return data if err is None else None
+
+
+def schema_data(doc: BindingDoc) -> Any:
+    """The parsed schema; for a complete file that fails only on TABs, a parse
+    of the same text with the TABs turned into spaces (line numbers unchanged)."""
+    if doc.data is not None:
+        return doc.data
+    if doc.complete and doc.error is not None and "\t" in doc.text:
+        return _parse_without_tabs(doc.text)
+    return None
+
+
+def is_map(node: Any) -> bool:
+    return hasattr(node, "items") and hasattr(node, "get")
+
+
+def key_line(node: Any, key: Any) -> int | None:
+    return BindingDoc.key_line(node, key)
+
+
+def item_line(seq: Any, index: int) -> int | None:
+    return BindingDoc.item_line(seq, index)
+
+
+# -- compatibles -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Compatible:
+    value: str
+    line: int | None
+
+
+def compatibles(data: Any) -> list[Compatible]:
+    """Every string the top-level ``compatible`` schema accepts (const/enum,
+    through items, oneOf, anyOf, allOf and contains)."""
+    props = data.get("properties") if is_map(data) else None
+    comp = props.get("compatible") if is_map(props) else None
+    out: list[Compatible] = []
+    _collect_strings(comp, out)
+    seen: set[str] = set()
+    uniq = []
+    for c in out:
+        if c.value not in seen:
+            seen.add(c.value)
+            uniq.append(c)
+    return uniq
+
+
+def _collect_strings(node: Any, out: list[Compatible]) -> None:
+    if is_map(node):
+        for key, value in node.items():
+            if key == "const" and isinstance(value, str):
+                out.append(Compatible(value, key_line(node, key)))
+            elif key == "enum" and isinstance(value, list):
+                for i, v in enumerate(value):
+                    if isinstance(v, str):
+                        out.append(Compatible(v, item_line(value, i)))
+            elif key in ("items", "oneOf", "anyOf", "allOf", "contains"):
+                _collect_strings(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_strings(item, out)
+
+
+def vendor_of(compatible: str) -> str | None:
+    return compatible.split(",", 1)[0] if _VENDOR_COMPAT.match(compatible) else None
+
+
+_TXT_COMPAT = re.compile(r'"([a-z0-9][a-z0-9-]*,[A-Za-z0-9][A-Za-z0-9._+-]*)"')
+
+
+def txt_compatibles(lines: list[tuple[int, str]]) -> list[Compatible]:
+    """Compatibles quoted in a free-form .txt binding (first occurrence each)."""
+    out: list[Compatible] = []
+    seen: set[str] = set()
+    for n, text in lines:
+        for m in _TXT_COMPAT.finditer(text):
+            if m.group(1) not in seen:
+                seen.add(m.group(1))
+                out.append(Compatible(m.group(1), n))
+    return out
+
+
+# -- node schemas ------------------------------------------------------------
+
+_NODE_KEYS = {"properties", "patternProperties", "additionalProperties", "unevaluatedProperties"}
+
+
+def is_node_schema(node: Any) -> bool:
+    """A mapping that describes a DT node (dtschema's own test)."""
+    return is_map(node) and (node.get("type") == "object" or bool(set(node.keys()) & _NODE_KEYS))
+
+
+@dataclass
+class NodeSchema:
+    path: tuple  # () for the top level, ('properties', 'child') for a child node
+    node: Any
+    line: int | None  # line of the child's key (None for the top level)
+
+    @property
+    def is_top(self) -> bool:
+        return not self.path
+
+
+def node_schemas(data: Any) -> Iterator[NodeSchema]:
+    """The top level and every child node schema reachable through
+    properties/patternProperties (not through if/then/allOf branches)."""
+    if not is_map(data):
+        return
+    yield NodeSchema((), data, None)
+    yield from _children(data, ())
+
+
+def _children(node: Any, path: tuple) -> Iterator[NodeSchema]:
+    for section in ("properties", "patternProperties"):
+        props = node.get(section)
+        if not is_map(props):
+            continue
+        for name, value in props.items():
+            if is_node_schema(value):
+                p = (*path, section, name)
+                yield NodeSchema(p, value, key_line(props, name))
+                yield from _children(value, p)
+
+
+def property_maps(data: Any) -> Iterator[tuple[tuple, Any]]:
+    """(path, mapping) of every properties/patternProperties mapping of a node schema."""
+    for ns in node_schemas(data):
+        for section in ("properties", "patternProperties"):
+            props = ns.node.get(section)
+            if is_map(props):
+                yield (*ns.path, section), props
+
+
+def refs_at_level(node: Any) -> list[str]:
+    """``$ref``s that extend a node schema: its own, and those in its
+    allOf/anyOf/oneOf branches and their if/then/else."""
+    out: list[str] = []
+
+    def visit(n: Any, depth: int) -> None:
+        if not is_map(n) or depth > 6:
+            return
+        ref = n.get("$ref")
+        if isinstance(ref, str):
+            out.append(ref)
+        for key in ("allOf", "anyOf", "oneOf"):
+            branches = n.get(key)
+            if isinstance(branches, list):
+                for b in branches:
+                    visit(b, depth + 1)
+        for key in ("then", "else"):
+            visit(n.get(key), depth + 1)
+
+    visit(node, 0)
+    return out
+
+
+def conditional_property_schemas(node: Any, prop: str) -> Iterator[Any]:
+    """The schemas an if/then/else (under allOf/anyOf/oneOf) gives ``prop``."""
+    def visit(n: Any, depth: int) -> Iterator[Any]:
+        if not is_map(n) or depth > 6:
+            return
+        for key in ("then", "else"):
+            branch = n.get(key)
+            if is_map(branch):
+                props = branch.get("properties")
+                if is_map(props) and prop in props:
+                    yield props[prop]
+                yield from visit(branch, depth + 1)
+        for key in ("allOf", "anyOf", "oneOf"):
+            branches = n.get(key)
+            if isinstance(branches, list):
+                for b in branches:
+                    if is_map(b):
+                        props = b.get("properties")
+                        if is_map(props) and prop in props:
+                            yield props[prop]
+                    yield from visit(b, depth + 1)
+
+    yield from visit(node, 0)
+
+
+# -- examples ----------------------------------------------------------------
+
+@dataclass
+class ExampleBlock:
+    index: int
+    dash_line: int  # post-image line of the '- |' item
+    dash_col: int
+    first_line: int  # post-image line of the first DTS line
+    lines: list[str]  # raw post-image lines from first_line on (tabs kept)
+    base_indent: int | None  # leading spaces of the first non-blank line
+    dts: DtsDocument
+
+    def post_line(self, rel: int) -> int:
+        """Post-image line of a line number within the DTS text."""
+        return self.first_line + rel - 1
+
+    def raw(self, rel: int) -> str:
+        return self.lines[rel - 1] if 0 < rel <= len(self.lines) else ""
+
+
+_EXAMPLES_KEY = re.compile(r"^examples\s*:\s*(#.*)?$")
+_ITEM = re.compile(r"^( *)-(\s+|$)(.*)$")
+
+
+def example_blocks(text: str) -> list[ExampleBlock]:
+    """The block-scalar items of the top-level ``examples:`` key, read as DTS."""
+    lines = text.split("\n")
+    try:
+        start = next(i for i, ln in enumerate(lines) if _EXAMPLES_KEY.match(ln))
+    except StopIteration:
+        return []
+    blocks: list[ExampleBlock] = []
+    i = start + 1
+    n = len(lines)
+    while i < n:
+        ln = lines[i]
+        if not ln.strip() or ln.lstrip(" ").startswith("#") and not ln.startswith("#"):
+            i += 1
+            continue
+        m = _ITEM.match(ln)
+        if not m:
+            break  # the next top-level key (or something that ends the list)
+        dash_col = len(m.group(1))
+        rest = m.group(3).strip()
+        j = i + 1
+        body: list[str] = []
+        while j < n:
+            cur = lines[j]
+            if cur.strip():
+                lead = cur[: len(cur) - len(cur.lstrip(" \t"))]
+                spaces = len(cur) - len(cur.lstrip(" "))
+                if "\t" not in lead and spaces <= dash_col:
+                    break
+            body.append(cur)
+            j += 1
+        while body and not body[-1].strip():
+            body.pop()
+        if rest.startswith(("|", ">")) and body:
+            first = next((b for b in body if b.strip()), "")
+            base = len(first) - len(first.lstrip(" ")) if first else None
+            blocks.append(ExampleBlock(index=len(blocks), dash_line=i + 1, dash_col=dash_col,
+                                       first_line=i + 2, lines=body, base_indent=base,
+                                       dts=parse_dts("\n".join(body))))
+        i = j
+    return blocks
+
+
+def binding_examples(ctx: Any, doc: BindingDoc) -> list[ExampleBlock]:
+    """Example blocks of a complete binding, parsed once per run."""
+    if not doc.complete:
+        return []
+    return ctx.memo(f"binding_examples:{doc.path}:{hash(doc.text)}", lambda: example_blocks(doc.text))

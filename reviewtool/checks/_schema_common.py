@@ -1,0 +1,70 @@
+"""Helpers shared by the binding schema-content checks (not a check module)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from ..artifacts.binding import BindingDoc, binding_docs
+from ..artifacts.schema_facts import schema_data
+
+
+def docs_with_data(ctx: Any, statuses: tuple[str, ...] = ("added", "modified", "renamed")
+                   ) -> Iterator[tuple[BindingDoc, Any]]:
+    """Each binding schema of the patch with its parsed data (None when the
+    post-image is incomplete or does not parse even without TABs)."""
+    for doc in binding_docs(ctx):
+        if doc.status in statuses:
+            yield doc, schema_data(doc)
+
+
+def added_finding(ctx: Any, doc: BindingDoc, line: int | None, *, message: str | None = None,
+                  severity: str | None = None, **fields: Any):
+    """A diff finding on ``line`` when the patch adds that line, else None."""
+    if line is None or not doc.is_added(line):
+        return None
+    kwargs: dict[str, Any] = dict(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                                  message=message, **fields)
+    if severity is not None:
+        kwargs["severity"] = severity
+    return ctx.finding(**kwargs)
+
+
+def first_added(doc: BindingDoc, *lines: int | None) -> int | None:
+    """The first of ``lines`` that the patch adds."""
+    return next((ln for ln in lines if ln is not None and doc.is_added(ln)), None)
+
+
+def top_level_line(doc: BindingDoc, key: str) -> int | None:
+    """Line of a top-level ``key:`` found in the text (works without a parse)."""
+    pat = re.compile(r"^" + re.escape(key) + r"\s*:")
+    for i, ln in enumerate(doc.lines, 1):
+        if pat.match(ln):
+            return i
+    return None
+
+
+def compile_words(words: list[str], flags: int = re.I) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b", flags)
+
+
+def as_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def count_range(schema: Any) -> tuple[int | None, int | None] | None:
+    """(min, max) entries a cell/phandle/string-array schema allows, as
+    dtschema reads it (maxItems alone means exactly that many); None when
+    the schema does not say."""
+    if not hasattr(schema, "get"):
+        return None
+    items = schema.get("items")
+    lo, hi = as_int(schema.get("minItems")), as_int(schema.get("maxItems"))
+    if isinstance(items, list):
+        n = len(items)
+        return (lo if lo is not None else n, hi if hi is not None else n)
+    if hi is not None:
+        return (lo if lo is not None else hi, hi)
+    if lo is not None:
+        return (lo, None)
+    return None

@@ -1,0 +1,553 @@
+"""Binding schema content: the file's identity and the schema's structure.
+
+Rules here read the parsed schema (``schema_facts``) and report on the line
+a maintainer would quote: ``$id``, ``title``, a property key, the closing
+keyword.  Word lists and directory lists come from each rule's ``params``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from typing import Any
+
+from ..artifacts.binding import BindingDoc
+from ..artifacts.schema_facts import (
+    compatibles,
+    example_blocks,
+    is_map,
+    item_line,
+    key_line,
+    node_schemas,
+    property_maps,
+    refs_at_level,
+    txt_compatibles,
+    vendor_of,
+)
+from ..classify import BINDINGS_DIR
+from . import check
+from ._schema_common import added_finding, compile_words, docs_with_data, first_added, top_level_line
+
+_TOP_VALUE = re.compile(r"^(\$id|\$schema|title)\s*:\s*(.*?)\s*$")
+
+
+def _top_values(doc: BindingDoc) -> dict[str, tuple[int, str]]:
+    """$id, $schema and title read from the text: (line, unquoted value).
+    Text, not the parse, so a file that does not parse is still checked."""
+    out: dict[str, tuple[int, str]] = {}
+    for i, ln in enumerate(doc.lines, 1):
+        m = _TOP_VALUE.match(ln)
+        if m and m.group(1) not in out:
+            value = re.sub(r"\s+#.*$", "", m.group(2)).strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            out[m.group(1)] = (i, value)
+    return out
+
+
+# -- binding/id-path ---------------------------------------------------------
+
+@check("binding-id-path")
+def binding_id_path(ctx):
+    schemas = ctx.params.get("meta_schemas", ["http://devicetree.org/meta-schemas/core.yaml#"])
+    for doc, _data in docs_with_data(ctx):
+        values = _top_values(doc)
+        expected = f"http://devicetree.org/schemas/{doc.rel_path}#"
+        if "$id" in values:
+            line, value = values["$id"]
+            if value != expected:
+                problem = _id_problem(value, expected)
+                if doc.is_added(line):
+                    yield added_finding(ctx, doc, line, found=value, expected=expected, problem=problem)
+                elif doc.status == "renamed":
+                    yield ctx.finding(anchor="diff", path=doc.path, line=None, text=None, found=value,
+                                      expected=expected, problem="the file was moved but $id still names "
+                                      "the old path")
+        if "$schema" in values:
+            line, value = values["$schema"]
+            if value not in schemas and doc.is_added(line):
+                yield added_finding(
+                    ctx, doc, line,
+                    message=f"$schema is '{value}'; a binding is checked against the core meta-schema: "
+                            f"'$schema: {schemas[0]}'.")
+
+
+def _id_problem(value: str, expected: str) -> str:
+    if not value.startswith("http://devicetree.org/schemas/"):
+        if "devicetree.org" in value and "/schemas/" not in value:
+            return "the 'schemas/' path component is missing"
+        return "it does not start with http://devicetree.org/schemas/"
+    if not value.endswith("#"):
+        return "the trailing '#' is missing"
+    return "the path does not match the file's location"
+
+
+# -- binding/filename-compatible ---------------------------------------------
+
+def _tokens(s: str) -> set[str]:
+    return {t for t in re.split(r"[-,._+/]", s.lower()) if t}
+
+
+def _name_fits(stem: str, values: list[str]) -> bool:
+    if stem in values:
+        return True
+    if len(values) < 2:
+        return False
+    # Several compatibles: a family name built from their words is accepted
+    # (e.g. 'vendor,gcc-soc1' for 'vendor,soc1-gcc'), the vendor must match.
+    vendor = vendor_of(stem)
+    vendors = {vendor_of(v) for v in values}
+    if vendor is None or vendor not in vendors:
+        return False
+    words = set().union(*(_tokens(v.split(",", 1)[-1]) for v in values if vendor_of(v) == vendor))
+    return _tokens(stem.split(",", 1)[1]) <= words
+
+
+@check("binding-filename-compatible")
+def binding_filename_compatible(ctx):
+    for doc, data in docs_with_data(ctx, ("added", "renamed")):
+        if data is None:
+            continue
+        comps = compatibles(data)
+        values = [c.value for c in comps]
+        if not values:
+            continue
+        stem = posixpath.basename(doc.path).rsplit(".", 1)[0]
+        if _name_fits(stem, values):
+            continue
+        suggestion = _suggest_name(values)
+        line = first_added(doc, _top_values(doc).get("$id", (None,))[0], comps[0].line, doc.first_added_line())
+        yield added_finding(ctx, doc, line, file=posixpath.basename(doc.path), compatible=values[0],
+                            suggestion=f"{suggestion}.yaml")
+    # A new free-form .txt binding: the same naming rule (and it must become YAML).
+    for f in ctx.patch.files:
+        if f.status != "added" or not f.path.startswith(BINDINGS_DIR) or not f.path.endswith(".txt"):
+            continue
+        lines = [(ln.new_line, ln.text) for ln in f.added_lines() if ln.new_line is not None]
+        comps = txt_compatibles(lines)
+        values = [c.value for c in comps]
+        stem = posixpath.basename(f.path).rsplit(".", 1)[0]
+        if not values or _name_fits(stem, values):
+            continue
+        line = comps[0].line
+        text = next((t for n, t in lines if n == line), None)
+        yield ctx.finding(anchor="diff", path=f.path, line=line, text=text, file=posixpath.basename(f.path),
+                          compatible=values[0], suggestion=f"{_suggest_name(values)}.yaml")
+
+
+def _suggest_name(values: list[str]) -> str:
+    vendored = [v for v in values if vendor_of(v)]
+    return (vendored or values)[0]
+
+
+# -- binding/directory -------------------------------------------------------
+
+def _dir_exists(ctx, top: str) -> bool | None:
+    """Whether the kernel tree has bindings/<top>/ (None when no tree is known)."""
+    tree = getattr(ctx.options, "tree", None)
+    rel = BINDINGS_DIR + top
+    for name in ("is_dir", "isdir"):
+        fn = getattr(tree, name, None)
+        if callable(fn):
+            try:
+                return bool(fn(rel))
+            except Exception:
+                break
+    fn = getattr(tree, "list_dir", None)
+    if callable(fn):
+        try:
+            listing = fn(BINDINGS_DIR.rstrip("/"))
+            if listing is not None:
+                return top in {posixpath.basename(str(x).rstrip("/")) for x in listing}
+        except Exception:
+            pass
+    root = getattr(ctx.options, "tree_path", None)
+    if root and os.path.isdir(os.path.join(root, BINDINGS_DIR)):
+        return os.path.isdir(os.path.join(root, BINDINGS_DIR, top))
+    return None
+
+
+@check("binding-directory")
+def binding_directory(ctx):
+    known = set(ctx.params.get("directories", []))
+    for doc, data in docs_with_data(ctx, ("added", "renamed")):
+        if doc.status == "renamed" and doc.file is not None and doc.file.old_path and \
+                posixpath.dirname(doc.file.old_path) == posixpath.dirname(doc.path):
+            continue
+        parts = doc.rel_path.split("/")
+        line = first_added(doc, _top_values(doc).get("$id", (None,))[0], doc.first_added_line())
+        if line is None:
+            continue
+        if len(parts) == 1:
+            yield added_finding(ctx, doc, line, directory="(top level)",
+                                message=f"{parts[0]} sits directly in bindings/: put it in the "
+                                        "directory of its device class (the subject prefix names it).")
+            continue
+        top = parts[0]
+        exists = _dir_exists(ctx, top)
+        if exists is True or (exists is None and top in known):
+            continue
+        vendors = {vendor_of(c.value) for c in compatibles(data)} if data is not None else set()
+        if top in vendors:
+            why = f"is named after the vendor prefix '{top},'"
+        elif exists is False:
+            why = "does not exist in the kernel tree"
+        else:
+            why = "is not one of the kernel's device-class directories"
+        yield added_finding(ctx, doc, line, directory=top, why=why)
+
+
+# -- binding/title-redundant -------------------------------------------------
+
+@check("binding-title-redundant")
+def binding_title_redundant(ctx):
+    words = compile_words(ctx.params.get("words", []))
+    case_words = compile_words(ctx.params.get("case_sensitive_words", []), 0)
+    driver = re.compile(r"\bdrivers?\b", re.I)
+    hardware_before = {w.lower() for w in ctx.params.get("hardware_driver_words", [])}
+    for doc, _data in docs_with_data(ctx):
+        values = _top_values(doc)
+        if "title" not in values:
+            continue
+        line, title = values["title"]
+        if not doc.is_added(line):
+            continue
+        hits = [m for m in words.finditer(title)] + [m for m in case_words.finditer(title)]
+        for m in driver.finditer(title):
+            before = re.findall(r"[\w-]+", title[:m.start()])
+            if not before or before[-1].lower() not in hardware_before:
+                hits.append(m)
+        if not hits:
+            continue
+        hits.sort(key=lambda m: m.start())
+        found = ", ".join(dict.fromkeys(f'"{m.group(0)}"' for m in hits))
+        suggestion = title
+        for m in sorted(hits, key=lambda m: -m.start()):
+            suggestion = suggestion[:m.start()] + suggestion[m.end():]
+        suggestion = re.sub(r"\s+", " ", re.sub(r"\(\s*\)", "", suggestion)).strip(" -,:")
+        yield added_finding(ctx, doc, line, words=found, suggestion=suggestion or "the device's name")
+
+
+# -- binding/closed-schema ---------------------------------------------------
+
+def _node_refs(node: Any) -> list[str]:
+    return [r for r in refs_at_level(node) if "types.yaml" not in r]
+
+
+def _defined(node: Any, name: str) -> bool:
+    props = node.get("properties")
+    if is_map(props) and name in props:
+        return True
+    pats = node.get("patternProperties")
+    if is_map(pats):
+        for pat in pats:
+            try:
+                if re.search(str(pat), name):
+                    return True
+            except re.error:
+                continue
+    return False
+
+
+def _implicit(name: str, node: Any, implicit: list[str]) -> bool:
+    if name in implicit or re.match(r"^pinctrl-[0-9]+$", name) or name.startswith("bootph-"):
+        return True
+    props = node.get("properties") if is_map(node.get("properties")) else {}
+    if name in ("interrupt-parent", "interrupts-extended") and "interrupts" in props:
+        return True
+    if name.startswith("assigned-clock") and "clocks" in props:
+        return True
+    return name == "dma-ranges" and "ranges" in props
+
+
+def _closure_anchor(doc: BindingDoc, data: Any) -> int | None:
+    for key in ("examples", "required", "properties"):
+        line = key_line(data, key)
+        if line is not None and doc.is_added(line):
+            return line
+    return doc.first_added_line()
+
+
+@check("binding-closed-schema")
+def binding_closed_schema(ctx):
+    implicit = list(ctx.params.get("implicit_properties", []))
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data):
+            continue
+        own = {c.value for c in compatibles(data)}
+        top_open = False
+        for ns in node_schemas(data):
+            node = ns.node
+            has_add, has_unev = "additionalProperties" in node, "unevaluatedProperties" in node
+            refs = _node_refs(node)
+            if ns.is_top:
+                if not (has_add or has_unev):
+                    yield added_finding(ctx, doc, _closure_anchor(doc, data), where="the top level",
+                                        keyword="additionalProperties: false")
+                    top_open = True
+                    continue
+                if node.get("additionalProperties") is True and "compatible" in (node.get("properties") or {}):
+                    yield added_finding(
+                        ctx, doc, key_line(node, "additionalProperties"),
+                        message="'additionalProperties: true' leaves a device binding open to any property: "
+                                "use 'additionalProperties: false' (or 'unevaluatedProperties: false' with a $ref).")
+                    top_open = True
+            elif not (has_add or has_unev):
+                if not refs and not top_open:
+                    name = ns.path[-1]
+                    yield added_finding(ctx, doc, ns.line, where=f"the child node '{name}'",
+                                        keyword="additionalProperties: false")
+                continue
+            if node.get("unevaluatedProperties") is False and not refs and not _conditional_props(node):
+                yield added_finding(
+                    ctx, doc, key_line(node, "unevaluatedProperties"), severity="warning",
+                    message="'unevaluatedProperties: false' but this schema references no other schema "
+                            "to extend: use 'additionalProperties: false'.")
+            if node.get("additionalProperties") is False and refs:
+                missing = _undefined_used(node, data if ns.is_top else None, doc, own, implicit)
+                if missing:
+                    yield added_finding(
+                        ctx, doc, key_line(node, "additionalProperties"),
+                        message=f"'additionalProperties: false' rejects properties that {refs[0]} provides, "
+                                f"yet {', '.join(missing[:4])} {'is' if len(missing) == 1 else 'are'} used "
+                                "without being listed here: use 'unevaluatedProperties: false'.")
+
+
+def _conditional_props(node: Any) -> bool:
+    """if/then/else branches that define properties of their own."""
+    for key in ("allOf", "anyOf", "oneOf"):
+        for b in node.get(key) or []:
+            if is_map(b):
+                for sub in ("then", "else"):
+                    br = b.get(sub)
+                    if is_map(br) and is_map(br.get("properties")):
+                        own = node.get("properties") or {}
+                        if any(p not in own for p in br["properties"]):
+                            return True
+    return False
+
+
+def _undefined_used(node: Any, top: Any, doc: BindingDoc, own: set[str], implicit: list[str]) -> list[str]:
+    """Names the schema requires, or its own example node uses, that it does not define."""
+    out: list[str] = []
+    for name in node.get("required") or []:
+        if isinstance(name, str) and not _defined(node, name) and not _implicit(name, node, implicit):
+            out.append(name)
+    if top is not None and own and doc.complete:
+        for block in example_blocks(doc.text):
+            for n in block.dts.nodes():
+                if not set(n.compatibles()) & own:
+                    continue
+                for p in n.properties:
+                    if not _defined(node, p.name) and not _implicit(p.name, node, implicit):
+                        out.append(p.name)
+    return list(dict.fromkeys(out))
+
+
+# -- binding/required-order --------------------------------------------------
+
+@check("binding-required-order")
+def binding_required_order(ctx):
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data):
+            continue
+        for ns in node_schemas(data):
+            props = ns.node.get("properties")
+            if not is_map(props):
+                continue
+            names = [k for k in props if isinstance(k, str) and not k.startswith("$")]
+            if "compatible" in names and names[0] != "compatible":
+                yield added_finding(ctx, doc, key_line(props, "compatible"),
+                                    message="'compatible' is not the first property: list it first, "
+                                            "then 'reg', in the order a DTS node writes them.")
+            req = ns.node.get("required")
+            if not isinstance(req, list):
+                continue
+            if "compatible" in req and req[0] != "compatible":
+                i = req.index("compatible")
+                yield added_finding(ctx, doc, item_line(req, i),
+                                    message="'compatible' is not first in 'required': keep 'required' in "
+                                            "the order of 'properties', starting with 'compatible'.")
+                continue
+            index = {n: i for i, n in enumerate(names)}
+            prev = None
+            for i, name in enumerate(req):
+                if name not in index:
+                    continue
+                if prev is not None and index[name] < index[prev]:
+                    yield added_finding(ctx, doc, item_line(req, i), name=name, previous=prev)
+                    break
+                prev = name
+
+
+# -- binding/schema-simplify -------------------------------------------------
+
+def _walk_maps(node: Any):
+    if is_map(node):
+        yield node
+        for v in node.values():
+            yield from _walk_maps(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk_maps(v)
+
+
+_SINGLE_GROUP = re.compile(r"\(([^()|?*+]*)\)(?![?*+{])")
+_META = re.compile(r"[.*+?\[\]{}()|\\]")
+
+
+def _fixed_pattern(pattern: str) -> tuple[str | None, bool]:
+    """(name, has single-alternative group) when the pattern can match only one
+    fixed name, e.g. '^leds-(status)' or '^foo$'."""
+    single = bool(_SINGLE_GROUP.search(pattern))
+    body = _SINGLE_GROUP.sub(r"\1", pattern)
+    anchored_start = body.startswith("^")
+    anchored_end = body.endswith("$") and not body.endswith("\\$")
+    core = body[1 if anchored_start else 0: -1 if anchored_end else None]
+    if not anchored_start or _META.search(core) or not core:
+        return None, single
+    if anchored_end or single:
+        return core, single
+    return None, single
+
+
+@check("binding-schema-simplify")
+def binding_schema_simplify(ctx):
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data):
+            continue
+        for m in _walk_maps(data):
+            for key in ("oneOf", "anyOf"):
+                branches = m.get(key)
+                if not isinstance(branches, list):
+                    continue
+                if len(branches) == 1:
+                    yield added_finding(ctx, doc, key_line(m, key),
+                                        message=f"'{key}' with a single branch chooses nothing: drop the "
+                                                f"'{key}' and keep its one schema.")
+                elif all(is_map(b) and "const" in b and set(b) <= {"const", "description"} for b in branches):
+                    yield added_finding(ctx, doc, key_line(m, key),
+                                        message=f"'{key}' of plain 'const' values: write them as one 'enum' list.")
+        for ns in node_schemas(data):
+            props = ns.node.get("properties")
+            comp = props.get("compatible") if is_map(props) else None
+            if is_map(comp):
+                items = comp.get("items")
+                if isinstance(items, list) and len(items) == 1 and is_map(items[0]) and \
+                        ({"const", "enum"} & set(items[0])):
+                    kind = "const" if "const" in items[0] else "enum"
+                    yield added_finding(ctx, doc, key_line(comp, "items"),
+                                        message=f"An 'items' list with one {kind} for a single compatible: "
+                                                f"write '{kind}:' directly under compatible.")
+            pats = ns.node.get("patternProperties")
+            if is_map(pats):
+                for pat in pats:
+                    name, single = _fixed_pattern(str(pat))
+                    if name is None:
+                        continue
+                    why = "its group has only one alternative, so it" if single else "it"
+                    yield added_finding(ctx, doc, key_line(pats, pat),
+                                        message=f"The pattern '{pat}' is not a pattern: {why} matches the fixed "
+                                                f"name '{name}'; define '{name}' under 'properties' instead.")
+
+
+# -- binding/deprecated-usage ------------------------------------------------
+
+@check("binding-deprecated-usage")
+def binding_deprecated_usage(ctx):
+    core = ctx.params.get("core_properties", {})
+    deprecated = ctx.params.get("deprecated_properties", {})
+    device_type_dirs = tuple(ctx.params.get("device_type_dirs", []))
+    singular = re.compile(ctx.params.get("deprecated_suffix", r"-gpio$"))
+    for doc, data in docs_with_data(ctx):
+        if is_map(data):
+            for path, props in property_maps(data):
+                if path and path[-1] == "patternProperties":
+                    for pat in props:
+                        if re.match(r"^\^?\(?pinctrl-", str(pat)) and not _constrained(props[pat]):
+                            yield added_finding(ctx, doc, key_line(props, pat), name=str(pat),
+                                                advice=core.get("pinctrl", ""))
+                    continue
+                for name in props:
+                    if not isinstance(name, str):
+                        continue
+                    advice = None
+                    if name in core:
+                        advice = core[name]
+                    elif re.match(r"^pinctrl-([0-9]+|names)$", name):
+                        if not _constrained(props[name]):
+                            advice = core.get("pinctrl", "")
+                    elif name in deprecated:
+                        advice = deprecated[name]
+                    elif name == "device_type" and not doc.rel_path.startswith(device_type_dirs):
+                        advice = deprecated.get("device_type", "")
+                    elif singular.search(name):
+                        advice = f"the '-gpio' suffix is deprecated: name it '{name}s'."
+                    if advice is not None:
+                        yield added_finding(ctx, doc, key_line(props, name), name=name, advice=advice)
+        # Deprecated forms written in the examples.
+        if not doc.complete:
+            continue
+        for block in example_blocks(doc.text):
+            for node in block.dts.nodes():
+                for p in node.properties:
+                    advice = deprecated.get(p.name) if p.name != "device_type" else None
+                    if advice is None and singular.search(p.name):
+                        advice = f"the '-gpio' suffix is deprecated: use '{p.name}s'."
+                    if advice is not None:
+                        yield added_finding(ctx, doc, block.post_line(p.line), name=p.name, advice=advice)
+
+
+def _constrained(schema: Any) -> bool:
+    """A pinctrl-* schema that narrows what the core allows (named states)."""
+    return is_map(schema) and bool({"items", "enum", "const", "minItems", "contains"} & set(schema))
+
+
+# -- binding/description-literal ---------------------------------------------
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.):]|[a-zA-Z][.)]|\d+\s*[-=:])\s")
+_TABLE = re.compile(r"\S {2,}\S|\||\+-{2,}|-{3,}|->|<-|={3,}")
+
+
+def _needs_literal(text: str, ratio: float, min_len: int) -> bool:
+    """True when the text has layout a folded scalar would lose."""
+    lines = text.rstrip("\n").split("\n")
+    if any(ln[:1] in (" ", "\t") for ln in lines if ln.strip()):
+        return True  # indented lines (code, nested lists, URLs set apart)
+    if any(_LIST_MARK.match(ln) or _TABLE.search(ln.strip()) for ln in lines):
+        return True
+    width = max((len(ln) for ln in lines), default=0)
+    paragraphs: list[list[str]] = [[]]
+    for ln in lines:
+        if ln.strip():
+            paragraphs[-1].append(ln)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    for para in paragraphs:
+        for ln in para[:-1]:
+            if len(ln) < max(min_len, ratio * width):
+                return True  # a deliberate line break inside a paragraph
+    return False
+
+
+@check("binding-description-literal")
+def binding_description_literal(ctx):
+    ratio = float(ctx.params.get("short_line_ratio", 0.6))
+    min_len = int(ctx.params.get("short_line_min", 40))
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data):
+            continue
+        for m in _walk_maps(data):
+            value = m.get("description")
+            if not isinstance(value, str):
+                continue
+            line = key_line(m, "description")
+            if line is None or not doc.is_added(line):
+                continue
+            head = re.sub(r"\s+#.*$", "", doc.text_at(line)).rstrip()
+            if not re.search(r":\s*\|[-+0-9]*$", head):
+                continue
+            if _needs_literal(value, ratio, min_len):
+                continue
+            yield added_finding(ctx, doc, line)

@@ -1,0 +1,285 @@
+"""Binding schema content: how individual properties are constrained.
+
+Standard properties (reg, interrupts, clocks, ...) get their type from the
+core schemas; a binding only says how many entries there are and what each
+one is.  These checks look for the ways submissions get that wrong: a bare
+count, JSON-schema ``type:`` keywords, single entries spelled as lists,
+``*-names`` that disagree with their property.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..artifacts.schema_facts import conditional_property_schemas, is_map, item_line, key_line, node_schemas
+from . import check
+from ._schema_common import added_finding, count_range, docs_with_data, first_added
+
+
+def _names_for(prop: str, names_map: dict[str, str]) -> str | None:
+    for names, main in names_map.items():
+        if main == prop:
+            return names
+    return None
+
+
+def _has_item_list(schema: Any) -> bool:
+    return is_map(schema) and isinstance(schema.get("items"), list)
+
+
+def _names_list(schema: Any) -> bool:
+    """A *-names schema that spells out its entries."""
+    if not is_map(schema):
+        return False
+    items = schema.get("items")
+    if isinstance(items, list):
+        return True
+    if is_map(items) and ("enum" in items or "const" in items):
+        return True
+    return "enum" in schema or "const" in schema
+
+
+# -- binding/items-not-described ---------------------------------------------
+
+@check("binding-items-not-described")
+def binding_items_not_described(ctx):
+    watched = set(ctx.params.get("properties", []))
+    names_map = dict(ctx.params.get("names", {}))
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data):
+            continue
+        for ns in node_schemas(data):
+            props = ns.node.get("properties")
+            if not is_map(props):
+                continue
+            for name in props:
+                if name not in watched:
+                    continue
+                schema = props[name]
+                if not is_map(schema) or _has_item_list(schema):
+                    continue
+                if any(_has_item_list(s) for s in conditional_property_schemas(ns.node, name)):
+                    continue
+                names = _names_for(name, names_map)
+                if names and (_names_list(props.get(names)) or
+                              any(_names_list(s) for s in conditional_property_schemas(ns.node, names))):
+                    continue
+                rng = count_range(schema)
+                junk_items = is_map(schema.get("items")) and "type" in schema["items"]
+                if rng is None:
+                    if not junk_items:
+                        continue
+                    count = "any number of"
+                else:
+                    lo, hi = rng
+                    if hi is None or hi < 2:
+                        if not junk_items:
+                            continue
+                        count = "any number of" if hi is None else str(hi)
+                    elif lo == hi:
+                        count = str(hi)
+                    elif "description" in schema and not junk_items:
+                        continue  # a variable list of like entries, explained in prose
+                    else:
+                        count = f"{lo if lo is not None else 1} to {hi}"
+                line = first_added(doc, key_line(props, name), key_line(schema, "maxItems"),
+                                   key_line(schema, "minItems"))
+                hint = f" (or give '{names}' an items list naming each entry)" if names else ""
+                yield added_finding(ctx, doc, line, name=name, count=count, names_hint=hint)
+
+
+# -- binding/single-item-style -----------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def _generic(text: str, generic: set[str], max_words: int) -> bool:
+    words = [w.lower() for w in _WORD.findall(text)]
+    return 0 < len(words) <= max_words and all(w in generic for w in words)
+
+
+@check("binding-single-item-style")
+def binding_single_item_style(ctx):
+    watched = set(ctx.params.get("properties", []))
+    generic = {w.lower() for w in ctx.params.get("generic_words", [])}
+    max_words = int(ctx.params.get("max_generic_words", 10))
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data):
+            continue
+        for ns in node_schemas(data):
+            props = ns.node.get("properties")
+            if not is_map(props):
+                continue
+            for name in props:
+                schema = props[name]
+                if not is_map(schema):
+                    continue
+                if name == "compatible":
+                    desc = schema.get("description")
+                    if isinstance(desc, str) and _generic(desc, generic, max_words):
+                        yield added_finding(ctx, doc, key_line(schema, "description"),
+                                            message="A description on 'compatible' that only says it is "
+                                                    "a compatible adds nothing: drop it.")
+                    continue
+                if name not in watched:
+                    continue
+                lo, hi = schema.get("minItems"), schema.get("maxItems")
+                items = schema.get("items")
+                if lo == 1 and hi == 1 and not isinstance(items, list):
+                    yield added_finding(ctx, doc, key_line(schema, "minItems"), name=name,
+                                        message=f"'{name}' has 'minItems: 1' next to 'maxItems: 1': a single "
+                                                "entry is just 'maxItems: 1'.")
+                    continue
+                if isinstance(items, list) and len(items) == 1 and lo is None and hi is None:
+                    only = items[0]
+                    if is_map(only) and set(only) == {"description"} and \
+                            _generic(str(only["description"]), generic, max_words):
+                        yield added_finding(ctx, doc, key_line(schema, "items"), name=name,
+                                            message=f"'{name}' has one entry described in an items list that "
+                                                    "says nothing specific: write 'maxItems: 1'.")
+                        continue
+                desc = schema.get("description")
+                if hi == 1 and isinstance(desc, str) and _generic(desc, generic, max_words):
+                    yield added_finding(ctx, doc, key_line(schema, "description"), name=name,
+                                        message=f"The description of '{name}' restates what the standard "
+                                                "property already means: drop it (keep 'maxItems: 1').")
+
+
+# -- binding/names-without-list ----------------------------------------------
+
+def _fmt(rng: tuple[int | None, int | None]) -> str:
+    lo, hi = rng
+    if hi is None:
+        return f"at least {lo}"
+    return str(hi) if lo == hi else f"{lo} to {hi}"
+
+
+@check("binding-names-without-list")
+def binding_names_without_list(ctx):
+    names_map = dict(ctx.params.get("names", {}))
+    alternatives = dict(ctx.params.get("alternatives", {}))
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data):
+            continue
+        for ns in node_schemas(data):
+            node = ns.node
+            props = node.get("properties")
+            if not is_map(props):
+                continue
+            has_refs = any("types.yaml" not in r for r in _refs(node))
+            for names, main in names_map.items():
+                if names not in props:
+                    continue
+                present = main in props or any(a in props for a in alternatives.get(main, []))
+                if not present:
+                    if not has_refs:
+                        yield added_finding(ctx, doc, key_line(props, names), names=names, main=main,
+                                            message=f"'{names}' is defined but '{main}' is not: names only "
+                                                    f"make sense for the entries of '{main}'; define both "
+                                                    "(or neither).")
+                    continue
+                a, b = count_range(props[main]), count_range(props[names])
+                if a is not None and b is not None and a != b:
+                    yield added_finding(ctx, doc, first_added(doc, key_line(props, names), key_line(props, main)),
+                                        names=names, main=main, main_count=_fmt(a), names_count=_fmt(b))
+                    continue
+                # The same comparison inside each if/then/else that constrains both.
+                for branch_props in _branch_props(node):
+                    if main in branch_props and names in branch_props:
+                        ra = count_range(_merge(props[main], branch_props[main]))
+                        rb = count_range(_merge(props[names], branch_props[names]))
+                        if ra is not None and rb is not None and ra != rb:
+                            yield added_finding(ctx, doc, first_added(doc, key_line(branch_props, names),
+                                                                      key_line(branch_props, main)),
+                                                names=names, main=main, main_count=_fmt(ra), names_count=_fmt(rb))
+
+
+def _refs(node: Any) -> list[str]:
+    from ..artifacts.schema_facts import refs_at_level
+
+    return refs_at_level(node)
+
+
+def _branch_props(node: Any):
+    for key in ("allOf", "anyOf", "oneOf"):
+        for b in node.get(key) or []:
+            if not is_map(b):
+                continue
+            for sub in ("then", "else"):
+                br = b.get(sub)
+                if is_map(br) and is_map(br.get("properties")):
+                    yield br["properties"]
+
+
+def _merge(base: Any, override: Any) -> dict:
+    out = dict(base) if is_map(base) else {}
+    if is_map(override):
+        if isinstance(override.get("items"), list):
+            out.pop("minItems", None)
+            out.pop("maxItems", None)
+        elif "maxItems" in override or "minItems" in override:
+            if isinstance(out.get("items"), list) and "maxItems" not in override:
+                out["maxItems"] = len(out["items"])
+        out.update(override)
+        if "maxItems" in override and isinstance(out.get("items"), list) and "minItems" not in override:
+            out.setdefault("minItems", out.get("minItems"))
+    return out
+
+
+# -- binding/redundant-type --------------------------------------------------
+
+@check("binding-redundant-type")
+def binding_redundant_type(ctx):
+    common = set(ctx.params.get("common_properties", []))
+    common_patterns = [re.compile(p) for p in ctx.params.get("common_patterns", [])]
+    units = re.compile(ctx.params.get("unit_suffixes", r"$^"))
+    skip = set(ctx.params.get("skip_properties", []))
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data):
+            continue
+        for ns in node_schemas(data):
+            props = ns.node.get("properties")
+            if not is_map(props):
+                continue
+            for name in props:
+                schema = props[name]
+                if not isinstance(name, str) or not is_map(schema) or name in skip:
+                    continue
+                is_common = name in common or any(p.search(name) for p in common_patterns)
+                has_unit = bool(units.search(name))
+                typed = _type_keyword(schema)
+                if typed is not None:
+                    t, line = typed
+                    if is_common:
+                        how = f"'{name}' gets its type from the core schemas"
+                    elif has_unit:
+                        how = f"'{name}' has a standard unit suffix, which already sets its type"
+                    else:
+                        how = "use a '$ref: /schemas/types.yaml#/definitions/...' type instead"
+                    yield added_finding(ctx, doc, line, name=name,
+                                        message=f"'type: {t}' is JSON-schema typing, not DT schema: {how}; "
+                                                "give the number of entries with maxItems/minItems or an "
+                                                "items list.")
+                    continue
+                ref = schema.get("$ref")
+                if isinstance(ref, str) and "types.yaml" in ref and (is_common or has_unit):
+                    why = "the core schemas already define its type" if is_common else \
+                        "its unit suffix already defines its type"
+                    yield added_finding(ctx, doc, key_line(schema, "$ref"), name=name, why=why)
+
+
+def _type_keyword(schema: Any) -> tuple[str, int | None] | None:
+    """A JSON-schema 'type' other than boolean/object on a property, preferring
+    the one under 'items' (the 'items: type: integer' form)."""
+    items = schema.get("items")
+    if is_map(items) and isinstance(items.get("type"), str) and items["type"] not in ("boolean", "object"):
+        return items["type"], key_line(items, "type")
+    t = schema.get("type")
+    if isinstance(t, str) and t not in ("boolean", "object"):
+        return t, key_line(schema, "type")
+    if isinstance(items, list):
+        for i, it in enumerate(items):
+            if is_map(it) and isinstance(it.get("type"), str) and it["type"] not in ("boolean", "object"):
+                return it["type"], key_line(it, "type") or item_line(items, i)
+    return None
