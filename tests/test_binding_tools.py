@@ -440,3 +440,16 @@ def test_no_binding_no_import():
     """)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_cli_tree_option_resolves_refs_through_the_tree_view(tmp_path):
+    from conftest import check_json
+
+    tree = _tree(tmp_path / "linux")
+    text = binding("misc/acme,foo1.yaml", REFS, SPI_TOP, closing="unevaluated")
+    mbox = tmp_path / "p.mbox"
+    mbox.write_bytes(render_example(patch({BIND + "misc/acme,foo1.yaml": text}), "cli"))
+    only = ("--only", "binding/dt-schema", "--only", "binding/yamllint")
+    assert check_json(str(mbox), *only, "--tree", str(tree), cwd=tmp_path)["series"][0]["findings"] == []
+    (note,) = check_json(str(mbox), *only, cwd=tmp_path)["series"][0]["findings"]
+    assert note["severity"] == "info" and "spi/spi-peripheral-props.yaml" in note["message"]

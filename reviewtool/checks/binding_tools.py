@@ -86,14 +86,14 @@ def _plan(ctx) -> _Plan:
 
 
 def _tree_base(ctx, path: str) -> str | None:
+    """A file of the kernel tree: the tree view's (at the series' base commit)
+    when the runner made one, else the file in the ``--tree`` directory."""
     tree = getattr(ctx.options, "tree", None)
     if tree is not None and hasattr(tree, "read_file"):
         try:
-            text = tree.read_file(path)
+            return tree.read_file(path)
         except Exception:
-            text = None
-        if text is not None:
-            return text
+            return None
     root = getattr(ctx.options, "tree_path", None)
     if root:
         f = Path(root) / path
@@ -104,12 +104,18 @@ def _tree_base(ctx, path: str) -> str | None:
     return None
 
 
-def _tree_bindings(ctx) -> Path | None:
+def _tree_resolver(ctx):
+    """``rel -> text`` for bindings/<rel> in the kernel tree; None without a tree."""
+    tree = getattr(ctx.options, "tree", None)
     root = getattr(ctx.options, "tree_path", None)
-    if not root:
+    if not (tree is not None and hasattr(tree, "read_file")) and not (root and (Path(root) / BINDINGS_DIR).is_dir()):
         return None
-    d = Path(root) / BINDINGS_DIR.rstrip("/")
-    return d if d.is_dir() else None
+    return lambda rel: _tree_base(ctx, BINDINGS_DIR + rel)
+
+
+def _tree_label(ctx) -> str:
+    tree = getattr(ctx.options, "tree", None)
+    return getattr(tree, "label", None) or "the kernel tree"
 
 
 def _mine(ctx, plan: _Plan) -> list[_Target]:
@@ -188,15 +194,15 @@ def _dtschema(ctx, plan: _Plan, target: _Target) -> _Outcome:
 
         if target.doc.error is not None:
             return _Outcome()  # reported from the parse error; dtschema would only repeat it
-        tree = _tree_bindings(ctx)
+        resolve = _tree_resolver(ctx)
         others = _others(plan, target)
         try:
-            after = runner.validate(target.doc.rel_path, target.doc.text, others=others, tree_bindings=tree)
+            after = runner.validate(target.doc.rel_path, target.doc.text, others=others, resolve=resolve)
             before = None
             if target.base is not None:
                 old_rel = (target.doc.file.old_path or target.doc.path) if target.doc.file else target.doc.path
                 old_rel = old_rel[len(BINDINGS_DIR):] if old_rel.startswith(BINDINGS_DIR) else old_rel
-                before = runner.validate(old_rel, target.base, others=others, tree_bindings=tree)
+                before = runner.validate(old_rel, target.base, others=others, resolve=resolve)
         except runner.DtSchemaUnavailable as exc:
             return _Outcome(unavailable=str(exc))
         problems = list(after.problems)
@@ -212,7 +218,7 @@ def _dtschema(ctx, plan: _Plan, target: _Target) -> _Outcome:
 @check("binding-dt-schema")
 def binding_dt_schema(ctx) -> Iterator[Finding]:
     plan = _plan(ctx)
-    tree = _tree_bindings(ctx)
+    tree = _tree_resolver(ctx)
     for target in _mine(ctx, plan):
         doc = target.doc
         if doc.error is not None:
@@ -226,14 +232,14 @@ def binding_dt_schema(ctx) -> Iterator[Finding]:
         yield from _capped(ctx, doc, (_anchored(ctx, doc, p.line, problem=p.message) for p in outcome.problems))
         if tree is not None:
             for u in outcome.unresolved:
-                yield _anchored(ctx, doc, u.line, problem=f"$ref {u.ref}: there is no {u.target} in the kernel "
-                                "tree's bindings, nor added by this or an earlier patch of the series")
+                yield _anchored(ctx, doc, u.line, problem=f"$ref {u.ref}: there is no {u.target} in "
+                                f"{_tree_label(ctx)}, nor added by this or an earlier patch of the series")
     note = _series_note(ctx, plan, tree)
     if note is not None and note[0] is ctx.patch:
         yield note[1]
 
 
-def _series_note(ctx, plan: _Plan, tree: Path | None) -> tuple[Patch, Finding] | None:
+def _series_note(ctx, plan: _Plan, tree) -> tuple[Patch, Finding] | None:
     """One info finding per series listing what could not be verified, on the
     first patch concerned."""
 

@@ -3,12 +3,12 @@
 dtschema wants a file on disk, under a path that matches its ``$id``, and it
 reports some problems only by printing to stderr.  ``validate()`` therefore
 writes the post-image into a scratch ``Documentation/devicetree/bindings``
-tree (beside the series' other new bindings and, with a kernel tree, a
-symlink farm of the tree's bindings, so ``$ref``s resolve as they would in
-the kernel), runs the three steps of dt-doc-validate (load, meta-schema
-errors, ``check_schema_refs``), captures stderr, and returns every problem
-with its post-image line.  dtschema crashes on odd input are returned as
-problems too.
+tree, beside the series' other new bindings and, with a kernel tree, the
+tree's schemas that its ``$ref``s name (read at the series' base commit, so
+they resolve as they would in the kernel), runs the three steps of
+dt-doc-validate (load, meta-schema errors, ``check_schema_refs``), captures
+stderr, and returns every problem with its post-image line.  dtschema
+crashes on odd input are returned as problems too.
 
 ``$ref``s to schemas that exist in neither the scratch tree nor dtschema's
 bundled schemas are returned separately (``unresolved``): without a kernel
@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urljoin
 
 BINDINGS = "Documentation/devicetree/bindings"
@@ -126,25 +125,29 @@ def warm_up() -> None:
     create_meta_schema_registry()
 
 
+Resolver = Callable[[str], "str | None"]
+
+
 def validate(rel_path: str, text: str, *, others: Mapping[str, str] | None = None,
-             tree_bindings: Path | None = None) -> SchemaResult:
+             resolve: Resolver | None = None) -> SchemaResult:
     """Validate one binding's text as ``bindings/<rel_path>``.
 
     ``others`` maps further relative paths to texts (the series' other
-    bindings) to place beside it; ``tree_bindings`` is a kernel tree's
-    Documentation/devicetree/bindings to resolve ``$ref``s against.
+    bindings) to place beside it.  ``resolve(rel)`` returns the text of
+    ``bindings/<rel>`` in the kernel tree (or None): it is asked for each
+    ``$ref`` target found neither there nor in dtschema's own schemas.
+    Without it those targets are returned as ``unresolved``.
     """
     dts = load()
     if not _safe_rel(rel_path):
         return SchemaResult(problems=(SchemaProblem(None, f"cannot place {rel_path!r} under bindings/", "crash"),))
     with _RUN_LOCK, tempfile.TemporaryDirectory(prefix="reviewtool-dtschema-") as tmp:
         root = Path(tmp) / BINDINGS
-        farm = _Farm(root, tree_bindings)
         for rel, other in (others or {}).items():
             if rel != rel_path and _safe_rel(rel):
-                farm.write(rel, other)
-        target = farm.write(rel_path, text)
-        return _Run(dts, target, root, rel_path, text).result()
+                _write(root, rel, other)
+        target = _write(root, rel_path, text)
+        return _Run(dts, target, root, rel_path, text, resolve).result()
 
 
 def _safe_rel(rel: str) -> bool:
@@ -152,50 +155,20 @@ def _safe_rel(rel: str) -> bool:
     return bool(rel) and not rel.startswith("/") and ".." not in parts and "" not in parts
 
 
-class _Farm:
-    """A scratch bindings directory: real directories along the paths we write,
-    symlinks to the kernel tree's entries everywhere else."""
-
-    def __init__(self, root: Path, tree: Path | None):
-        self.root = root
-        self.tree = tree if tree is not None and tree.is_dir() else None
-        root.mkdir(parents=True)
-        self._link_entries(root, self.tree)
-
-    def _link_entries(self, dest: Path, src: Path | None) -> None:
-        if src is None or not src.is_dir():
-            return
-        for entry in src.iterdir():
-            link = dest / entry.name
-            if not os.path.lexists(link):
-                link.symlink_to(entry)
-
-    def _real_dir(self, rel_dir: list[str]) -> Path:
-        cur, src = self.root, self.tree
-        for part in rel_dir:
-            cur = cur / part
-            src = src / part if src is not None else None
-            if cur.is_symlink():
-                cur.unlink()
-            if not cur.is_dir():
-                cur.mkdir()
-                self._link_entries(cur, src)
-        return cur
-
-    def write(self, rel: str, text: str) -> Path:
-        parts = rel.split("/")
-        path = self._real_dir(parts[:-1]) / parts[-1]
-        if path.is_symlink():
-            path.unlink()
-        path.write_text(text, encoding="utf-8")
-        return path
+def _write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 class _Run:
     """One dt-doc-validate run on a placed file."""
 
-    def __init__(self, dts: Any, target: Path, root: Path, rel_path: str, text: str):
+    def __init__(self, dts: Any, target: Path, root: Path, rel_path: str, text: str,
+                 resolve: Resolver | None = None):
         self.dts = dts
+        self.resolve = resolve
         self.target = target
         self.root = root
         self.rel_path = rel_path
@@ -376,11 +349,28 @@ class _Run:
             rel = url[len(SCHEMA_URL):]
             if (self.root / rel).is_file() or (bundled / rel).is_file():
                 continue
+            fetched = self._fetch(rel)
+            if fetched:
+                continue
             if (ref, line) in seen:
                 continue
             seen.add((ref, line))
             self.unresolved.append(UnresolvedRef(ref=ref, target=rel, line=line))
         self.unresolved.sort(key=lambda u: (u.line or 0, u.ref))
+
+
+    def _fetch(self, rel: str) -> bool:
+        """Copy a $ref target from the kernel tree into the scratch tree."""
+        if self.resolve is None or not _safe_rel(rel):
+            return False
+        try:
+            text = self.resolve(rel)
+        except Exception:
+            text = None
+        if text is None:
+            return False
+        _write(self.root, rel, text)
+        return True
 
 
 def _lenient_retrieve(original, missing: set[str]):
