@@ -46,7 +46,7 @@ def _root(
 @app.command()
 def check(
     sources: List[str] = typer.Argument(None, help="mbox/maildir/patch files or dir, '-', Message-ID, lore URL, or git range (optional with --prep)."),
-    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, json (and other registered formats)."),
+    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, json, terse, sarif, email, b4review."),
     revision: Optional[int] = typer.Option(None, "--revision", "-v", help="Check revision N instead of the newest."),
     rules_dirs: List[str] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above: error (default), warning, info, none."),
@@ -59,6 +59,8 @@ def check(
     tree: Optional[str] = typer.Option(None, "--tree", help="Kernel tree for documented compatibles and base files."),
     repo: Optional[str] = typer.Option(None, "--repo", help="Git repository for a revision range."),
     prep: bool = typer.Option(False, "--prep", help="Check the current b4 prep branch."),
+    hook: bool = typer.Option(False, "--hook", help="b4 hook mode: one patch at a time, no series rules (implied by '-' with terse/b4review and one patch)."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore .reviewtool.toml and the user config file."),
 ) -> None:
     """Check a series and print findings anchored to patch lines."""
     from .runner import CheckRequest, run_check
@@ -66,9 +68,33 @@ def check(
     request = CheckRequest(
         sources=list(sources or []), fmt=fmt, revision=revision, rules_dirs=list(rules_dirs), fail_on=fail_on,
         only=list(only), disable=list(disable), lore_url=lore_url, timeout=timeout, no_cache=no_cache,
-        newer=newer, tree=tree, repo=repo, prep=prep,
+        newer=newer, tree=tree, repo=repo, prep=prep, hook=hook, no_config=no_config,
     )
     raise typer.Exit(run_check(request))
+
+
+@app.command("rules")
+def rules_cmd(
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    rules_dirs: List[str] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore .reviewtool.toml and the user config file."),
+) -> None:
+    """List the rules: id, severity, family, summary."""
+    from . import ruledocs
+
+    ruledocs.print_rules(ruledocs.load(list(rules_dirs), not no_config), fmt, sys.stdout)
+
+
+@app.command()
+def explain(
+    rule_id: str = typer.Argument(..., help="A rule id, e.g. subject/dt-bindings-prefix."),
+    rules_dirs: List[str] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore .reviewtool.toml and the user config file."),
+) -> None:
+    """Why a rule exists, where that was said, a bad and a good example, how to silence it."""
+    from . import ruledocs
+
+    ruledocs.explain(ruledocs.load(list(rules_dirs), not no_config), rule_id, sys.stdout)
 
 
 def main() -> None:

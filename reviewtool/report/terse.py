@@ -15,6 +15,11 @@ line a warning, and a leading ``-:`` is dropped.  So: severities print as
 ERROR / WARNING / INFO, only error findings may contain ``ERROR:``, a clean
 patch prints nothing at all (b4 then says "passed all checks"), and nothing
 here ever writes to stderr (b4 counts each stderr line as a failure).
+
+In hook mode (see ``runner.is_hook_input``) info findings are left out: b4
+has no level for them and would show each as a warning, so a patch with
+nothing to fix would never read "passed all checks".  Outside hook mode
+(editors, CI logs) they are printed as INFO.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ def line(f: Finding, series: Series, locator: Locator) -> str:
 
 
 def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], *, stdin: bytes | None = None,
-           **_: Any) -> None:
+           hook: bool = False, **_: Any) -> None:
     locator = Locator(stdin)
     for report in reports:
         if report.error:
@@ -55,4 +60,6 @@ def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], *, s
                          f"{' '.join(report.error.split())}\n")
             continue
         for f in report.findings:
+            if hook and f.severity == "info":
+                continue
             stream.write(line(f, report.series, locator) + "\n")

@@ -1,0 +1,209 @@
+"""``reviewtool rules`` and ``reviewtool explain``: the catalogue documents itself.
+
+A finding names a rule; a user who disagrees or wants the background asks
+the tool, not a web page.  ``rules`` lists the catalogue as it applies here
+(built-in plus extra directories, with the config's severity overrides and
+switched-off rules shown), ``explain`` prints one rule: rationale,
+references with links, its bad and good examples rendered as real patch
+mail, what the tool says on the bad one, and how to silence it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import textwrap
+from dataclasses import dataclass
+from typing import IO, Any
+
+from .catalog import Rule, load_catalog
+from .errors import InputError
+
+WIDTH = 88
+_SHOWN_HEADERS = ("From:", "Subject:", "In-Reply-To:")
+
+
+@dataclass
+class Catalogue:
+    rules: list[Rule]
+    severity: dict[str, str]  # effective overrides from config files
+    disabled: set[str]
+
+    def effective(self, rule: Rule) -> str:
+        return self.severity.get(rule.id, rule.severity)
+
+
+def load(rules_dirs: list[str], use_config: bool = True) -> Catalogue:
+    severity: dict[str, str] = {}
+    disabled: set[str] = set()
+    dirs = list(rules_dirs)
+    if use_config:
+        from .config import load_config
+
+        cfg = load_config()
+        dirs = [*cfg.rules_dirs, *(d for d in dirs if d not in cfg.rules_dirs)]
+        rules = load_catalog(dirs)
+        cfg.check_rule_ids({r.id for r in rules})
+        severity, disabled = dict(cfg.severity), set(cfg.disable)
+    else:
+        rules = load_catalog(dirs)
+    return Catalogue(rules, severity, disabled)
+
+
+def rules_json(cat: Catalogue) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.id,
+            "severity": cat.effective(r),
+            "default_severity": r.severity,
+            "enabled": r.id not in cat.disabled,
+            "family": r.family,
+            "scope": r.scope,
+            "summary": r.summary,
+            "references": list(r.references),
+            "source": r.source,
+        }
+        for r in cat.rules
+    ]
+
+
+def print_rules(cat: Catalogue, fmt: str, stream: IO[str]) -> None:
+    if fmt == "json":
+        json.dump(rules_json(cat), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+        return
+    if fmt != "table":
+        raise InputError(f"unknown format {fmt!r} (choose from table, json)")
+    import os
+
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(file=stream, highlight=False, markup=False, emoji=False,
+                  no_color=bool(os.environ.get("NO_COLOR")), width=None if stream.isatty() else 120)
+    table = Table(show_lines=False, header_style="bold", box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("severity", no_wrap=True)
+    table.add_column("family", no_wrap=True)
+    table.add_column("summary")
+    style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    for r in cat.rules:
+        sev = cat.effective(r)
+        label = "off" if r.id in cat.disabled else sev + ("*" if sev != r.severity else "")
+        off = r.id in cat.disabled
+        table.add_row(r.id, _styled(label, "dim" if off else style.get(sev, "")), r.family, r.summary,
+                      style="dim" if off else None)
+    con.print(table)
+    notes = []
+    if any(cat.effective(r) != r.severity for r in cat.rules):
+        notes.append("* severity changed by a config file")
+    if cat.disabled:
+        notes.append("off: switched off by a config file")
+    n = len(cat.rules)
+    con.print(f"{n} rule{'s' if n != 1 else ''}. " + "; ".join(notes) + ("." if notes else "")
+              + " 'reviewtool explain ID' tells more about one.")
+
+
+def _styled(text: str, style: str):
+    from rich.text import Text
+
+    return Text(text, style=style)
+
+
+def find_rule(cat: Catalogue, rule_id: str) -> Rule:
+    for r in cat.rules:
+        if r.id == rule_id:
+            return r
+    ids = [r.id for r in cat.rules]
+    hint = difflib.get_close_matches(rule_id, ids, n=3) or [i for i in ids if rule_id in i][:3]
+    extra = f"; did you mean {', '.join(hint)}?" if hint else " (see 'reviewtool rules')"
+    raise InputError(f"unknown rule id {rule_id!r}{extra}")
+
+
+def example_text(example: dict[str, Any], name: str) -> str:
+    """A compact example rendered as the patch mail the tool would read."""
+    from .examples import render_example
+
+    raw = render_example(example, name).decode("utf-8")
+    out: list[str] = []
+    for mail in raw.split("From mboxrd@z Thu Jan  1 00:00:00 1970\n"):
+        if not mail.strip():
+            continue
+        head, _, body = mail.partition("\n\n")
+        shown = [h for h in head.split("\n") if h.startswith(_SHOWN_HEADERS)]
+        if out:
+            out.append("")
+        out.extend(shown + [""] + body.rstrip("\n").split("\n"))
+    return "\n".join(out)
+
+
+def example_findings(rule: Rule, example: dict[str, Any], name: str) -> list[str]:
+    """What the rule says on an example (run for real, so the doc cannot lie)."""
+    from .engine import Options, check_series
+    from .examples import render_example
+    from .sources.mbox import load_bytes
+
+    series_list = load_bytes(render_example(example, name), f"example {name}")
+    out = []
+    for s in series_list:
+        report = check_series(s, [rule], Options(only=frozenset({rule.id})))
+        for f in report.findings:
+            where = f"{f.path}:{f.line}" if f.anchor == "diff" and f.path else f.anchor
+            out.append(f"{where}: {f.severity}: {f.message}")
+    return out
+
+
+def explain(cat: Catalogue, rule_id: str, stream: IO[str]) -> None:
+    from .report.links import reference_url
+
+    rule = find_rule(cat, rule_id)
+    w = stream.write
+    sev = cat.effective(rule)
+    state = " (switched off by a config file)" if rule.id in cat.disabled else ""
+    changed = f", default {rule.severity}" if sev != rule.severity else ""
+    w(f"{rule.id} — {sev}{changed}, family {rule.family}, scope {rule.scope}{state}\n")
+    w(_wrap(rule.summary, "") + "\n\n")
+    w("Why\n" + "\n".join(_wrap(p, "  ") for p in _paragraphs(rule.rationale)) + "\n\n")
+    w("References\n")
+    for ref in rule.references:
+        url = reference_url(ref)
+        w(f"  - {ref}\n")
+        if url and url not in ref:
+            w(f"    {url}\n")
+    w("\n")
+    for kind, examples in (("bad", rule.examples_bad), ("good", rule.examples_good)):
+        for i, ex in enumerate(examples, 1):
+            name = f"{rule.id.replace('/', '-')}-{kind}{i}"
+            title = "Fires on" if kind == "bad" else "Does not fire on"
+            w(f"Example {i} ({kind}) — {title}:\n")
+            w(textwrap.indent(example_text(ex, name), "  | ", lambda _: True) + "\n")
+            if kind == "bad":
+                said = _safe_findings(rule, ex, name)
+                if said:
+                    w("  reviewtool says:\n")
+                    for line in said:
+                        w(_wrap(line, "    ") + "\n")
+            w("\n")
+    w("Silence it\n")
+    w(f"  once:         reviewtool check --disable {rule.id} ...\n")
+    w(f"  in a repo:    .reviewtool.toml:  disable = [\"{rule.id}\"]\n")
+    from .config import user_config_path
+
+    w(f"  everywhere:   the same line in {user_config_path()}\n")
+    w(f"  or demote it: [severity] \"{rule.id}\" = \"info\"\n")
+
+
+def _safe_findings(rule: Rule, ex: dict[str, Any], name: str) -> list[str]:
+    try:
+        return example_findings(rule, ex, name)
+    except InputError as exc:  # a user rule with a broken example: say so, keep explaining
+        return [f"(could not run this example: {exc})"]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, width=WIDTH, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
