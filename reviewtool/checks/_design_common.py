@@ -1,0 +1,517 @@
+"""Shared reading of binding schemas for the binding-design checks.
+
+The design rules judge what a binding *says*: its title and descriptions,
+its compatibles, the properties it introduces.  They must work on schemas
+that dt-schema would reject (a TAB in a description, a duplicate key) and on
+modified files whose full text is unknown, so this module reads the YAML two
+ways: ruamel's parse when there is one (repaired leniently when the strict
+parse failed), and a plain indentation outline of the known lines for prose
+and for patches that only show hunks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from ..artifacts.binding import BindingDoc, parse_yaml
+
+_KEY = re.compile(r"^(?P<indent>[ \t]*)(?P<dash>-\s+)?(?P<key>(?:\"[^\"]*\"|'[^']*'|[^\s:#'\"][^:#]*?))\s*:(?:\s+(?P<value>.*?))?\s*$")
+_BLOCK = re.compile(r"^[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+def indent_of(text: str) -> int:
+    """Leading whitespace width; a TAB counts as 8 columns (it is never valid YAML anyway)."""
+    width = 0
+    for ch in text:
+        if ch == " ":
+            width += 1
+        elif ch == "\t":
+            width = (width // 8 + 1) * 8
+        else:
+            break
+    return width
+
+
+@dataclass(frozen=True)
+class OutlineKey:
+    """One ``key:`` line of the schema and the keys enclosing it."""
+
+    line: int  # 1-based post-image line
+    indent: int  # column of the key itself (after any "- ")
+    key: str
+    value: str  # the text after the colon on the same line ("" when none)
+    path: tuple[str, ...]  # enclosing keys, outermost first (None-free)
+    end: int  # last line that belongs to this key's value
+
+
+def outline(doc: BindingDoc) -> list[OutlineKey]:
+    """Every ``key:`` line with its enclosing keys, from the text alone.
+
+    Works on unparsable schemas and on hunk-only post-images: a line the
+    patch does not show (a gap) ends every open key, so nothing is ever
+    attributed to a parent the patch did not show.
+    """
+
+    def compute() -> list[OutlineKey]:
+        lines = doc.lines
+        known = (lambda n: True) if doc.complete else (lambda n: n in doc.line_map)
+        stack: list[tuple[int, str, int]] = []  # (indent, key, index into out)
+        out: list[dict] = []
+        block_indent: int | None = None  # inside a block scalar owned by a key at this indent
+        for n in range(1, len(lines) + 1):
+            text = lines[n - 1]
+            if not known(n):
+                stack.clear()
+                block_indent = None
+                continue
+            if not text.strip() or text.lstrip().startswith("#"):
+                continue
+            ind = indent_of(text)
+            if block_indent is not None:
+                if ind > block_indent:
+                    continue
+                block_indent = None
+            m = _KEY.match(text)
+            if not m or text.lstrip().startswith(("%", "---", "...")):
+                # a scalar continuation line or a bare sequence item
+                continue
+            key = m.group("key").strip().strip("\"'")
+            col = ind + (len(m.group("dash")) if m.group("dash") else 0)
+            while stack and stack[-1][0] >= col:
+                stack.pop()
+            if m.group("dash"):
+                # a "- key:" item starts a new mapping inside a sequence
+                while stack and stack[-1][0] >= ind:
+                    stack.pop()
+            value = (m.group("value") or "").strip()
+            for _, _, idx in stack:
+                out[idx]["end"] = n
+            out.append({"line": n, "indent": col, "key": key, "value": value,
+                        "path": tuple(k for _, k, _ in stack), "end": n})
+            stack.append((col, key, len(out) - 1))
+            if _BLOCK.match(value):
+                block_indent = col
+        # extend each key over its scalar continuation lines
+        res = []
+        for i, d in enumerate(out):
+            end = d["end"]
+            n = end + 1
+            while n <= len(lines) and known(n):
+                t = lines[n - 1]
+                if t.strip() and indent_of(t) <= d["indent"] and not t.lstrip().startswith("#"):
+                    break
+                n += 1
+            # trim trailing blank lines
+            last = n - 1
+            while last > d["line"] and not lines[last - 1].strip():
+                last -= 1
+            res.append(OutlineKey(d["line"], d["indent"], d["key"], d["value"], d["path"], max(end, last)))
+        return res
+
+    return _doc_memo(doc, "outline", compute)
+
+
+_MEMO: dict[int, dict[str, Any]] = {}
+
+
+def _doc_memo(doc: BindingDoc, key: str, compute):
+    slot = _MEMO.setdefault(id(doc), {})
+    if slot.get("__doc") is not doc:
+        slot.clear()
+        slot["__doc"] = doc
+    if key not in slot:
+        slot[key] = compute()
+    return slot[key]
+
+
+def lenient_data(doc: BindingDoc) -> Any:
+    """The parsed schema, or a best-effort parse of a schema that has a TAB
+    indent or duplicate keys (line numbers are kept), or None."""
+    if doc.data is not None:
+        return doc.data
+    if not doc.complete:
+        return None
+
+    def compute():
+        lines = doc.lines
+        fixed = []
+        prev_indent = 0
+        for text in lines:
+            if text.startswith("\t") or (text[:1] == " " and "\t" in text[: len(text) - len(text.lstrip())]):
+                body = text.lstrip(" \t")
+                text = " " * prev_indent + body
+            if text.strip():
+                prev_indent = len(text) - len(text.lstrip(" "))
+            fixed.append(text)
+        data, err = parse_yaml("\n".join(fixed))
+        if err is None:
+            return data
+        try:
+            from ruamel.yaml import YAML
+            import io
+
+            y = YAML(typ="rt")
+            y.allow_duplicate_keys = True
+            return y.load(io.StringIO("\n".join(fixed)))
+        except Exception:
+            return None
+
+    return _doc_memo(doc, "lenient", compute)
+
+
+# -- prose ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Prose:
+    """A title or description: where it is and which lines hold its text."""
+
+    kind: str  # "title" or "description"
+    owner: tuple[str, ...]  # enclosing keys, e.g. () for top level, ('properties', 'reg')
+    lines: tuple[tuple[int, str], ...]  # (line number, text of that line's prose part)
+
+    @property
+    def property_name(self) -> str | None:
+        """The property (or child node) this text describes, if any."""
+        name = None
+        for i, k in enumerate(self.owner):
+            if k in ("properties", "patternProperties") and i + 1 < len(self.owner):
+                name = self.owner[i + 1]
+        return name
+
+    @property
+    def top_level(self) -> bool:
+        return not self.owner
+
+    def joined(self) -> tuple[str, list[tuple[int, int]]]:
+        """The text as one string, and (offset, line) pairs to map matches back."""
+        parts, spans, pos = [], [], 0
+        for n, t in self.lines:
+            spans.append((pos, n))
+            parts.append(t)
+            pos += len(t) + 1
+        return "\n".join(parts), spans
+
+    def line_at(self, offset: int) -> int:
+        _, spans = self.joined()
+        line = spans[0][1]
+        for start, n in spans:
+            if start <= offset:
+                line = n
+        return line
+
+
+def prose(doc: BindingDoc) -> list[Prose]:
+    """Every title and description in the schema (not in examples)."""
+
+    def compute() -> list[Prose]:
+        out = []
+        for k in outline(doc):
+            if k.key not in ("title", "description") or "examples" in k.path:
+                continue
+            if k.path and k.path[-1] in ("properties", "patternProperties"):
+                continue  # a property that happens to be called "description"
+            rows = []
+            first = k.value
+            if first and not _BLOCK.match(first):
+                rows.append((k.line, first.strip("\"'")))
+            for n in range(k.line + 1, k.end + 1):
+                t = doc.text_at(n)
+                if t.strip():
+                    rows.append((n, t.strip()))
+            if rows:
+                out.append(Prose(k.key, k.path, tuple(rows)))
+        return out
+
+    return _doc_memo(doc, "prose", compute)
+
+
+def first_paragraph(p: Prose) -> Prose:
+    """The opening paragraph of a description: where a binding says what it is."""
+    rows = []
+    prev = None
+    for n, t in p.lines:
+        if prev is not None and n > prev + 1:
+            break  # a blank line ended the paragraph
+        rows.append((n, t))
+        prev = n
+    return Prose(p.kind, p.owner, tuple(rows))
+
+
+def title(doc: BindingDoc) -> tuple[int, str] | None:
+    for p in prose(doc):
+        if p.kind == "title" and p.top_level:
+            return p.lines[0]
+    return None
+
+
+# -- compatibles --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Compatible:
+    value: str
+    line: int | None
+    siblings: tuple[str, ...]  # the other strings listed for the same node
+    owner: tuple[str, ...]  # path of the node schema (() for the top level)
+
+
+def compatibles(doc: BindingDoc) -> list[Compatible]:
+    """The compatible strings a schema defines, with their lines.
+
+    From the parsed schema when there is one (const/enum values under each
+    node's ``compatible``); otherwise from the outline of the shown lines.
+    """
+
+    def compute() -> list[Compatible]:
+        data = lenient_data(doc)
+        if data is not None:
+            out: list[Compatible] = []
+            for owner, node in node_schemas(data):
+                props = node.get("properties") if hasattr(node, "get") else None
+                comp = props.get("compatible") if hasattr(props, "get") else None
+                if comp is None:
+                    continue
+                found: list[tuple[str, int | None]] = []
+                _collect_strings(comp, found)
+                values = tuple(v for v, _ in found)
+                for v, line in found:
+                    out.append(Compatible(v, line, tuple(x for x in values if x != v), owner))
+            return out
+        return _compatibles_from_outline(doc)
+
+    return _doc_memo(doc, "compatibles", compute)
+
+
+def _collect_strings(node: Any, out: list[tuple[str, int | None]]) -> None:
+    if hasattr(node, "items"):
+        for key, value in node.items():
+            if key == "const" and isinstance(value, str):
+                out.append((value, BindingDoc.value_line(node, key)))
+            elif key == "enum" and isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str):
+                        out.append((item, BindingDoc.item_line(value, i)))
+            elif key not in ("description", "deprecated", "$comment"):
+                _collect_strings(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_strings(item, out)
+
+
+def _compatibles_from_outline(doc: BindingDoc) -> list[Compatible]:
+    out = []
+    lines = doc.lines
+    for k in outline(doc):
+        if "compatible" not in k.path or "examples" in k.path:
+            continue
+        if k.key == "const" and k.value:
+            out.append(Compatible(k.value.strip("\"'"), k.line, (), ()))
+        elif k.key == "enum":
+            for n in range(k.line + 1, k.end + 1):
+                m = re.match(r"^\s*-\s+([\"']?)([^\s\"'#]+)\1\s*(?:#.*)?$", lines[n - 1])
+                if m:
+                    out.append(Compatible(m.group(2), n, (), ()))
+    return out
+
+
+def node_schemas(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """The top-level schema and every child-node schema inside it (those
+    reached through properties/patternProperties/$defs), but not the
+    conditional parts (if/then/else) that only constrain them."""
+    if not hasattr(data, "get"):
+        return
+    yield path, data
+    for section in ("properties", "patternProperties", "$defs", "definitions"):
+        sub = data.get(section)
+        if not hasattr(sub, "items"):
+            continue
+        for name, schema in sub.items():
+            if hasattr(schema, "get") and _is_node_schema(schema):
+                yield from node_schemas(schema, (*path, section, str(name)))
+
+
+def _is_node_schema(schema: Any) -> bool:
+    """A child node (its own mapping of properties), as opposed to a property."""
+    if schema.get("type") == "object" or "properties" in schema or "patternProperties" in schema:
+        return True
+    ref = schema.get("$ref")
+    return isinstance(ref, str) and "types.yaml" not in ref and not ref.startswith("#")
+
+
+@dataclass(frozen=True)
+class PropertyDef:
+    name: str
+    schema: Any  # the property's schema mapping (or True/False)
+    line: int | None  # line of the property's key
+    owner: tuple[str, ...]  # path of the node schema that defines it
+    container: Any  # the properties mapping
+
+
+def property_defs(doc: BindingDoc, include_pattern: bool = False) -> list[PropertyDef]:
+    """Properties (not child nodes) defined by each node schema of the binding."""
+    data = lenient_data(doc)
+    if data is None:
+        return []
+    out = []
+    for owner, node in node_schemas(data):
+        sections = ("properties", "patternProperties") if include_pattern else ("properties",)
+        for section in sections:
+            props = node.get(section)
+            if not hasattr(props, "items"):
+                continue
+            for name, schema in props.items():
+                if hasattr(schema, "get") and _is_node_schema(schema):
+                    continue
+                out.append(PropertyDef(str(name), schema, BindingDoc.key_line(props, name), owner, props))
+    return out
+
+
+_TYPE_REF = re.compile(r"types\.yaml#/definitions/(\S+)")
+
+
+def declared_type(schema: Any) -> str | None:
+    """The type a property schema declares itself ('uint32', 'boolean', ...)."""
+    if not hasattr(schema, "get"):
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        m = _TYPE_REF.search(ref)
+        if m:
+            return m.group(1)
+    t = schema.get("type")
+    if isinstance(t, str) and t != "object":
+        return t
+    for key in ("allOf", "oneOf", "anyOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list):
+            for b in branches:
+                found = declared_type(b)
+                if found:
+                    return found
+    return None
+
+
+def description_of(schema: Any) -> str:
+    if hasattr(schema, "get"):
+        d = schema.get("description")
+        if isinstance(d, str):
+            return d
+    return ""
+
+
+def max_items(schema: Any) -> int | None:
+    """How many entries a list property may have; None when unbounded/unknown."""
+    if not hasattr(schema, "get"):
+        return None
+    items = schema.get("items")
+    mx = schema.get("maxItems")
+    if isinstance(mx, int):
+        return mx
+    if isinstance(items, list):
+        return len(items)
+    return None
+
+
+def vendor_of(doc: BindingDoc) -> str | None:
+    for c in compatibles(doc):
+        if "," in c.value:
+            return c.value.split(",", 1)[0]
+    name = doc.path.rsplit("/", 1)[-1]
+    return name.split(",", 1)[0] if "," in name else None
+
+
+def binding_dir(doc: BindingDoc) -> str:
+    rel = doc.rel_path
+    return rel.split("/", 1)[0] if "/" in rel else ""
+
+
+def added_line(doc: BindingDoc, line: int | None) -> int | None:
+    """The line if the patch adds it (findings never blame context lines)."""
+    return line if doc.is_added(line) else None
+
+
+def words_regex(words: Iterable[str]) -> re.Pattern:
+    """One case-insensitive alternation of whole words/phrases (spaces match any whitespace)."""
+    alts = sorted({w for w in words if w}, key=len, reverse=True)
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alts) or r"(?!x)x"
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
+
+
+# -- examples (a small DTS reader: enough to see which node sits inside which) ---
+
+@dataclass
+class DtsNode:
+    name: str
+    line: int  # post-image line of the node's opening
+    props: dict[str, str]
+    children: list["DtsNode"]
+    parent: "DtsNode | None" = None
+
+    @property
+    def compatible(self) -> list[str]:
+        raw = self.props.get("compatible", "")
+        return re.findall(r'"([^"]*)"', raw)
+
+    def walk(self) -> Iterator["DtsNode"]:
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+_NODE_OPEN = re.compile(r"^(?:[A-Za-z_][\w]*:\s*)*(?P<name>/|&?[A-Za-z0-9_,.+@#-]+)\s*\{$")
+
+
+def example_trees(doc: BindingDoc) -> list[DtsNode]:
+    """Each example as a synthetic root whose children are its top nodes."""
+
+    def compute() -> list[DtsNode]:
+        roots = []
+        for first, text in doc.examples():
+            root = DtsNode("<example>", first, {}, [])
+            _parse_dts(text, first, root)
+            roots.append(root)
+        return roots
+
+    return _doc_memo(doc, "examples", compute)
+
+
+def _parse_dts(text: str, first_line: int, root: DtsNode) -> None:
+    # strip comments but keep line structure
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    text = re.sub(r"//[^\n]*", "", text)
+    cur = root
+    buf = ""
+    buf_line = first_line
+    for i, raw in enumerate(text.split("\n")):
+        line_no = first_line + i
+        s = raw.strip()
+        if not s or s.startswith("#"):
+            continue
+        if not buf:
+            buf_line = line_no
+        buf = (buf + " " + s).strip()
+        while True:
+            brace = buf.find("{")
+            semi = buf.find(";")
+            if brace >= 0 and (semi < 0 or brace < semi) and "=" not in buf[:brace]:
+                head = buf[:brace].strip()
+                m = _NODE_OPEN.match(head + " {")
+                node = DtsNode(m.group("name") if m else head, buf_line, {}, [], cur)
+                cur.children.append(node)
+                cur = node
+                buf = buf[brace + 1:].strip()
+                buf_line = line_no
+                continue
+            if semi >= 0:
+                stmt = buf[:semi].strip()
+                buf = buf[semi + 1:].strip()
+                buf_line = line_no
+                if stmt.startswith("}"):
+                    if cur.parent is not None:
+                        cur = cur.parent
+                elif stmt:
+                    name, _, value = stmt.partition("=")
+                    cur.props[name.strip()] = value.strip()
+                continue
+            break

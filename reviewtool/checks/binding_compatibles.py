@@ -1,0 +1,165 @@
+"""Checks on the compatible strings and vendor prefixes a binding patch adds.
+
+A compatible is the identifier the OS matches a node by: it must name one
+specific device ('vendor,part'), not a family, an IP revision, a software
+version the OS can read at run time, or the class the device already is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..artifacts.binding import binding_docs
+from ..classify import BINDINGS_DIR
+from . import check
+from ._design_common import BindingDoc, Compatible, added_line, compatibles, example_trees, lenient_data
+
+
+def _new_compatibles(doc: BindingDoc) -> list[tuple[Compatible, int]]:
+    """Compatibles on lines the patch adds, with their line (once per line)."""
+    seen: set[int] = set()
+    out = []
+    for c in compatibles(doc):
+        line = added_line(doc, c.line)
+        if line is None or line in seen:
+            continue
+        seen.add(line)
+        out.append((c, line))
+    return out
+
+
+# -- binding/compatible-format -------------------------------------------------------
+
+@check("binding-compatible-format")
+def compatible_format(ctx):
+    p = ctx.params
+    reasons = p.get("reasons", {})
+    vendorless_ok = set(p.get("vendorless_ok", []))
+    vendorless_rx = [re.compile(r) for r in p.get("vendorless_ok_patterns", [])]
+    version_rx = re.compile(p.get("version_suffix", r"(?!x)x"))
+    for doc in binding_docs(ctx):
+        for c, line in _new_compatibles(doc):
+            v = c.value
+            found = []
+            no_vendor = "," not in v and v not in vendorless_ok and not any(r.search(v) for r in vendorless_rx)
+            if no_vendor:
+                found.append(reasons.get("no_vendor", "has no vendor prefix"))
+            if re.search(r"[A-Z_]", v):
+                found.append(reasons.get("case", "uses upper case or underscores"))
+            m = version_rx.search(v)
+            if m:
+                stem = v[: m.start()]
+                if stem in c.siblings or no_vendor:
+                    found.append(reasons.get("version", "carries a version").format(
+                        version=m.group(0).lstrip("-"), stem=stem))
+            if found:
+                yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                                  compatible=v, reasons="; ".join(found))
+
+
+# -- binding/compatible-too-generic ------------------------------------------------------
+
+def _bus_of_examples(doc: BindingDoc, value: str) -> set[str]:
+    """The names of the nodes that hold a node with this compatible in the examples."""
+    out = set()
+    for root in example_trees(doc):
+        for node in root.walk():
+            if value in node.compatible and node.parent is not None:
+                out.add(node.parent.name.split("@", 1)[0].lower())
+    return out
+
+
+@check("binding-compatible-too-generic")
+def compatible_too_generic(ctx):
+    p = ctx.params
+    reasons = p.get("reasons", {})
+    wildcard = re.compile(p.get("wildcard", r"(?!x)x"))
+    ip_version = re.compile(p.get("ip_version_suffix", r"(?!x)x"))
+    function_words = {w.lower() for w in p.get("function_words", [])}
+    generic = {w.lower() for w in p.get("generic_words", [])}
+    redundant = {w.lower() for w in p.get("redundant_suffixes", [])}
+    bus_suffixes = {w.lower(): w for w in p.get("bus_suffixes", [])}
+    for doc in binding_docs(ctx):
+        data = lenient_data(doc)
+        refs = _all_refs(data)
+        for c, line in _new_compatibles(doc):
+            if "," not in c.value:
+                continue  # binding/compatible-format asks for the vendor first
+            vendor, name = c.value.split(",", 1)
+            tokens = [t for t in re.split(r"[-_]", name.lower()) if t]
+            found = []
+            if wildcard.search(name):
+                found.append(reasons.get("wildcard", "is a wildcard"))
+            m = ip_version.search(name)
+            if m:
+                stem_tokens = [t for t in re.split(r"[-_]", name[: m.start()].lower()) if t]
+                if m.group(0).lower() == "-ip" or (stem_tokens and all(t in function_words for t in stem_tokens)):
+                    found.append(reasons.get("ip_version", "names an IP version").format(suffix=m.group(0)))
+            hits = [t for t in tokens if t in generic]
+            if hits:
+                found.append(reasons.get("generic", "is generic").format(word=hits[0]))
+            if len(tokens) > 1 and tokens[-1] in redundant:
+                found.append(reasons.get("redundant_suffix", "has a redundant suffix").format(
+                    suffix="-" + tokens[-1], without=f"{vendor},{name[: -len(tokens[-1]) - 1]}"))
+            elif len(tokens) > 1 and tokens[-1] in bus_suffixes:
+                bus = tokens[-1]
+                parents = _bus_of_examples(doc, c.value)
+                on_bus = any(par == bus or par.startswith(bus) for par in parents) or any(
+                    f"{bus}-peripheral-props" in r for r in refs)
+                if on_bus:
+                    found.append(reasons.get("bus_suffix", "has a bus suffix").format(suffix="-" + bus))
+            if found:
+                yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                                  compatible=c.value, reasons="; ".join(found))
+
+
+def _all_refs(data: Any) -> list[str]:
+    out: list[str] = []
+
+    def walk(n):
+        if hasattr(n, "items"):
+            for k, v in n.items():
+                if k == "$ref" and isinstance(v, str):
+                    out.append(v)
+                else:
+                    walk(v)
+        elif isinstance(n, list):
+            for x in n:
+                walk(x)
+
+    walk(data)
+    return out
+
+
+# -- binding/vendor-prefix-company ------------------------------------------------------
+
+_PREFIX_KEY = re.compile(r"""^\s*["']\^?([A-Za-z0-9-]+),\.\*["']\s*:\s*$""")
+_DESC = re.compile(r"^\s*description:\s*(.+?)\s*$")
+
+
+@check("binding-vendor-prefix-company")
+def vendor_prefix_company(ctx):
+    p = ctx.params
+    not_company = re.compile(p.get("not_company", r"(?!x)x"), re.I)
+    company = re.compile(p.get("company_markers", r"(?!x)x"), re.I)
+    for f in ctx.patch.files:
+        if f.path != BINDINGS_DIR + "vendor-prefixes.yaml" or f.status == "removed":
+            continue
+        prefix = None
+        for h in f.hunks:
+            for ln in h.lines:
+                if ln.kind == "-":
+                    continue
+                km = _PREFIX_KEY.match(ln.text)
+                if km:
+                    prefix = km.group(1) if ln.kind == "+" else None
+                    continue
+                dm = _DESC.match(ln.text)
+                if dm and ln.kind == "+" and prefix:
+                    desc = dm.group(1).strip("\"'")
+                    m = not_company.search(desc)
+                    if m and not company.search(desc):
+                        yield ctx.finding(anchor="diff", path=f.path, line=ln.new_line, text=ln.text,
+                                          prefix=prefix, description=desc, word=m.group(0).lower())
+                    prefix = None

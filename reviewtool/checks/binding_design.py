@@ -1,0 +1,447 @@
+"""Binding design checks: does the binding describe hardware, one device per node?
+
+These are judgement rules.  Each looks for a *combination* of signals the DT
+maintainers have given as reasons for rejecting a binding (a resource list
+whose entries are each described as a device; a title and description that
+talk about hypervisor guests and hypercalls; a child node with nothing but a
+compatible) and phrases the finding as the question the maintainer asked.
+Word lists and thresholds come from the rule's ``params``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from ..artifacts.binding import BindingDoc, binding_docs
+from ..classify import BINDINGS_DIR
+from . import check
+from ._design_common import (
+    Prose,
+    added_line,
+    binding_dir,
+    compatibles,
+    description_of,
+    example_trees,
+    first_paragraph,
+    lenient_data,
+    max_items,
+    node_schemas,
+    property_defs,
+    prose,
+    title,
+)
+from ._util import line_of
+
+
+def _rx(pattern: str, flags: int = re.I) -> re.Pattern:
+    return re.compile(pattern, flags)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+# -- binding/describes-driver ------------------------------------------------------
+
+class _Pattern:
+    """One software-wording pattern from params, with its hardware exceptions."""
+
+    def __init__(self, spec: dict[str, Any]):
+        flags = 0 if spec.get("case_sensitive") else re.I
+        self.what = spec.get("what", "software")
+        self.rx = re.compile(spec["pattern"], flags)
+        self.before = re.compile(spec["unless_before"] + r"\s*$", re.I) if spec.get("unless_before") else None
+        self.after = re.compile(r"^\s*" + spec["unless_after"], re.I) if spec.get("unless_after") else None
+
+    def search(self, text: str) -> re.Match | None:
+        for m in self.rx.finditer(text):
+            if self.before and self.before.search(text[max(0, m.start() - 60): m.start()]):
+                continue
+            if self.after and self.after.match(text[m.end(): m.end() + 40]):
+                continue
+            return m
+        return None
+
+
+def _patterns(ctx, key: str) -> list[_Pattern]:
+    return ctx.memo(f"design-patterns:{ctx.rule.id}:{key}", lambda: [_Pattern(p) for p in ctx.params.get(key, [])])
+
+
+def _scan_block(patterns: list[_Pattern], text: str) -> list[tuple[_Pattern, re.Match]]:
+    hits = []
+    for p in patterns:
+        m = p.search(text)
+        if m:
+            hits.append((p, m))
+    return hits
+
+
+@check("binding-describes-driver")
+def describes_driver(ctx):
+    patterns = _patterns(ctx, "patterns")
+    skip_owner = _rx(ctx.params.get("skip_properties", r"^linux,"))
+    compat_rx = _rx(ctx.params.get("compatible_pattern", r"(?!x)x"))
+    for doc in binding_docs(ctx):
+        for block in prose(doc):
+            if block.property_name and skip_owner.search(block.property_name):
+                continue
+            text, _ = block.joined()
+            hits = _scan_block(patterns, text)
+            if not hits:
+                continue
+            pat, m = hits[0]
+            line = block.line_at(m.start())
+            if not doc.is_added(line):
+                continue
+            whats = list(dict.fromkeys(p.what for p, _ in hits))
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                              word=m.group(0).replace("\n", " "), what=_join(whats),
+                              where=_where(block))
+        for c in compatibles(doc):
+            m = compat_rx.search(c.value.split(",", 1)[-1])
+            line = added_line(doc, c.line)
+            if m and line:
+                yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                                  word=c.value, what="the driver", where="The compatible")
+    # new free-form (.txt) bindings: all of their text is prose
+    for f in ctx.patch.files:
+        if not (f.path.startswith(BINDINGS_DIR) and f.path.endswith(".txt") and f.status == "added"):
+            continue
+        for block in _txt_blocks(f):
+            text = "\n".join(t for _, t in block)
+            hits = _scan_block(patterns, text)
+            if hits:
+                pat, m = hits[0]
+                line = Prose("description", (), tuple(block)).line_at(m.start())
+                yield ctx.finding(anchor="diff", path=f.path, line=line, text=f.line_at(line).text,
+                                  word=m.group(0).replace("\n", " "),
+                                  what=_join(list(dict.fromkeys(p.what for p, _ in hits))), where="The binding")
+    # the commit message of a binding patch says what the hardware is, too
+    if any(d for d in binding_docs(ctx)) or any(
+        f.path.startswith(BINDINGS_DIR) and f.path.endswith(".txt") for f in ctx.patch.files
+    ):
+        msg = ctx.patch.commit_message
+        for p in _patterns(ctx, "commit_patterns"):
+            m = p.search(msg)
+            if m:
+                first = line_of(msg, m.start())
+                quoted = [ln for ln in msg[_line_start(msg, m.start()): _line_end(msg, m.end())].split("\n")]
+                yield ctx.finding(anchor="commit-message", text=first, quote=tuple(quoted),
+                                  word=_quote(m.group(0)), what=p.what, where="The commit message")
+                break
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return end if end >= 0 else len(text)
+
+
+def _txt_blocks(f) -> list[list[tuple[int, str]]]:
+    blocks: list[list[tuple[int, str]]] = []
+    cur: list[tuple[int, str]] = []
+    for ln in f.added_lines():
+        if ln.text.strip():
+            cur.append((ln.new_line, ln.text.strip()))
+        elif cur:
+            blocks.append(cur)
+            cur = []
+    if cur:
+        blocks.append(cur)
+    return blocks
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _where(block: Prose) -> str:
+    if block.kind == "title":
+        return "The title"
+    if block.property_name:
+        return f"The description of '{block.property_name}'"
+    return "The description"
+
+
+# -- binding/hypervisor-interface ----------------------------------------------------
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def hypervisor_signals(doc: BindingDoc, params: dict[str, Any], commit_message: str = "") -> dict[str, Any]:
+    """Score how much a binding reads like a software interface to a hypervisor.
+
+    'defining' text says what the binding is (title, compatibles, directory,
+    opening paragraph of the description); 'supporting' text is the rest of
+    the description and the commit message.  Returns the scores and the
+    phrases found, for the message.
+    """
+    title_rx = [re.compile(p, re.I) for p in params.get("title", [])]
+    strong = [re.compile(p, re.I) for p in params.get("strong", [])]
+    medium = [re.compile(p, re.I) for p in params.get("medium", [])]
+    dirs = {d.lower() for d in params.get("dirs", [])}
+
+    t = title(doc)
+    blocks = [p for p in prose(doc) if p.top_level and p.kind == "description"]
+    opening = first_paragraph(blocks[0]) if blocks else None
+    title_text = t[1] if t else ""
+    defining_texts = [title_text, " ".join(c.value for c in compatibles(doc))]
+    if opening:
+        defining_texts.append(opening.joined()[0])
+    rest = []
+    if blocks:
+        full = blocks[0].joined()[0]
+        rest.append(full[len(opening.joined()[0]):] if opening else full)
+    rest.append(commit_message)
+
+    found: list[str] = []
+
+    def score(groups: list[tuple[int, list[re.Pattern], list[str]]]) -> int:
+        total = 0
+        for weight, patterns, texts in groups:
+            for rx in patterns:
+                for text in texts:
+                    m = rx.search(text)
+                    if m:
+                        phrase = " ".join(m.group(0).split())
+                        key = _norm(phrase)
+                        if not any(key in _norm(f) or _norm(f) in key for f in found):
+                            found.append(phrase)
+                            total += weight
+                        break
+        return total
+
+    defining = score([(2, title_rx, [title_text]), (2, strong, defining_texts), (1, medium, defining_texts)])
+    if binding_dir(doc).lower() in dirs:
+        defining += 2
+        found.append(f"bindings/{binding_dir(doc)}/")
+    supporting = score([(2, strong, rest), (1, medium, rest)])
+    return {"defining": defining, "supporting": supporting, "found": found, "title": t}
+
+
+@check("binding-hypervisor-interface")
+def hypervisor_interface(ctx):
+    p = ctx.params
+    skip_dirs = {d.lower() for d in p.get("skip_dirs", [])}
+    for doc in binding_docs(ctx):
+        if doc.status != "added" or binding_dir(doc).lower() in skip_dirs:
+            continue
+        if any(c.value.startswith(tuple(p.get("skip_compatible_prefixes", []))) for c in compatibles(doc)):
+            continue
+        s = hypervisor_signals(doc, p, ctx.patch.commit_message)
+        need, need_total = p.get("min_defining", 2), p.get("min_total", 3)
+        if not (s["defining"] >= need or (s["defining"] >= 1 and s["defining"] + s["supporting"] >= need_total)):
+            continue
+        line = s["title"][0] if s["title"] else None
+        line = added_line(doc, line) or doc.first_added_line()
+        if line is None:
+            continue
+        evidence = ", ".join(f'"{e}"' for e in s["found"][:4])
+        yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line), evidence=evidence)
+
+
+# -- binding/one-node-per-device -------------------------------------------------------
+
+def _unit_patterns(params: dict[str, Any]) -> list[re.Pattern]:
+    units = "|".join(sorted((re.escape(u).replace(r"\ ", r"\s+") for u in params.get("units", [])),
+                            key=len, reverse=True))
+    return [re.compile(p.replace("{units}", f"(?:{units})"), re.I) for p in params.get("per_entry_patterns", [])]
+
+
+@check("binding-one-node-per-device")
+def one_node_per_device(ctx):
+    p = ctx.params
+    resources = set(p.get("resource_properties", []))
+    min_entries = int(p.get("min_entries", 2))
+    unit_rx = ctx.memo("one-node-units", lambda: _unit_patterns(p))
+    instance_rx = _rx(p.get("instance_property", r"(?!x)x"))
+    instance_desc = _rx(p.get("instance_description", r"(?!x)x"))
+    hv_params = p.get("software_context", {})
+    for doc in binding_docs(ctx):
+        defs = property_defs(doc)
+        blocks = {(b.owner, b.property_name): b for b in prose(doc) if b.kind == "description" and b.property_name}
+        by_owner: dict[tuple, list] = {}
+        for d in defs:
+            if d.name not in resources:
+                continue
+            count = max_items(d.schema)
+            if count is not None and count < min_entries:
+                continue
+            block = next((b for (owner, name), b in blocks.items() if name == d.name
+                          and owner[: len(d.owner)] == d.owner and len(owner) <= len(d.owner) + 3), None)
+            if block is None:
+                continue
+            text, _ = block.joined()
+            m = next((m for rx in unit_rx for m in [rx.search(text)] if m), None)
+            if not m:
+                continue
+            by_owner.setdefault(d.owner, []).append((d, count, block, m))
+        for owner, hits in by_owner.items():
+            d, count, block, m = hits[0]
+            line = added_line(doc, block.line_at(m.start())) or added_line(doc, d.line)
+            if line is None:
+                continue
+            names = " and ".join(f"`{h[0].name}`" for h in hits[:3])
+            counts = [h[1] for h in hits if h[1] is not None]
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                              properties=names, phrase=_quote(m.group(0)),
+                              count=f"up to {max(counts)}" if counts else "any number of")
+        # one node per driver instance: nodes told apart by a number
+        for d in defs:
+            if not instance_rx.search(d.name):
+                continue
+            desc = description_of(d.schema)
+            if not instance_desc.search(desc):
+                continue
+            s = hypervisor_signals(doc, hv_params, ctx.patch.commit_message)
+            if s["defining"] + s["supporting"] < int(p.get("instance_min_context", 1)) and not re.search(
+                r"\bdriver\b", desc, re.I
+            ):
+                continue
+            line = added_line(doc, d.line)
+            if line is None:
+                continue
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                              message=p.get("instance_message", "").format(
+                                  name=d.name, description=_quote(desc, 40)) or None)
+
+
+# -- binding/reuse-existing ---------------------------------------------------------------
+
+@check("binding-reuse-existing")
+def reuse_existing(ctx):
+    for doc in binding_docs(ctx):
+        if doc.status != "added":
+            continue
+        names = {d.name for d in property_defs(doc, include_pattern=True)}
+        comps = [c.value for c in compatibles(doc)]
+        blocks = [b for b in prose(doc)]
+        for spec in ctx.params.get("existing", []):
+            if binding_dir(doc) in spec.get("unless_dirs", []):
+                continue
+            if names & set(spec.get("unless_properties", [])):
+                continue
+            if any(c.startswith(tuple(spec.get("unless_compatible_prefixes", []))) for c in comps):
+                continue
+            rx = _rx(spec["pattern"])
+            hit = None
+            for b in blocks:
+                text, _ = b.joined()
+                m = rx.search(text)
+                if m and doc.is_added(b.line_at(m.start())):
+                    hit = (b.line_at(m.start()), m.group(0))
+                    break
+            if hit is None:
+                continue
+            line, word = hit
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                              word=" ".join(word.split()), existing=spec["name"], suggestion=spec["suggestion"])
+
+
+# -- binding/resourceless-child ---------------------------------------------------------
+
+def _is_resource(name: str, params: dict[str, Any]) -> bool:
+    if name in params.get("resource_properties", []):
+        return True
+    return any(re.search(rx, name) for rx in params.get("resource_patterns", []))
+
+
+def _resourceless(props: Iterable[str], node: Any, params: dict[str, Any]) -> bool:
+    names = [str(n) for n in props]
+    if "compatible" not in names:
+        return False
+    if any(_is_resource(n, params) for n in names):
+        return False
+    if hasattr(node, "get") and node.get("patternProperties"):
+        return False  # it has child nodes of its own
+    required = node.get("required", []) if hasattr(node, "get") else []
+    if isinstance(required, list) and any(_is_resource(str(r), params) for r in required):
+        return False
+    return True
+
+
+@check("binding-resourceless-child")
+def resourceless_child(ctx):
+    p = ctx.params
+    docs = binding_docs(ctx)
+    series_docs = ctx.memo(f"series-binding-docs:{ctx.series.message_id}", lambda: _series_docs(ctx))
+    for doc in docs:
+        data = lenient_data(doc)
+        if data is None:
+            continue
+        # (a) child node schemas written inline
+        for owner, node in node_schemas(data):
+            if not owner:
+                continue
+            props = node.get("properties")
+            if not hasattr(props, "keys") or not _resourceless(props.keys(), node, p):
+                continue
+            container = _container(data, owner)
+            line = added_line(doc, BindingDoc.key_line(container, owner[-1])) if container is not None else None
+            if line is None:
+                continue
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                              node=f"'{owner[-1]}'", parent="this device")
+        # (b) a whole binding for a sub-function of another device
+        if doc.status != "added":
+            continue
+        props = data.get("properties") if hasattr(data, "get") else None
+        if not hasattr(props, "keys") or not _resourceless(props.keys(), data, p):
+            continue
+        parent = _parent_of(doc, series_docs, p)
+        if parent is None:
+            continue
+        line = added_line(doc, BindingDoc.key_line(props, "compatible"))
+        if line is None:
+            continue
+        own = next((c.value for c in compatibles(doc)), doc.rel_path)
+        yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                          node=f"'{own}'", parent=parent)
+
+
+def _container(data: Any, owner: tuple[str, ...]) -> Any:
+    cur = data
+    for k in owner[:-1]:
+        cur = cur.get(k) if hasattr(cur, "get") else None
+    return cur
+
+
+def _series_docs(ctx) -> list[BindingDoc]:
+    out = []
+    for patch in ctx.series.patches:
+        out.extend(binding_docs(ctx, patch))
+    return out
+
+
+def _parent_of(doc: BindingDoc, series_docs: list[BindingDoc], params: dict[str, Any]) -> str | None:
+    """The device this binding's node sits in: a binding of the series that
+    references it as a child, or the parent node of its example."""
+    target = "/schemas/" + doc.rel_path
+    for other in series_docs:
+        if other.path == doc.path:
+            continue
+        if target in other.text or f"{doc.rel_path.rsplit('/', 1)[-1]}#" in other.text:
+            comp = next((c.value for c in compatibles(other)), None)
+            if comp:
+                return f"'{comp}'"
+    own = {c.value for c in compatibles(doc)}
+    buses = [re.compile(b) for b in params.get("bus_compatibles", [])]
+    for root in example_trees(doc):
+        for node in root.walk():
+            if not own & set(node.compatible):
+                continue
+            par = node.parent
+            if par is None or not par.compatible:
+                continue
+            if any(b.search(c) for c in par.compatible for b in buses):
+                continue
+            return f"'{par.compatible[0]}'"
+    return None

@@ -1,0 +1,175 @@
+"""Binding design checks on the properties a binding introduces.
+
+A binding that gives a property its own type is defining a new property
+(common ones already have a type in dt-schema or a referenced schema), so
+that is what these rules look at: is it vendor-prefixed, does it number an
+instance, does it restate ``reg``, does a physical quantity carry its unit?
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from ..artifacts.binding import binding_docs
+from . import check
+from ._design_common import PropertyDef, added_line, declared_type, description_of, property_defs, vendor_of
+
+
+@functools.lru_cache(maxsize=1)
+def dtschema_property_names() -> frozenset[str]:
+    """Property names the installed dt-schema core schemas define (empty when
+    dt-schema is not installed): these are standard, whatever their spelling."""
+    try:
+        import glob
+        import os
+
+        import dtschema
+        import yaml
+    except Exception:
+        return frozenset()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    names.update(k for k in value if isinstance(k, str))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    root = os.path.join(os.path.dirname(dtschema.__file__), "schemas")
+    for path in glob.glob(os.path.join(root, "**", "*.yaml"), recursive=True):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                walk(yaml.load(fh, Loader=loader))
+        except Exception:
+            continue
+    return frozenset(names)
+
+
+def _standard(ctx) -> tuple[frozenset[str], list[re.Pattern]]:
+    def compute():
+        names = set(ctx.params.get("standard_properties", []))
+        if ctx.params.get("use_dtschema", True):
+            names |= dtschema_property_names()
+        pats = [re.compile(r) for r in ctx.params.get("standard_patterns", [])]
+        return frozenset(names), pats
+
+    return ctx.memo(f"standard-props:{ctx.rule.id}", compute)
+
+
+def _is_standard(name: str, standard: tuple[frozenset[str], list[re.Pattern]]) -> bool:
+    names, pats = standard
+    return name in names or any(p.search(name) for p in pats)
+
+
+def _new_defs(doc) -> list[tuple[PropertyDef, int]]:
+    out = []
+    for d in property_defs(doc):
+        line = added_line(doc, d.line)
+        if line is not None:
+            out.append((d, line))
+    return out
+
+
+def _local_name(name: str) -> str:
+    return name.split(",", 1)[1] if "," in name else name
+
+
+# -- binding/vendor-property-prefix ---------------------------------------------------
+
+@check("binding-vendor-property-prefix")
+def vendor_property_prefix(ctx):
+    standard = _standard(ctx)
+    for doc in binding_docs(ctx):
+        vendor = vendor_of(doc) or "vendor"
+        for d, line in _new_defs(doc):
+            name = d.name
+            if "," in name or name.startswith(("#", "$")) or _is_standard(name, standard):
+                continue
+            if declared_type(d.schema) is None:
+                continue  # no type of its own: constrains a property defined elsewhere
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                              name=name, suggestion=f"{vendor},{name}")
+
+
+# -- binding/instance-index-property -----------------------------------------------------
+
+@check("binding-instance-index-property")
+def instance_index_property(ctx):
+    p = ctx.params
+    always = re.compile(p.get("names", r"(?!x)x"), re.I)
+    maybe = re.compile(p.get("names_if_described", r"(?!x)x"), re.I)
+    described = re.compile(p.get("instance_description", r"(?!x)x"), re.I)
+    skip = set(p.get("not_instance", []))
+    for doc in binding_docs(ctx):
+        for d, line in _new_defs(doc):
+            local = _local_name(d.name)
+            if d.name in skip or local in skip:
+                continue
+            desc = description_of(d.schema)
+            if not (always.search(local) or (maybe.search(local) and described.search(desc))):
+                continue
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line), name=d.name)
+
+
+# -- binding/redundant-with-reg -----------------------------------------------------------
+
+_INT_TYPES = re.compile(r"^u?int(?:8|16|32|64)(?:-array|-matrix)?$|^integer$|^array$")
+
+
+@check("binding-redundant-with-reg")
+def redundant_with_reg(ctx):
+    p = ctx.params
+    name_rx = re.compile(p.get("name_pattern", r"(?!x)x"), re.I)
+    layout_rx = re.compile(p.get("layout_description", r"(?!x)x"), re.I)
+    reg_rx = re.compile(p.get("reg_reference", r"(?!x)x"), re.I)
+    for doc in binding_docs(ctx):
+        defs = property_defs(doc)
+        for d, line in _new_defs(doc):
+            if d.name in ("reg", "ranges") or d.name.endswith("-names"):
+                continue
+            if not any(o.name == "reg" and o.owner == d.owner for o in defs):
+                continue  # no reg beside it to be redundant with
+            t = declared_type(d.schema) or ""
+            if not _INT_TYPES.search(t):
+                continue
+            desc = description_of(d.schema)
+            if not reg_rx.search(desc):
+                continue
+            if not (name_rx.search(_local_name(d.name)) or layout_rx.search(desc)):
+                continue
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line), name=d.name)
+
+
+# -- binding/unit-suffix -----------------------------------------------------------------
+
+@check("binding-unit-suffix")
+def unit_suffix(ctx):
+    p = ctx.params
+    suffixes = tuple("-" + s.lstrip("-") for s in p.get("unit_suffixes", []))
+    quantities: dict[str, dict[str, Any]] = p.get("quantities", {})
+    qualifiers = set(p.get("qualifiers", []))
+    unitless = re.compile(p.get("unitless_description", r"(?!x)x"), re.I)
+    standard = _standard(ctx)
+    for doc in binding_docs(ctx):
+        for d, line in _new_defs(doc):
+            if _is_standard(d.name, standard) or d.name.endswith(suffixes) or d.name.startswith("#"):
+                continue
+            t = declared_type(d.schema) or ""
+            if not re.match(r"^u?int", t):
+                continue
+            tokens = re.split(r"[-_]", _local_name(d.name).lower())
+            while len(tokens) > 1 and tokens[-1] in qualifiers:
+                tokens.pop()
+            last = tokens[-1]
+            kind = next((k for k, q in quantities.items() if last in q.get("words", [])), None)
+            if kind is None or unitless.search(description_of(d.schema)):
+                continue
+            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
+                              name=d.name, quantity=kind, suffixes=quantities[kind].get("suffixes", ""))
