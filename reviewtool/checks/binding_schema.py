@@ -132,8 +132,10 @@ def binding_filename_compatible(ctx):
             continue
         line = comps[0].line
         text = next((t for n, t in lines if n == line), None)
-        yield ctx.finding(anchor="diff", path=f.path, line=line, text=text, file=posixpath.basename(f.path),
-                          compatible=values[0], suggestion=f"{_suggest_name(values)}.yaml")
+        yield ctx.finding(anchor="diff", path=f.path, line=line, text=text,
+                          message=f"The file is named {posixpath.basename(f.path)} but documents "
+                                  f"'{values[0]}': name the binding after its compatible, as DT schema: "
+                                  f"'{_suggest_name(values)}.yaml'.")
 
 
 def _suggest_name(values: list[str]) -> str:
@@ -158,7 +160,7 @@ def _dir_exists(ctx, top: str) -> bool | None:
     if callable(fn):
         try:
             listing = fn(BINDINGS_DIR.rstrip("/"))
-            if listing is not None:
+            if listing:
                 return top in {posixpath.basename(str(x).rstrip("/")) for x in listing}
         except Exception:
             pass
@@ -457,6 +459,7 @@ def binding_schema_simplify(ctx):
 @check("binding-deprecated-usage")
 def binding_deprecated_usage(ctx):
     core = ctx.params.get("core_properties", {})
+    pinctrl_advice = ctx.params.get("pinctrl_advice", "")
     deprecated = ctx.params.get("deprecated_properties", {})
     device_type_dirs = tuple(ctx.params.get("device_type_dirs", []))
     singular = re.compile(ctx.params.get("deprecated_suffix", r"-gpio$"))
@@ -467,17 +470,19 @@ def binding_deprecated_usage(ctx):
                     for pat in props:
                         if re.match(r"^\^?\(?pinctrl-", str(pat)) and not _constrained(props[pat]):
                             yield added_finding(ctx, doc, key_line(props, pat), name=str(pat),
-                                                advice=core.get("pinctrl", ""))
+                                                advice=pinctrl_advice)
                     continue
                 for name in props:
                     if not isinstance(name, str):
                         continue
                     advice = None
+                    if is_map(props[name]) and props[name].get("type") == "object":
+                        continue  # a child node that happens to share the name
                     if name in core:
                         advice = core[name]
                     elif re.match(r"^pinctrl-([0-9]+|names)$", name):
                         if not _constrained(props[name]):
-                            advice = core.get("pinctrl", "")
+                            advice = pinctrl_advice
                     elif name in deprecated:
                         advice = deprecated[name]
                     elif name == "device_type" and not doc.rel_path.startswith(device_type_dirs):

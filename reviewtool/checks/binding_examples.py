@@ -1,0 +1,341 @@
+"""Binding schema content: the ``examples:`` blocks, and blank-line layout.
+
+Examples are read with the small DTS reader (``artifacts.dts``) from the raw
+post-image text, so every finding points at the example line as the patch
+adds it.  The binding's own compatibles decide which example node is "the
+device" and which nodes belong to other bindings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..artifacts.binding import BindingDoc
+from ..artifacts.dts import DtsNode, is_number, number_value
+from ..artifacts.schema_facts import (
+    ExampleBlock,
+    binding_examples,
+    compatibles,
+    is_map,
+    key_line,
+    node_schemas,
+    property_maps,
+    vendor_of,
+)
+from . import check
+from ._schema_common import added_finding, docs_with_data
+
+
+def _examples(ctx: Any):
+    for doc, data in docs_with_data(ctx):
+        blocks = binding_examples(ctx, doc)
+        if blocks:
+            own = {c.value for c in compatibles(data)} if is_map(data) else set()
+            yield doc, data, own, blocks
+
+
+def _at(ctx: Any, doc: BindingDoc, block: ExampleBlock, rel: int, **kw: Any):
+    return added_finding(ctx, doc, block.post_line(rel), **kw)
+
+
+# -- binding/example-node-name -----------------------------------------------
+
+def _name_tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[-_,.+]", name.lower()) if t]
+
+
+def _suggestion(doc: BindingDoc, table: dict[str, str]) -> str:
+    rel = doc.rel_path
+    for key in sorted(table, key=len, reverse=True):
+        if rel.startswith(key.rstrip("/") + "/"):
+            return table[key]
+    return ""
+
+
+def _specific_words(compatible: str) -> set[str]:
+    """Words of a compatible that name the vendor or the product: the vendor
+    prefix, part numbers (words with digits) and the first word of a
+    multi-word device part ('photonicat' in 'ariaboard,photonicat-pmu')."""
+    out: set[str] = set()
+    vendor = vendor_of(compatible)
+    if vendor:
+        out.add(vendor.lower())
+    device = _name_tokens(compatible.split(",", 1)[-1])
+    out |= {t for t in device if any(ch.isdigit() for ch in t) and any(ch.isalpha() for ch in t)}
+    if len(device) > 1:
+        out.add(device[0])
+    return out
+
+
+@check("binding-example-node-name")
+def binding_example_node_name(ctx):
+    generic = {w.lower() for w in ctx.params.get("generic_words", [])}
+    suggestions = dict(ctx.params.get("suggestions", {}))
+    for doc, _data, _own, blocks in _examples(ctx):
+        hint = _suggestion(doc, suggestions)
+        hint_text = f" such as '{hint}'" if hint else ""
+        for block in blocks:
+            for node in block.dts.nodes():
+                if node.is_reference or node.name == "/":
+                    continue
+                name = node.name
+                if "_" in name or name != name.lower():
+                    yield _at(ctx, doc, block, node.line, node=node.full_name,
+                              message=f"The node name '{node.full_name}' uses "
+                                      f"{'underscores' if '_' in name else 'upper case'}: node names are lower "
+                                      "case with hyphens, and generic (DT spec 2.2.2).")
+                    continue
+                comps = node.compatibles()
+                if not comps:
+                    continue
+                words = set()
+                for c in comps:
+                    words |= _specific_words(c)
+                specific = [t for t in _name_tokens(name) if t in words and t not in generic]
+                if specific:
+                    yield _at(ctx, doc, block, node.line, node=node.full_name, words="', '".join(specific),
+                              hint=hint_text)
+
+
+# -- binding/example-defines -------------------------------------------------
+
+def _irq_raw(cells: list[str], types: set[int]) -> str | None:
+    """Describe raw interrupt cells that have a define, or None."""
+    if not cells or not all(is_number(c) for c in cells):
+        return None
+    vals = [number_value(c) for c in cells]
+    if len(vals) % 3 == 0 and all(vals[i] in (0, 1) and vals[i + 2] in types | {3}
+                                  for i in range(0, len(vals), 3)):
+        return "GIC_SPI/GIC_PPI and IRQ_TYPE_* (from dt-bindings/interrupt-controller/arm-gic.h)"
+    if len(vals) % 2 == 0 and all(vals[i + 1] in types for i in range(0, len(vals), 2)):
+        return "IRQ_TYPE_* (from dt-bindings/interrupt-controller/irq.h)"
+    return None
+
+
+@check("binding-example-defines")
+def binding_example_defines(ctx):
+    types = set(ctx.params.get("irq_type_values", [1, 2, 4, 8]))
+    gpio_prop = re.compile(ctx.params.get("gpio_properties", r"^(?:.*-)?gpios?$"))
+    headers = dict(ctx.params.get("headers", {}))
+    macro = re.compile(r"\b([A-Z][A-Z0-9_]{2,})\b")
+    for doc, _data, _own, blocks in _examples(ctx):
+        for block in blocks:
+            includes = [h for _, h in block.dts.includes]
+            missing_reported: set[str] = set()
+            for node in block.dts.nodes():
+                for p in node.properties:
+                    groups = p.cell_groups()
+                    if p.name == "interrupts":
+                        flat = [c for g in groups for c in g]
+                        what = _irq_raw(flat, types)
+                        if what:
+                            yield _at(ctx, doc, block, p.line, prop=p.name, defines=what)
+                    elif p.name == "interrupts-extended":
+                        for g in groups:
+                            if g and g[0].startswith("&"):
+                                what = _irq_raw(g[1:], types)
+                                if what:
+                                    yield _at(ctx, doc, block, p.line, prop=p.name, defines=what)
+                                    break
+                    elif gpio_prop.match(p.name):
+                        for g in groups:
+                            if len(g) >= 3 and g[0].startswith("&") and is_number(g[-1]):
+                                yield _at(ctx, doc, block, p.line, prop=p.name,
+                                          defines="GPIO_ACTIVE_HIGH/GPIO_ACTIVE_LOW (from "
+                                                  "dt-bindings/gpio/gpio.h) for the flags cell")
+                                break
+                    # Macros used without the header that defines them.
+                    for m in macro.finditer(p.value or ""):
+                        name = m.group(1)
+                        for prefix, spec in headers.items():
+                            if not name.startswith(prefix) or prefix in missing_reported:
+                                continue
+                            accepted = spec.get("accept", [])
+                            if any(any(h.startswith(a) for a in accepted) for h in includes):
+                                continue
+                            missing_reported.add(prefix)
+                            yield _at(ctx, doc, block, p.line,
+                                      message=f"The example uses {name} but does not "
+                                              f"'#include <{spec['header']}>': each example is compiled on "
+                                              "its own and needs its includes.")
+
+
+# -- binding/example-unused-label --------------------------------------------
+
+@check("binding-example-unused-label")
+def binding_example_unused_label(ctx):
+    exempt = re.compile(ctx.params.get("exempt_nodes", r"$^"))
+    for doc, _data, _own, blocks in _examples(ctx):
+        used: set[str] = set()
+        for block in blocks:
+            used |= block.dts.referenced_labels()
+        for block in blocks:
+            for node in block.dts.nodes():
+                if exempt.match(node.full_name):
+                    continue
+                for label in node.labels:
+                    if label not in used:
+                        yield _at(ctx, doc, block, node.line, label=label, node=node.full_name)
+
+
+# -- binding/blank-lines -----------------------------------------------------
+
+def _blank_before(doc: BindingDoc, line: int) -> bool:
+    """Whether a blank line precedes ``line`` (comment-only lines skipped)."""
+    i = line - 1
+    while i >= 1 and doc.text_at(i).lstrip().startswith("#"):
+        i -= 1
+    return i < 1 or not doc.text_at(i).strip()
+
+
+def _spans(doc: BindingDoc, start: int, end: int) -> bool:
+    """Whether lines start+1 .. end-1 hold content (the entry is multi-line)."""
+    return any(doc.text_at(i).strip() and not doc.text_at(i).lstrip().startswith("#")
+               for i in range(start + 1, end))
+
+
+def _mapping_gaps(doc: BindingDoc, mapping: Any, after: tuple[str, ...] | None = None):
+    """Keys not separated by a blank line from a multi-line previous entry
+    (only previous entries named in ``after`` when given)."""
+    keys = [k for k in mapping]
+    lines = [key_line(mapping, k) for k in keys]
+    for (ka, la), (kb, lb) in zip(zip(keys, lines), zip(keys[1:], lines[1:])):
+        if la is None or lb is None or lb <= la or (after is not None and ka not in after):
+            continue
+        if _spans(doc, la, lb) and not _blank_before(doc, lb):
+            yield kb, lb
+
+
+@check("binding-blank-lines")
+def binding_blank_lines(ctx):
+    for doc, data in docs_with_data(ctx):
+        if not is_map(data) or not doc.complete:
+            continue
+        seen: set[int] = set()
+        # Top-level sections and property definitions are separated; inside a
+        # child node schema its keywords may stack, but not after its
+        # block of property definitions.
+        containers = [(data, None)] + [(m, None) for _, m in property_maps(data)] + \
+            [(ns.node, ("properties", "patternProperties", "$defs")) for ns in node_schemas(data) if not ns.is_top]
+        for mapping, after in containers:
+            for key, line in _mapping_gaps(doc, mapping, after):
+                if line in seen:
+                    continue
+                seen.add(line)
+                yield added_finding(ctx, doc, line, key=key,
+                                    message=f"No blank line before '{key}': separate each property "
+                                            "definition (and each top-level section) from the previous "
+                                            "multi-line one with a blank line.")
+        for block in binding_examples(ctx, doc):
+            for node in block.dts.nodes():
+                prev = node.line - 1
+                while prev >= 1 and _comment_only(block.raw(prev)):
+                    prev -= 1
+                if prev < 1:
+                    continue
+                before = block.raw(prev).strip()
+                # after a property or a closed sibling; not after '{' or an #include
+                if before.endswith(";") and doc.is_added(block.post_line(node.line)):
+                    yield added_finding(ctx, doc, block.post_line(node.line),
+                                        message=f"No blank line before the node '{node.full_name}': "
+                                                "put a blank line before each child node and between "
+                                                "sibling nodes (here and in the rest of the example).")
+                    break  # one note per example
+
+
+def _comment_only(text: str) -> bool:
+    s = text.strip()
+    return s.startswith(("//", "/*", "*")) and not s.startswith("*/;")
+
+
+# -- binding/example-style ---------------------------------------------------
+
+def _own_nodes(block: ExampleBlock, own: set[str]) -> list[DtsNode]:
+    return [n for n in block.dts.nodes() if set(n.compatibles()) & own]
+
+
+@check("binding-example-style")
+def binding_example_style(ctx):
+    step = int(ctx.params.get("indent", 4))
+    yaml_offset = int(ctx.params.get("yaml_offset", 2))
+    for doc, _data, own, blocks in _examples(ctx):
+        for block in blocks:
+            yield from _indentation(ctx, doc, block, step, yaml_offset)
+            for node in block.dts.nodes():
+                props = node.properties
+                comp = node.prop("compatible")
+                if comp is not None and props and props[0] is not comp:
+                    yield _at(ctx, doc, block, comp.line,
+                              message=f"'compatible' is not the first property of '{node.full_name}': "
+                                      "write compatible first, then reg (dts-coding-style order).")
+                for p in props:
+                    if p.name.startswith("#") and p.name.endswith("-cells"):
+                        cells = [c for g in p.cell_groups() for c in g]
+                        if any(c.lower().startswith("0x") or (len(c) > 1 and c.startswith("0")) for c in cells
+                               if is_number(c)):
+                            yield _at(ctx, doc, block, p.line,
+                                      message=f"'{p.name} = {p.value}': cell counts are plain decimal "
+                                              f"numbers ('<{number_value(cells[0])}>'), not hex or zero-padded.")
+                    if p.name == "status":
+                        yield _at(ctx, doc, block, p.line,
+                                  message=f"Drop 'status = {p.value}' from the example: examples show "
+                                          "the device enabled, status belongs to board files.")
+            if own:
+                yield from _other_devices(ctx, doc, block, own)
+
+
+def _indentation(ctx, doc: BindingDoc, block: ExampleBlock, step: int, yaml_offset: int):
+    tabs = [i for i, ln in enumerate(block.lines, 1) if "\t" in ln[: len(ln) - len(ln.lstrip())]]
+    if tabs:
+        yield _at(ctx, doc, block, tabs[0],
+                  message=f"The example is indented with TABs ({len(tabs)} line"
+                          f"{'s' if len(tabs) > 1 else ''}): YAML does not allow them; indent with "
+                          f"{step} spaces per level.")
+        return
+    expected_base = block.dash_col + yaml_offset
+    if block.base_indent is not None and block.base_indent != expected_base:
+        first = next(i for i, ln in enumerate(block.lines, 1) if ln.strip())
+        yield _at(ctx, doc, block, first,
+                  message=f"The example starts at column {block.base_indent + 1} instead of "
+                          f"{expected_base + 1}: indent it {yaml_offset} spaces under the '- |' and nest "
+                          f"with {step} spaces.")
+        return
+    base = block.base_indent or 0
+    for rel, depth in block.dts.statement_lines:
+        raw = block.raw(rel)
+        lead = len(raw) - len(raw.lstrip(" "))
+        if not raw.strip() or depth == 0:
+            continue
+        if lead != base + step * depth:
+            yield _at(ctx, doc, block, rel,
+                      message=f"The example nests with {lead - base - step * (depth - 1)} spaces: "
+                              f"use {step} spaces per level.")
+            return
+
+
+def _other_devices(ctx, doc: BindingDoc, block: ExampleBlock, own: set[str]):
+    mine = _own_nodes(block, own)
+    if not mine:
+        return
+    mine_ids = {id(n) for n in mine}
+    inside = {id(d) for n in mine for d in n.walk()}
+    wrappers: set[int] = set()
+    for n in mine:
+        for anc in n.ancestors():
+            if anc.compatibles() and id(anc) not in mine_ids:
+                wrappers.add(id(anc))
+                yield _at(ctx, doc, block, anc.line,
+                          message=f"The example wraps the device in '{anc.full_name}' "
+                                  f"({anc.compatibles()[0]}), which another binding documents: show only "
+                                  "this device; the parent's binding shows its children.")
+                break
+    for node in block.dts.nodes():
+        if id(node) in inside or id(node) in wrappers or not node.compatibles():
+            continue
+        if any(id(a) in inside for a in node.ancestors()) or any(id(d) in mine_ids for d in node.walk()):
+            continue
+        yield _at(ctx, doc, block, node.line,
+                  message=f"The example also shows '{node.full_name}' ({node.compatibles()[0]}), a "
+                          "device of another binding: examples show only the hardware this binding "
+                          "describes, not its consumers or the nodes it points to.")
