@@ -44,6 +44,7 @@ class OutlineKey:
     value: str  # the text after the colon on the same line ("" when none)
     path: tuple[str, ...]  # enclosing keys, outermost first (None-free)
     end: int  # last line that belongs to this key's value
+    rooted: bool = True  # False when a gap in the shown lines cut the path short
 
 
 def outline(doc: BindingDoc) -> list[OutlineKey]:
@@ -88,8 +89,9 @@ def outline(doc: BindingDoc) -> list[OutlineKey]:
             value = (m.group("value") or "").strip()
             for _, _, idx in stack:
                 out[idx]["end"] = n
+            rooted = (stack[0][0] if stack else col) == 0
             out.append({"line": n, "indent": col, "key": key, "value": value,
-                        "path": tuple(k for _, k, _ in stack), "end": n})
+                        "path": tuple(k for _, k, _ in stack), "end": n, "rooted": rooted})
             stack.append((col, key, len(out) - 1))
             if _BLOCK.match(value):
                 block_indent = col
@@ -107,7 +109,8 @@ def outline(doc: BindingDoc) -> list[OutlineKey]:
             last = n - 1
             while last > d["line"] and not lines[last - 1].strip():
                 last -= 1
-            res.append(OutlineKey(d["line"], d["indent"], d["key"], d["value"], d["path"], max(end, last)))
+            res.append(OutlineKey(d["line"], d["indent"], d["key"], d["value"], d["path"], max(end, last),
+                                  d["rooted"]))
         return res
 
     return _doc_memo(doc, "outline", compute)
@@ -300,18 +303,29 @@ def _collect_strings(node: Any, out: list[tuple[str, int | None]]) -> None:
 
 
 def _compatibles_from_outline(doc: BindingDoc) -> list[Compatible]:
+    """Compatibles among the shown lines of a hunk-only schema: const/enum
+    values under 'compatible', or, when the hunk does not reach up to the
+    enclosing key, values that look like 'vendor,device'."""
     out = []
     lines = doc.lines
+    other = {"required", "examples", "select", "dependencies", "dependentRequired"}
     for k in outline(doc):
-        if "compatible" not in k.path or "examples" in k.path:
+        if other & set(k.path) or k.key not in ("const", "enum"):
             continue
+        under = "compatible" in k.path
+        if not under and k.rooted:
+            continue
+        values: list[tuple[str, int]] = []
         if k.key == "const" and k.value:
-            out.append(Compatible(k.value.strip("\"'"), k.line, (), ()))
+            values.append((k.value.strip("\"'"), k.line))
         elif k.key == "enum":
             for n in range(k.line + 1, k.end + 1):
                 m = re.match(r"^\s*-\s+([\"']?)([^\s\"'#]+)\1\s*(?:#.*)?$", lines[n - 1])
                 if m:
-                    out.append(Compatible(m.group(2), n, (), ()))
+                    values.append((m.group(2), n))
+        for v, n in values:
+            if under or "," in v:
+                out.append(Compatible(v, n, (), ()))
     return out
 
 
