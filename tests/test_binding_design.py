@@ -370,3 +370,43 @@ def test_vendor_prefix_company(description, fires):
     assert bool(fs) is fires
     if fires:
         assert fs[0].text.strip() == f"description: {description}"
+
+
+def test_hyphenated_and_plural_hardware_drivers():
+    files = schema("ACME HP2 haptics driver", "compatible:\n  const: acme,hp2",
+                   description="Two LED-driver outputs and a laser diode driver are integrated.")
+    assert findings("binding/describes-driver", patch(files)) == []
+
+
+def test_open_child_schema_is_described_by_its_own_binding():
+    props = """
+    compatible:
+      const: acme,pm5
+
+    reg:
+      maxItems: 1
+
+    pmic:
+      type: object
+      additionalProperties: true
+
+      properties:
+        compatible:
+          const: acme,pm5-pmic
+    """
+    assert findings("binding/resourceless-child", patch(schema("ACME PM5", props))) == []
+
+
+def test_shared_memory_through_shmem_is_the_existing_binding():
+    props = """
+    compatible:
+      const: acme,scp
+
+    mboxes:
+      maxItems: 1
+
+    shmem:
+      description: Shared memory area holding the message rings.
+      maxItems: 1
+    """
+    assert findings("binding/reuse-existing", patch(schema("ACME SCP mailbox protocol", props))) == []

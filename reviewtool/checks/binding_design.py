@@ -52,7 +52,7 @@ class _Pattern:
         flags = 0 if spec.get("case_sensitive") else re.I
         self.what = spec.get("what", "software")
         self.rx = re.compile(spec["pattern"], flags)
-        self.before = re.compile(spec["unless_before"] + r"\s*$", re.I) if spec.get("unless_before") else None
+        self.before = re.compile(spec["unless_before"] + r"[\s-]*$", re.I) if spec.get("unless_before") else None
         self.after = re.compile(r"^\s*" + spec["unless_after"], re.I) if spec.get("unless_after") else None
 
     def search(self, text: str) -> re.Match | None:
@@ -362,6 +362,8 @@ def _resourceless(props: Iterable[str], node: Any, params: dict[str, Any]) -> bo
         return False
     if hasattr(node, "get") and node.get("patternProperties"):
         return False  # it has child nodes of its own
+    if hasattr(node, "get") and True in (node.get("additionalProperties"), node.get("unevaluatedProperties")):
+        return False  # an open schema: the node's own binding (elsewhere) says what it has
     required = node.get("required", []) if hasattr(node, "get") else []
     if isinstance(required, list) and any(_is_resource(str(r), params) for r in required):
         return False
