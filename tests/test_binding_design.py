@@ -410,3 +410,10 @@ def test_shared_memory_through_shmem_is_the_existing_binding():
       maxItems: 1
     """
     assert findings("binding/reuse-existing", patch(schema("ACME SCP mailbox protocol", props))) == []
+
+
+def test_commit_message_of_a_patch_with_code_may_talk_about_its_driver():
+    files = schema("ACME widget", "compatible:\n  const: acme,foo")
+    files["drivers/misc/acme-foo.c"] = "// SPDX-License-Identifier: GPL-2.0\n"
+    body = "This node informs the widget driver to start probing."
+    assert findings("binding/describes-driver", patch(files, body=body)) == []

@@ -116,14 +116,9 @@ def outline(doc: BindingDoc) -> list[OutlineKey]:
     return _doc_memo(doc, "outline", compute)
 
 
-_MEMO: dict[int, dict[str, Any]] = {}
-
-
 def _doc_memo(doc: BindingDoc, key: str, compute):
-    slot = _MEMO.setdefault(id(doc), {})
-    if slot.get("__doc") is not doc:
-        slot.clear()
-        slot["__doc"] = doc
+    """Compute a reading of a document once; it lives as long as the document."""
+    slot = doc.__dict__.setdefault("_design_memo", {})
     if key not in slot:
         slot[key] = compute()
     return slot[key]

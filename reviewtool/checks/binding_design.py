@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterable
 
 from ..artifacts.binding import BindingDoc, binding_docs
-from ..classify import BINDINGS_DIR
+from ..classify import BINDINGS_DIR, patch_kinds
 from . import check
 from ._design_common import (
     Prose,
@@ -118,9 +118,10 @@ def describes_driver(ctx):
                 yield ctx.finding(anchor="diff", path=f.path, line=line, text=f.line_at(line).text,
                                   word=m.group(0).replace("\n", " "),
                                   what=_join(list(dict.fromkeys(p.what for p, _ in hits))), where="The binding")
-    # the commit message of a binding patch says what the hardware is, too
-    if any(d for d in binding_docs(ctx)) or any(
-        f.path.startswith(BINDINGS_DIR) and f.path.endswith(".txt") for f in ctx.patch.files
+    # the commit message of a binding patch says what the hardware is, too (a
+    # patch that also changes code may well explain what its driver does)
+    if "binding-only" in patch_kinds(ctx.patch) and any(
+        f.path.startswith(BINDINGS_DIR) and f.path.endswith((".yaml", ".txt")) for f in ctx.patch.files
     ):
         msg = ctx.patch.commit_message
         for p in _patterns(ctx, "commit_patterns"):
@@ -426,11 +427,11 @@ def _series_docs(ctx) -> list[BindingDoc]:
 def _parent_of(doc: BindingDoc, series_docs: list[BindingDoc], params: dict[str, Any]) -> str | None:
     """The device this binding's node sits in: a binding of the series that
     references it as a child, or the parent node of its example."""
-    target = "/schemas/" + doc.rel_path
+    ref = re.compile(r"\$ref:\s*['\"]?(?:\S*/)?" + re.escape(doc.rel_path.rsplit("/", 1)[-1]) + r"(?:#|['\"]|\s|$)", re.M)
     for other in series_docs:
         if other.path == doc.path:
             continue
-        if target in other.text or f"{doc.rel_path.rsplit('/', 1)[-1]}#" in other.text:
+        if ref.search(other.text):
             comp = next((c.value for c in compatibles(other)), None)
             if comp:
                 return f"'{comp}'"
