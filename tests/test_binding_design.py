@@ -417,3 +417,52 @@ def test_commit_message_of_a_patch_with_code_may_talk_about_its_driver():
     files["drivers/misc/acme-foo.c"] = "// SPDX-License-Identifier: GPL-2.0\n"
     body = "This node informs the widget driver to start probing."
     assert findings("binding/describes-driver", patch(files, body=body)) == []
+
+
+def test_unit_given_in_the_description():
+    props = """
+    compatible:
+      const: acme,foo
+
+    acme,pmin:
+      description: Lowest pressure the sensor measures, in pascal.
+      $ref: /schemas/types.yaml#/definitions/uint32
+
+    acme,vref-sel:
+      description: Reference impedance in kohms, as a code 0-3.
+      $ref: /schemas/types.yaml#/definitions/uint32
+      enum: [0, 1, 2, 3]
+
+    acme,mode:
+      description: Operating mode, in a low or a high power state.
+      $ref: /schemas/types.yaml#/definitions/uint32
+    """
+    fs = findings("binding/unit-suffix", patch(schema("ACME foo", props)))
+    assert {f.text.strip(): f.message.split(" looks like a ")[1].split()[0] for f in fs} == {
+        "acme,pmin:": "pressure", "acme,vref-sel:": "resistance"}
+
+
+def test_properties_added_to_a_hunk_only_common_schema():
+    """A property added to an existing (common) schema, without the tree: its
+    block is still read when git named the hunk's section 'properties:'."""
+    diff = "\n".join([
+        f"diff --git a/{B}rtc/rtc.yaml b/{B}rtc/rtc.yaml",
+        "index 1111111..2222222 100644",
+        f"--- a/{B}rtc/rtc.yaml",
+        f"+++ b/{B}rtc/rtc.yaml",
+        "@@ -42,6 +42,11 @@ properties:",
+        "       Selected resistor for trickle charger. Should be given",
+        "       if trickle charger should be enabled.",
+        " ",
+        "+  trickle-voltage-mV:",
+        "+    $ref: /schemas/types.yaml#/definitions/uint32",
+        "+    description:",
+        "+      Selected voltage for the trickle charger.",
+        "+",
+        "   wakeup-source:",
+        "     $ref: /schemas/types.yaml#/definitions/flag",
+        "     description:",
+    ]) + "\n"
+    ex = {"subject": "dt-bindings: rtc: Add trickle-voltage", "diff": diff}
+    (f,) = findings("binding/unit-suffix", ex)
+    assert f.line == 45 and "voltage" in f.message

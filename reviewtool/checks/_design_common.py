@@ -361,7 +361,7 @@ def property_defs(doc: BindingDoc, include_pattern: bool = False) -> list[Proper
     """Properties (not child nodes) defined by each node schema of the binding."""
     data = lenient_data(doc)
     if data is None:
-        return []
+        return _partial_property_defs(doc) if not doc.complete else []
     out = []
     for owner, node in node_schemas(data):
         sections = ("properties", "patternProperties") if include_pattern else ("properties",)
@@ -374,6 +374,42 @@ def property_defs(doc: BindingDoc, include_pattern: bool = False) -> list[Proper
                     continue
                 out.append(PropertyDef(str(name), schema, BindingDoc.key_line(props, name), owner, props))
     return out
+
+
+def _partial_property_defs(doc: BindingDoc) -> list[PropertyDef]:
+    """Top-level properties among the lines a hunk-only schema shows.
+
+    A key sits directly under ``properties:`` when the hunk shows that
+    parent, or, when it does not, when the key is indented one level and git
+    named the hunk's section 'properties:'.  Each such key's block is parsed
+    on its own.
+    """
+
+    def compute() -> list[PropertyDef]:
+        sections = {}
+        if doc.file is not None:
+            for h in doc.file.hunks:
+                for ln in h.lines:
+                    if ln.new_line is not None:
+                        sections[ln.new_line] = h.section
+        out = []
+        for k in outline(doc):
+            direct = k.path == ("properties",) and k.rooted
+            guessed = not k.path and not k.rooted and k.indent == 2 and sections.get(k.line, "") == "properties:"
+            if not (direct or guessed):
+                continue
+            block = "\n".join(t[k.indent:] if len(t) >= k.indent else t.strip()
+                              for t in doc.lines[k.line - 1: k.end])
+            data, err = parse_yaml(block + "\n")
+            if err is not None or not hasattr(data, "items") or len(data) != 1:
+                continue
+            (name, schema), = data.items()
+            if hasattr(schema, "get") and _is_node_schema(schema):
+                continue
+            out.append(PropertyDef(str(name), schema, k.line, (), data))
+        return out
+
+    return _doc_memo(doc, "partial-props", compute)
 
 
 _TYPE_REF = re.compile(r"types\.yaml#/definitions/(\S+)")

@@ -164,12 +164,17 @@ def unit_suffix(ctx):
             t = declared_type(d.schema) or ""
             if not re.match(r"^u?int", t):
                 continue
+            desc = description_of(d.schema)
             tokens = re.split(r"[-_]", _local_name(d.name).lower())
             while len(tokens) > 1 and tokens[-1] in qualifiers:
                 tokens.pop()
             last = tokens[-1]
-            kind = next((k for k, q in quantities.items() if last in q.get("words", [])), None)
-            if kind is None or unitless.search(description_of(d.schema)):
-                continue
+            # the description giving the unit is the strongest sign
+            kind = next((k for k, q in quantities.items()
+                         if q.get("in_description") and re.search(q["in_description"], desc, re.I)), None)
+            if kind is None:
+                kind = next((k for k, q in quantities.items() if last in q.get("words", [])), None)
+                if kind is None or unitless.search(desc):
+                    continue
             yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
                               name=d.name, quantity=kind, suffixes=quantities[kind].get("suffixes", ""))
