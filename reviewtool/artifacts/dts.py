@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-_PREPROCESSOR = re.compile(r"#\s*(include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|pragma)\b")
+_PREPROCESSOR = re.compile(
+    r"#\s*(include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|pragma)(?=[\s<\"(]|$)")
 _INCLUDE = re.compile(r'#\s*include\s*[<"]([^>"]+)[>"]')
 _DEFINE = re.compile(r"#\s*define\s+([A-Za-z_]\w*)")
 _LABEL_PREFIX = re.compile(r"^([A-Za-z_][\w]*)\s*:\s*")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..artifacts.binding import BindingDoc, binding_docs
 from ..artifacts.schema_facts import schema_data
@@ -16,6 +17,15 @@ def docs_with_data(ctx: Any, statuses: tuple[str, ...] = ("added", "modified", "
     for doc in binding_docs(ctx):
         if doc.status in statuses:
             yield doc, schema_data(doc)
+
+
+def findings_only(fn: Callable) -> Callable:
+    """Drop the None that ``added_finding`` returns for lines the patch did not add."""
+    @functools.wraps(fn)
+    def wrapper(ctx: Any):
+        return [f for f in fn(ctx) if f is not None]
+
+    return wrapper
 
 
 def added_finding(ctx: Any, doc: BindingDoc, line: int | None, *, message: str | None = None,
@@ -33,15 +43,6 @@ def added_finding(ctx: Any, doc: BindingDoc, line: int | None, *, message: str |
 def first_added(doc: BindingDoc, *lines: int | None) -> int | None:
     """The first of ``lines`` that the patch adds."""
     return next((ln for ln in lines if ln is not None and doc.is_added(ln)), None)
-
-
-def top_level_line(doc: BindingDoc, key: str) -> int | None:
-    """Line of a top-level ``key:`` found in the text (works without a parse)."""
-    pat = re.compile(r"^" + re.escape(key) + r"\s*:")
-    for i, ln in enumerate(doc.lines, 1):
-        if pat.match(ln):
-            return i
-    return None
 
 
 def compile_words(words: list[str], flags: int = re.I) -> re.Pattern:

@@ -24,7 +24,7 @@ from ..artifacts.schema_facts import (
     vendor_of,
 )
 from . import check
-from ._schema_common import added_finding, docs_with_data
+from ._schema_common import added_finding, docs_with_data, findings_only
 
 
 def _examples(ctx: Any):
@@ -69,6 +69,7 @@ def _specific_words(compatible: str) -> set[str]:
 
 
 @check("binding-example-node-name")
+@findings_only
 def binding_example_node_name(ctx):
     generic = {w.lower() for w in ctx.params.get("generic_words", [])}
     suggestions = dict(ctx.params.get("suggestions", {}))
@@ -114,6 +115,7 @@ def _irq_raw(cells: list[str], types: set[int]) -> str | None:
 
 
 @check("binding-example-defines")
+@findings_only
 def binding_example_defines(ctx):
     types = set(ctx.params.get("irq_type_values", [1, 2, 4, 8]))
     gpio_prop = re.compile(ctx.params.get("gpio_properties", r"^(?:.*-)?gpios?$"))
@@ -164,6 +166,7 @@ def binding_example_defines(ctx):
 # -- binding/example-unused-label --------------------------------------------
 
 @check("binding-example-unused-label")
+@findings_only
 def binding_example_unused_label(ctx):
     exempt = re.compile(ctx.params.get("exempt_nodes", r"$^"))
     for doc, _data, _own, blocks in _examples(ctx):
@@ -208,6 +211,7 @@ def _mapping_gaps(doc: BindingDoc, mapping: Any, after: tuple[str, ...] | None =
 
 
 @check("binding-blank-lines")
+@findings_only
 def binding_blank_lines(ctx):
     for doc, data in docs_with_data(ctx):
         if not is_map(data) or not doc.complete:
@@ -256,6 +260,7 @@ def _own_nodes(block: ExampleBlock, own: set[str]) -> list[DtsNode]:
 
 
 @check("binding-example-style")
+@findings_only
 def binding_example_style(ctx):
     step = int(ctx.params.get("indent", 4))
     yaml_offset = int(ctx.params.get("yaml_offset", 2))

@@ -27,7 +27,7 @@ from ..artifacts.schema_facts import (
 )
 from ..classify import BINDINGS_DIR
 from . import check
-from ._schema_common import added_finding, compile_words, docs_with_data, first_added, top_level_line
+from ._schema_common import added_finding, compile_words, docs_with_data, findings_only, first_added
 
 _TOP_VALUE = re.compile(r"^(\$id|\$schema|title)\s*:\s*(.*?)\s*$")
 
@@ -49,6 +49,7 @@ def _top_values(doc: BindingDoc) -> dict[str, tuple[int, str]]:
 # -- binding/id-path ---------------------------------------------------------
 
 @check("binding-id-path")
+@findings_only
 def binding_id_path(ctx):
     schemas = ctx.params.get("meta_schemas", ["http://devicetree.org/meta-schemas/core.yaml#"])
     for doc, _data in docs_with_data(ctx):
@@ -105,6 +106,7 @@ def _name_fits(stem: str, values: list[str]) -> bool:
 
 
 @check("binding-filename-compatible")
+@findings_only
 def binding_filename_compatible(ctx):
     for doc, data in docs_with_data(ctx, ("added", "renamed")):
         if data is None:
@@ -171,6 +173,7 @@ def _dir_exists(ctx, top: str) -> bool | None:
 
 
 @check("binding-directory")
+@findings_only
 def binding_directory(ctx):
     known = set(ctx.params.get("directories", []))
     for doc, data in docs_with_data(ctx, ("added", "renamed")):
@@ -203,6 +206,7 @@ def binding_directory(ctx):
 # -- binding/title-redundant -------------------------------------------------
 
 @check("binding-title-redundant")
+@findings_only
 def binding_title_redundant(ctx):
     words = compile_words(ctx.params.get("words", []))
     case_words = compile_words(ctx.params.get("case_sensitive_words", []), 0)
@@ -268,10 +272,13 @@ def _closure_anchor(doc: BindingDoc, data: Any) -> int | None:
         line = key_line(data, key)
         if line is not None and doc.is_added(line):
             return line
-    return doc.first_added_line()
+    # A new file: any line will do. A modified file that was open before the
+    # patch is not this patch's doing.
+    return doc.first_added_line() if doc.status == "added" else None
 
 
 @check("binding-closed-schema")
+@findings_only
 def binding_closed_schema(ctx):
     implicit = list(ctx.params.get("implicit_properties", []))
     for doc, data in docs_with_data(ctx):
@@ -350,6 +357,7 @@ def _undefined_used(node: Any, top: Any, doc: BindingDoc, own: set[str], implici
 # -- binding/required-order --------------------------------------------------
 
 @check("binding-required-order")
+@findings_only
 def binding_required_order(ctx):
     for doc, data in docs_with_data(ctx):
         if not is_map(data):
@@ -415,6 +423,7 @@ def _fixed_pattern(pattern: str) -> tuple[str | None, bool]:
 
 
 @check("binding-schema-simplify")
+@findings_only
 def binding_schema_simplify(ctx):
     for doc, data in docs_with_data(ctx):
         if not is_map(data):
@@ -457,6 +466,7 @@ def binding_schema_simplify(ctx):
 # -- binding/deprecated-usage ------------------------------------------------
 
 @check("binding-deprecated-usage")
+@findings_only
 def binding_deprecated_usage(ctx):
     core = ctx.params.get("core_properties", {})
     pinctrl_advice = ctx.params.get("pinctrl_advice", "")
@@ -537,6 +547,7 @@ def _needs_literal(text: str, ratio: float, min_len: int) -> bool:
 
 
 @check("binding-description-literal")
+@findings_only
 def binding_description_literal(ctx):
     ratio = float(ctx.params.get("short_line_ratio", 0.6))
     min_len = int(ctx.params.get("short_line_min", 40))

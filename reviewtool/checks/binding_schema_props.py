@@ -12,9 +12,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..artifacts.schema_facts import conditional_property_schemas, is_map, item_line, key_line, node_schemas
+from ..artifacts.schema_facts import (
+    conditional_property_schemas,
+    is_map,
+    item_line,
+    key_line,
+    node_schemas,
+    refs_at_level,
+)
 from . import check
-from ._schema_common import added_finding, count_range, docs_with_data, first_added
+from ._schema_common import added_finding, count_range, docs_with_data, findings_only, first_added
 
 
 def _names_for(prop: str, names_map: dict[str, str]) -> str | None:
@@ -43,6 +50,7 @@ def _names_list(schema: Any) -> bool:
 # -- binding/items-not-described ---------------------------------------------
 
 @check("binding-items-not-described")
+@findings_only
 def binding_items_not_described(ctx):
     watched = set(ctx.params.get("properties", []))
     names_map = dict(ctx.params.get("names", {}))
@@ -100,6 +108,7 @@ def _generic(text: str, generic: set[str], max_words: int) -> bool:
 
 
 @check("binding-single-item-style")
+@findings_only
 def binding_single_item_style(ctx):
     watched = set(ctx.params.get("properties", []))
     generic = {w.lower() for w in ctx.params.get("generic_words", [])}
@@ -156,6 +165,7 @@ def _fmt(rng: tuple[int | None, int | None]) -> str:
 
 
 @check("binding-names-without-list")
+@findings_only
 def binding_names_without_list(ctx):
     names_map = dict(ctx.params.get("names", {}))
     alternatives = dict(ctx.params.get("alternatives", {}))
@@ -167,7 +177,7 @@ def binding_names_without_list(ctx):
             props = node.get("properties")
             if not is_map(props):
                 continue
-            has_refs = any("types.yaml" not in r for r in _refs(node))
+            has_refs = any("types.yaml" not in r for r in refs_at_level(node))
             for names, main in names_map.items():
                 if names not in props:
                     continue
@@ -193,12 +203,6 @@ def binding_names_without_list(ctx):
                             yield added_finding(ctx, doc, first_added(doc, key_line(branch_props, names),
                                                                       key_line(branch_props, main)),
                                                 names=names, main=main, main_count=_fmt(ra), names_count=_fmt(rb))
-
-
-def _refs(node: Any) -> list[str]:
-    from ..artifacts.schema_facts import refs_at_level
-
-    return refs_at_level(node)
 
 
 def _branch_props(node: Any):
@@ -230,6 +234,7 @@ def _merge(base: Any, override: Any) -> dict:
 # -- binding/redundant-type --------------------------------------------------
 
 @check("binding-redundant-type")
+@findings_only
 def binding_redundant_type(ctx):
     common = set(ctx.params.get("common_properties", []))
     common_patterns = [re.compile(p) for p in ctx.params.get("common_patterns", [])]
