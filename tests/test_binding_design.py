@@ -466,3 +466,13 @@ def test_properties_added_to_a_hunk_only_common_schema():
     ex = {"subject": "dt-bindings: rtc: Add trickle-voltage", "diff": diff}
     (f,) = findings("binding/unit-suffix", ex)
     assert f.line == 45 and "voltage" in f.message
+
+
+@pytest.mark.parametrize("body,fires", [
+    ("This adds the documentation for the devicetree bindings of the ACME X20 RTC driver.", True),
+    ("Add bindings for the ACME LD3, an eight-channel LED driver with an I2C interface.", False),
+    ("Document the binding for the ACME LD4 LED driver IC.", False),
+])
+def test_commit_message_naming_the_binding_after_a_driver(body, fires):
+    files = schema("ACME widget", "compatible:\n  const: acme,foo")
+    assert bool(findings("binding/describes-driver", patch(files, body=body))) is fires

@@ -56,10 +56,13 @@ class _Pattern:
         self.after = re.compile(r"^\s*" + spec["unless_after"], re.I) if spec.get("unless_after") else None
 
     def search(self, text: str) -> re.Match | None:
+        # the exceptions look around the group named 'w' when the pattern has one
+        word = "w" if "w" in self.rx.groupindex else 0
         for m in self.rx.finditer(text):
-            if self.before and self.before.search(text[max(0, m.start() - 60): m.start()]):
+            start, end = m.start(word), m.end(word)
+            if self.before and self.before.search(text[max(0, start - 60): start]):
                 continue
-            if self.after and self.after.match(text[m.end(): m.end() + 40]):
+            if self.after and self.after.match(text[end: end + 40]):
                 continue
             return m
         return None
