@@ -476,3 +476,20 @@ def test_properties_added_to_a_hunk_only_common_schema():
 def test_commit_message_naming_the_binding_after_a_driver(body, fires):
     files = schema("ACME widget", "compatible:\n  const: acme,foo")
     assert bool(findings("binding/describes-driver", patch(files, body=body))) is fires
+
+
+def test_names_property_is_standard_only_when_it_names_a_standard_list():
+    props = """
+    compatible:
+      const: acme,dma
+
+    clock-names:
+      items:
+        - const: core
+
+    dma-vc-names:
+      $ref: /schemas/types.yaml#/definitions/string-array
+      description: Names of the virtual channels.
+    """
+    fs = findings("binding/vendor-property-prefix", patch(schema("ACME DMA", props)))
+    assert [f.text.strip() for f in fs] == ["dma-vc-names:"]
