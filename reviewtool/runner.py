@@ -89,9 +89,8 @@ def run_check(req: CheckRequest, stream=None) -> int:
             series_list.extend(load_bytes(stdin_data, "stdin", req.revision))
             continue
         series_list.extend(load(source, opts))
+    # b4 runs hooks at the git top-level, so the cwd's kernel tree (kernel_tree) is the one b4 works in.
     hook = req.hook or is_hook_input(req, series_list)
-    if hook and req.tree is None:
-        req = replace(req, tree=hook_tree())
     options = Options(disabled=frozenset(req.disable), only=frozenset(req.only), tree_path=req.tree,
                       single_patch=hook, severity_overrides=dict(req.severity))
     tree = kernel_tree(req)
@@ -127,11 +126,3 @@ def is_hook_input(req: CheckRequest, series_list: list) -> bool:
         return False
     s = series_list[0]
     return s.cover is None and len(s.patches) == 1
-
-
-def hook_tree() -> str | None:
-    """b4 runs hooks at the top of the git tree: use it when it is a kernel tree."""
-    import os
-
-    cwd = os.getcwd()
-    return cwd if os.path.isdir(os.path.join(cwd, "Documentation", "devicetree", "bindings")) else None
