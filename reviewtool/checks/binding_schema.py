@@ -14,8 +14,8 @@ from typing import Any
 
 from ..artifacts.binding import BindingDoc
 from ..artifacts.schema_facts import (
+    binding_examples,
     compatibles,
-    example_blocks,
     is_map,
     item_line,
     key_line,
@@ -314,7 +314,7 @@ def binding_closed_schema(ctx):
                     message="'unevaluatedProperties: false' but this schema references no other schema "
                             "to extend: use 'additionalProperties: false'.")
             if node.get("additionalProperties") is False and refs:
-                missing = _undefined_used(node, data if ns.is_top else None, doc, own, implicit)
+                missing = _undefined_used(ctx, node, data if ns.is_top else None, doc, own, implicit)
                 if missing:
                     yield added_finding(
                         ctx, doc, key_line(node, "additionalProperties"),
@@ -337,14 +337,15 @@ def _conditional_props(node: Any) -> bool:
     return False
 
 
-def _undefined_used(node: Any, top: Any, doc: BindingDoc, own: set[str], implicit: list[str]) -> list[str]:
+def _undefined_used(ctx: Any, node: Any, top: Any, doc: BindingDoc, own: set[str],
+                    implicit: list[str]) -> list[str]:
     """Names the schema requires, or its own example node uses, that it does not define."""
     out: list[str] = []
     for name in node.get("required") or []:
         if isinstance(name, str) and not _defined(node, name) and not _implicit(name, node, implicit):
             out.append(name)
     if top is not None and own and doc.complete:
-        for block in example_blocks(doc.text):
+        for block in binding_examples(ctx, doc):
             for n in block.dts.nodes():
                 if not set(n.compatibles()) & own:
                     continue
@@ -502,9 +503,7 @@ def binding_deprecated_usage(ctx):
                     if advice is not None:
                         yield added_finding(ctx, doc, key_line(props, name), name=name, advice=advice)
         # Deprecated forms written in the examples.
-        if not doc.complete:
-            continue
-        for block in example_blocks(doc.text):
+        for block in binding_examples(ctx, doc):
             for node in block.dts.nodes():
                 for p in node.properties:
                     advice = deprecated.get(p.name) if p.name != "device_type" else None
