@@ -226,3 +226,63 @@ def test_b4_review_parser_accepts_our_json(corpus, tmp_path, monkeypatch):
     assert not rules & series_scope_rules()  # one patch at a time: nothing about the whole series
     sub = next(d for d in details if d["context"] == "subject/dt-bindings-prefix")
     assert sub["srcline"] == "Subject: " + subjects[binding]
+
+
+# --------------------------------------------------------------------------- the tree b4 runs in
+
+VENDORS = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/vendor-prefixes.yaml#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+
+title: Devicetree Vendor Prefix Registry
+
+patternProperties:
+  "^acme,.*":
+    description: ACME Corporation
+
+additionalProperties: false
+"""
+
+DRIVER = """\
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+
+static const struct of_device_id foo_of_match[] = {
+\t{ .compatible = "acme,foo" },
+\t{ .compatible = "zzqx,foo" },
+\t{ /* sentinel */ }
+};
+MODULE_DEVICE_TABLE(of, foo_of_match);
+"""
+
+
+def test_hook_uses_the_kernel_tree_b4_runs_in(tmp_path):
+    """In hook mode a tree-aware rule reads the tree at b4's cwd: "acme" is in its
+    vendor-prefixes.yaml, "zzqx" is not, and only "zzqx" is reported."""
+    from reviewtool.catalog import load_catalog
+    from reviewtool.examples import render_example
+
+    rule = "series/vendor-prefix-undocumented"
+    if rule not in {r.id for r in load_catalog()}:
+        pytest.skip(f"{rule} is not in the catalogue yet")
+    env = _env(tmp_path)
+    repo = _repo(tmp_path, env)
+    bindings = repo / "Documentation" / "devicetree" / "bindings"
+    bindings.mkdir(parents=True)
+    (bindings / "vendor-prefixes.yaml").write_text(VENDORS)
+    (repo / "MAINTAINERS").write_text("List of maintainers\n")
+    subprocess.run(["git", "add", "-A"], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "tree"], cwd=repo, env=env, check=True)
+    mbox = tmp_path / "one.mbox"
+    mbox.write_bytes(render_example({"subject": "misc: foo: Add foo driver", "files": {"drivers/misc/foo.c": DRIVER}},
+                                    "tree"))
+    sections, _ = _b4_am_check(tmp_path, repo, env, mbox)
+    (lines,) = sections.values()
+    texts = [_strip_cmd(t) for _, t in lines]
+    hits = [t for t in texts if f"WARNING: {rule}:" in t]
+    assert len(hits) == 1 and '"zzqx"' in hits[0] and str(repo) in hits[0], texts
+    assert hits[0].startswith("drivers/misc/foo.c:7: ")
