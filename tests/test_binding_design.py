@@ -350,9 +350,17 @@ def test_redundant_with_reg_needs_reg_and_a_layout():
     acme,rx-area:
       $ref: /schemas/types.yaml#/definitions/uint32-array
       description: Offset and size of the receive area within the reg window.
+
+    acme,regs-base:
+      $ref: /schemas/types.yaml#/definitions/uint32
+      description: Physical base address of the registers.
+
+    acme,remote-address:
+      $ref: /schemas/types.yaml#/definitions/uint32
+      description: Bus address of the board controller to talk to.
     """
     fs = findings("binding/redundant-with-reg", patch(schema("ACME foo", props)))
-    assert [f.text.strip() for f in fs] == ["acme,rx-area:"]
+    assert [f.text.strip() for f in fs] == ["acme,rx-area:", "acme,regs-base:"]
 
 
 @pytest.mark.parametrize("description,fires", [

@@ -126,6 +126,8 @@ _INT_TYPES = re.compile(r"^u?int(?:8|16|32|64)(?:-array|-matrix)?$|^integer$|^ar
 @check("binding-redundant-with-reg")
 def redundant_with_reg(ctx):
     p = ctx.params
+    address_rx = re.compile(p.get("address_name", r"(?!x)x"), re.I)
+    address_desc = re.compile(p.get("address_description", r"(?!x)x"), re.I)
     name_rx = re.compile(p.get("name_pattern", r"(?!x)x"), re.I)
     layout_rx = re.compile(p.get("layout_description", r"(?!x)x"), re.I)
     reg_rx = re.compile(p.get("reg_reference", r"(?!x)x"), re.I)
@@ -140,9 +142,10 @@ def redundant_with_reg(ctx):
             if not _INT_TYPES.search(t):
                 continue
             desc = description_of(d.schema)
-            if not reg_rx.search(desc):
-                continue
-            if not (name_rx.search(_local_name(d.name)) or layout_rx.search(desc)):
+            local = _local_name(d.name)
+            own_address = address_rx.search(local) and address_desc.search(desc)
+            inside_reg = reg_rx.search(desc) and (name_rx.search(local) or layout_rx.search(desc))
+            if not (own_address or inside_reg):
                 continue
             yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line), name=d.name)
 
