@@ -501,3 +501,9 @@ def test_names_property_is_standard_only_when_it_names_a_standard_list():
     """
     fs = findings("binding/vendor-property-prefix", patch(schema("ACME DMA", props)))
     assert [f.text.strip() for f in fs] == ["dma-vc-names:"]
+
+
+def test_emulated_device_mentioning_guest_and_hypervisor_in_passing():
+    files = schema("ACME panic notifier", "compatible:\n  const: acme,pvpanic\n\nreg:\n  maxItems: 1",
+                   description="A simulated device through which a guest reports a panic to the hypervisor.")
+    assert findings("binding/hypervisor-interface", patch(files)) == []

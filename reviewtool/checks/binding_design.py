@@ -223,12 +223,15 @@ def hypervisor_signals(doc: BindingDoc, params: dict[str, Any], commit_message: 
                         break
         return total
 
-    defining = score([(2, title_rx, [title_text]), (2, strong, defining_texts), (1, medium, defining_texts)])
+    strong_defining = score([(2, title_rx, [title_text]), (2, strong, defining_texts)])
     if binding_dir(doc).lower() in dirs:
-        defining += 2
+        strong_defining += 2
         found.append(f"bindings/{binding_dir(doc)}/")
-    supporting = score([(2, strong, rest), (1, medium, rest)])
-    return {"defining": defining, "supporting": supporting, "found": found, "title": t}
+    defining = strong_defining + score([(1, medium, defining_texts)])
+    strong_rest = score([(2, strong, rest)])
+    supporting = strong_rest + score([(1, medium, rest)])
+    return {"defining": defining, "supporting": supporting, "found": found, "title": t,
+            "strong_defining": strong_defining, "strong": strong_defining + strong_rest}
 
 
 @check("binding-hypervisor-interface")
@@ -241,8 +244,11 @@ def hypervisor_interface(ctx):
         if any(c.value.startswith(tuple(p.get("skip_compatible_prefixes", []))) for c in compatibles(doc)):
             continue
         s = hypervisor_signals(doc, p, ctx.patch.commit_message)
-        need, need_total = p.get("min_defining", 2), p.get("min_total", 3)
-        if not (s["defining"] >= need or (s["defining"] >= 1 and s["defining"] + s["supporting"] >= need_total)):
+        # what the binding says it is must read as a software interface; words
+        # such as "guest" or "hypervisor" in passing are not enough on their own
+        if not (s["strong_defining"] >= p.get("min_strong_defining", 2) or (
+                s["defining"] >= 1 and s["strong"] >= 2
+                and s["defining"] + s["supporting"] >= p.get("min_total", 4))):
             continue
         line = s["title"][0] if s["title"] else None
         line = added_line(doc, line) or doc.first_added_line()
