@@ -507,3 +507,30 @@ def test_emulated_device_mentioning_guest_and_hypervisor_in_passing():
     files = schema("ACME panic notifier", "compatible:\n  const: acme,pvpanic\n\nreg:\n  maxItems: 1",
                    description="A simulated device through which a guest reports a panic to the hypervisor.")
     assert findings("binding/hypervisor-interface", patch(files)) == []
+
+
+ODD_SCHEMAS = [
+    "",
+    "---\n",
+    "- just\n- a list\n",
+    "plain scalar\n",
+    "properties: [1, 2]\n",
+    "properties:\n",
+    "properties:\n  compatible: acme,foo\n  reg: 5\n",
+    "properties:\n  compatible:\n    enum: [1, 2, {a: b}]\n  foo:\n    $ref: 7\n    description: [x]\n",
+    "title: [a, b]\ndescription: {x: y}\nexamples: 3\n",
+    "examples:\n  - |\n    node {\n      compatible = \"acme,foo\"\n    }}};\n  - 5\n",
+    "properties:\n\tcompatible:\n\t\tconst: acme,foo\n",
+    "properties:\n  a: 1\n  a: 2\n",
+    "key: [unclosed\n",
+    "patternProperties:\n  '^x@':\n    type: object\n    properties:\n      compatible:\n        const: acme,x\n",
+]
+
+
+@pytest.mark.parametrize("text", ODD_SCHEMAS)
+def test_odd_schemas_never_crash_the_design_rules(text):
+    ex = patch({B + "misc/acme,foo.yaml": text} if text else {B + "misc/acme,foo.yaml": "\n"})
+    design = [r for r in RULES.values() if r.source.endswith("binding-design.yaml")]
+    for s in load_bytes(render_example(ex, "t"), "odd"):
+        report = check_series(s, design, Options())
+        assert all(f.anchor in ("diff", "commit-message") for f in report.findings)
