@@ -174,12 +174,17 @@ def binding_example_unused_label(ctx):
         for block in blocks:
             used |= block.dts.referenced_labels()
         for block in blocks:
-            for node in block.dts.nodes():
-                if exempt.match(node.full_name):
-                    continue
-                for label in node.labels:
-                    if label not in used:
-                        yield _at(ctx, doc, block, node.line, label=label, node=node.full_name)
+            unused = [(node, label) for node in block.dts.nodes() if not exempt.match(node.full_name)
+                      for label in node.labels if label not in used]
+            if not unused:
+                continue
+            node, label = unused[0]
+            if len(unused) == 1:
+                yield _at(ctx, doc, block, node.line, label=label, node=node.full_name)
+            else:
+                names = ", ".join(f"'{lb}'" for _, lb in unused)
+                yield _at(ctx, doc, block, node.line,
+                          message=f"The labels {names} are not used by anything in the example: drop them.")
 
 
 # -- binding/blank-lines -----------------------------------------------------
@@ -205,6 +210,8 @@ def _mapping_gaps(doc: BindingDoc, mapping: Any, after: tuple[str, ...] | None =
     lines = [key_line(mapping, k) for k in keys]
     for (ka, la), (kb, lb) in zip(zip(keys, lines), zip(keys[1:], lines[1:])):
         if la is None or lb is None or lb <= la or (after is not None and ka not in after):
+            continue
+        if kb in ("then", "else"):  # if/then/else read as one block
             continue
         if _spans(doc, la, lb) and not _blank_before(doc, lb):
             yield kb, lb

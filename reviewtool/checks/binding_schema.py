@@ -102,7 +102,9 @@ def _name_fits(stem: str, values: list[str]) -> bool:
     if vendor is None or vendor not in vendors:
         return False
     words = set().union(*(_tokens(v.split(",", 1)[-1]) for v in values if vendor_of(v) == vendor))
-    return _tokens(stem.split(",", 1)[1]) <= words
+    # each word of the name must be (the start of) a word of the compatibles:
+    # 'apple,nvme-ans' for 'apple,nvme-ans2'
+    return all(any(w.startswith(t) for w in words) for t in _tokens(stem.split(",", 1)[1]))
 
 
 @check("binding-filename-compatible")
