@@ -161,10 +161,13 @@ def test_modified_binding_with_tree_flags_only_added_lines():
     assert run("binding/closed-schema", modified_spec(), Options(tree=tree)) == []
 
 
-def test_modified_binding_without_tree_stays_quiet():
-    for rule in ("binding/deprecated-usage", "binding/items-not-described", "binding/closed-schema",
-                 "binding/blank-lines", "binding/example-style"):
+def test_modified_binding_without_tree_stays_conservative():
+    # Without the base file the structure is unknown: structural rules say nothing...
+    for rule in ("binding/items-not-described", "binding/closed-schema", "binding/blank-lines",
+                 "binding/example-style", "binding/required-order", "binding/names-without-list"):
         assert run(rule, modified_spec()) == [], rule
+    # ...while an added key that can only be a property declaration is still seen.
+    assert [f.text.strip() for f in run("binding/deprecated-usage", modified_spec())] == ["interrupt-parent: true"]
 
 
 def test_title_change_is_checked_without_tree():
@@ -517,3 +520,19 @@ def test_garbage_binding_does_not_crash(rule):
     text = "# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)\n%YAML 1.2\n---\n" \
            "$id: [unbalanced\nproperties: {a: \n  - b: c\nexamples:\n  - |\n    x { y = <; };\n  - 3\n"
     run(rule, new_file(text))  # must return, not raise
+
+
+def test_hunk_only_modified_binding_gets_line_level_points():
+    before = BASE
+    after = BASE.replace("  reg:\n    maxItems: 1\n",
+                         "  reg:\n    maxItems: 1\n\n  interrupt-parent: true\n\n  acme,mode:\n    type: integer\n")
+    after = after.replace('        reg = <0x1000 0x100>;\n',
+                          '        reg = <0x1000 0x100>;\n        #address-cells = <0x01>;\n        status = "okay";\n')
+    spec = {"subject": "dt-bindings: misc: acme,foo: Add mode", "modify": {PATH: {"before": before, "after": after}}}
+    dep = run("binding/deprecated-usage", spec)
+    assert [f.text.strip() for f in dep] == ["interrupt-parent: true"]
+    typed = run("binding/redundant-type", spec)
+    assert [f.text.strip() for f in typed] == ["type: integer"]
+    style = run("binding/example-style", spec)
+    assert sorted(f.text.strip() for f in style) == ['#address-cells = <0x01>;', 'status = "okay";']
+    assert any("'<1>'" in f.message for f in style)

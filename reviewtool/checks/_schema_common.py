@@ -19,6 +19,14 @@ def docs_with_data(ctx: Any, statuses: tuple[str, ...] = ("added", "modified", "
             yield doc, schema_data(doc)
 
 
+def hunk_lines(doc: BindingDoc) -> list[tuple[int, str]]:
+    """Added lines of a modified binding whose full text is unknown (no tree):
+    the only material line-level checks may use, conservatively."""
+    if doc.complete:
+        return []
+    return sorted((n, doc.text_at(n)) for n in doc.added)
+
+
 def findings_only(fn: Callable) -> Callable:
     """Drop the None that ``added_finding`` returns for lines the patch did not add."""
     @functools.wraps(fn)

@@ -24,7 +24,7 @@ from ..artifacts.schema_facts import (
     vendor_of,
 )
 from . import check
-from ._schema_common import added_finding, docs_with_data, findings_only
+from ._schema_common import added_finding, docs_with_data, findings_only, hunk_lines
 
 
 def _examples(ctx: Any):
@@ -266,11 +266,26 @@ def _own_nodes(block: ExampleBlock, own: set[str]) -> list[DtsNode]:
     return [n for n in block.dts.nodes() if set(n.compatibles()) & own]
 
 
+_HUNK_STATUS = re.compile(r'^\s+status\s*=\s*"[^"]*"\s*;')
+_HUNK_CELLS = re.compile(r"^\s+(#[\w,-]*-cells)\s*=\s*<\s*(0[xX][0-9a-fA-F]+|0\d+)\s*>\s*;")
+
+
 @check("binding-example-style")
 @findings_only
 def binding_example_style(ctx):
     step = int(ctx.params.get("indent", 4))
     yaml_offset = int(ctx.params.get("yaml_offset", 2))
+    # A modified binding seen only through its hunks: DTS statements can only
+    # be example lines, so the line-level points still apply.
+    for doc, _data in docs_with_data(ctx):
+        for n, text in hunk_lines(doc):
+            if _HUNK_STATUS.match(text):
+                yield added_finding(ctx, doc, n, message="Drop 'status' from the example: examples show the "
+                                                         "device enabled, status belongs to board files.")
+            m = _HUNK_CELLS.match(text)
+            if m:
+                yield added_finding(ctx, doc, n, message=f"'{m.group(1)}' is a cell count: write it as a plain "
+                                                         f"decimal number ('<{number_value(m.group(2))}>').")
     for doc, _data, own, blocks in _examples(ctx):
         for block in blocks:
             yield from _indentation(ctx, doc, block, step, yaml_offset)

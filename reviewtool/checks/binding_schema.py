@@ -27,7 +27,14 @@ from ..artifacts.schema_facts import (
 )
 from ..classify import BINDINGS_DIR
 from . import check
-from ._schema_common import added_finding, compile_words, docs_with_data, findings_only, first_added
+from ._schema_common import (
+    added_finding,
+    compile_words,
+    docs_with_data,
+    findings_only,
+    first_added,
+    hunk_lines,
+)
 
 _TOP_VALUE = re.compile(r"^(\$id|\$schema|title)\s*:\s*(.*?)\s*$")
 
@@ -505,6 +512,13 @@ def binding_deprecated_usage(ctx):
                     if advice is not None:
                         yield added_finding(ctx, doc, key_line(props, name), name=name, advice=advice)
         # Deprecated forms written in the examples.
+        # A modified binding seen only through its hunks: an added YAML key
+        # with one of these names can only be a property declaration.
+        for n, text in hunk_lines(doc):
+            m = re.match(r"^\s+([a-z][\w,-]*):\s*(?:true|#.*)?$", text)
+            if m and (m.group(1) in core or m.group(1) in deprecated and m.group(1) != "device_type"):
+                name = m.group(1)
+                yield added_finding(ctx, doc, n, name=name, advice=core.get(name) or deprecated[name])
         for block in binding_examples(ctx, doc):
             for node in block.dts.nodes():
                 for p in node.properties:

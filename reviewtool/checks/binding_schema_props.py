@@ -21,7 +21,7 @@ from ..artifacts.schema_facts import (
     refs_at_level,
 )
 from . import check
-from ._schema_common import added_finding, count_range, docs_with_data, findings_only, first_added
+from ._schema_common import added_finding, count_range, docs_with_data, findings_only, first_added, hunk_lines
 
 
 def _names_for(prop: str, names_map: dict[str, str]) -> str | None:
@@ -241,6 +241,13 @@ def binding_redundant_type(ctx):
     units = re.compile(ctx.params.get("unit_suffixes", r"$^"))
     skip = set(ctx.params.get("skip_properties", []))
     for doc, data in docs_with_data(ctx):
+        for n, text in hunk_lines(doc):
+            m = re.match(r"^\s+type:\s*(integer|array|string|number)\s*$", text)
+            if m:
+                yield added_finding(ctx, doc, n,
+                                    message=f"'type: {m.group(1)}' is JSON-schema typing, not DT schema: standard "
+                                            "properties get their type from the core schemas and others from a "
+                                            "'$ref: /schemas/types.yaml#/definitions/...'.")
         if not is_map(data):
             continue
         for ns in node_schemas(data):
