@@ -97,6 +97,24 @@ def explain(
     ruledocs.explain(ruledocs.load(list(rules_dirs), not no_config), rule_id, sys.stdout)
 
 
+@app.command()
+def history(
+    source: str = typer.Argument(..., help="Message-ID, lore URL, or a local mbox holding the revisions."),
+    fmt: str = typer.Option("terminal", "--format", "-f", help="terminal or json."),
+    revision: Optional[int] = typer.Option(None, "--revision", "-v", help="Take revision N as the newest."),
+    lore_url: Optional[str] = typer.Option(None, "--lore-url", envvar="REVIEWTOOL_LORE_URL", help="Lore base URL."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", envvar="REVIEWTOOL_TIMEOUT", help="Lore request timeout (s)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use b4's lore cache."),
+    newer: bool = typer.Option(False, "--newer", help="Look on lore for newer revisions too."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore .reviewtool.toml and the user config file."),
+) -> None:
+    """Review remarks each revision of a series got, oldest first, with lore links."""
+    from .report.timeline import run_history
+
+    raise typer.Exit(run_history(source, fmt=fmt, revision=revision, lore_url=lore_url, timeout=timeout,
+                                 no_cache=no_cache, newer=newer, no_config=no_config))
+
+
 def main() -> None:
     """Entry point: one-line errors and exit 2, never a traceback."""
     try:

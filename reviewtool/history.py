@@ -383,13 +383,23 @@ def _changelog_texts(series: Series) -> list[tuple[bool, str]]:
     if series.cover is not None:
         # The cover's shortlog and diffstat name every file: not a changelog.
         text = _SHORTLOG.split(series.cover.commit_message, maxsplit=1)[0] + "\n" + series.cover.notes
-        out.append((has_changelog(text), text))
+        out.append((has_changelog(text), _DIFFSTAT.sub("", text)))
     for p in series.patches:
-        if p.notes.strip():
-            out.append((has_changelog(p.notes), p.notes))
+        notes = _DIFFSTAT.sub("", p.notes)
+        if notes.strip():
+            out.append((has_changelog(notes), notes))
     return out
 
 
+def has_changelog_in(series: Series) -> bool:
+    """Whether the cover letter or any patch notes of ``series`` carry a changelog."""
+    return any(has for has, _ in _changelog_texts(series))
+
+
+_DIFFSTAT = re.compile(
+    r"(?m)^ ?\S.*\|\s+(\d+ [+-]*|Bin .*)$\n?|^ \d+ files? changed.*$\n?|^ (create|delete) mode \d+ .*$\n?"
+    r"|^ (rename|copy) .*\(\d+%\)$\n?"
+)
 _SHORTLOG = re.compile(r"(?m)^\S[^\n]* \(\d+\):$")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[-,.][A-Za-z0-9_]+)*")
 
@@ -397,6 +407,8 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[-,.][A-Za-z0-9_]+)*")
 def _topic_words(remark: Remark, settings: Settings) -> list[str]:
     """Distinctive words of the remark: identifiers it quotes and words it uses."""
     text = " ".join([remark.target or ""] + list(remark.comment))
+    # Paths and URLs name places, not topics.
+    text = " ".join(tok for tok in text.split() if "/" not in tok)
     seen: list[str] = []
     for w in _WORD.findall(text):
         lw = w.lower()
@@ -449,6 +461,7 @@ def history_dict(series: Series, revisions: list[RevisionHistory]) -> dict[str, 
         "subject": series.title,
         "revision": series.revision,
         "message_id": series.message_id,
+        "changelog": has_changelog_in(series),
         "revisions": [
             {
                 "revision": h.revision,
