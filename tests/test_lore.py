@@ -246,3 +246,63 @@ def test_thread_without_patches(fake_lore, lore_env):
 def test_malformed_url(lore_env, url):
     line = one_line_error(run_cli("check", url, env=lore_env))
     assert url in line and "not a lore message URL" in line
+
+
+# ------------------------------------------------------------------ change-id
+
+
+def _mail(mid: str, subject: str, date: str, body: str, sender: str = "Ada Example <ada@example.org>",
+          irt: str | None = None) -> str:
+    head = [f"From: {sender}", "To: devicetree@vger.kernel.org", f"Subject: {subject}", f"Date: {date}",
+            f"Message-ID: <{mid}>"]
+    if irt:
+        head += [f"In-Reply-To: <{irt}>", f"References: <{irt}>"]
+    head += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8"]
+    return "From mboxrd@z Thu Jan  1 00:00:00 1970\n" + "\n".join(head) + "\n\n" + body + "\n"
+
+
+def _patch_body(line: str) -> str:
+    return (f"Add the driver.\n\nSigned-off-by: Ada Example <ada@example.org>\n---\n"
+            f"diff --git a/drivers/misc/acme.c b/drivers/misc/acme.c\nnew file mode 100644\n"
+            f"--- /dev/null\n+++ b/drivers/misc/acme.c\n@@ -0,0 +1,2 @@\n+{line}\n+int acme_probe(void);\n")
+
+
+def test_earlier_revision_found_by_change_id(tmp_path, lore_env):
+    """v2 was renamed, so only b4's change-id query can find v1 (sent as its own thread)."""
+    from fakelore import FakeLore
+
+    cid = "change-id: 20250301-acme-widget-0123456789ab"
+    v1 = tmp_path / "v1.mbox"
+    v1.write_text(
+        _mail("acme-v1-0@example.org", "[PATCH 0/1] misc: Add ACME widget", "Sat, 1 Mar 2025 10:00:00 +0000",
+              f"Widget support.\n\n---\nbase-commit: 1234567\n{cid}\n")
+        + _mail("acme-v1-1@example.org", "[PATCH 1/1] misc: acme: Add widget driver",
+                "Sat, 1 Mar 2025 10:00:01 +0000", _patch_body("static int acme_global_state;"),
+                irt="acme-v1-0@example.org")
+        + _mail("review-1@kernel.org", "Re: [PATCH 1/1] misc: acme: Add widget driver",
+                "Sun, 2 Mar 2025 09:00:00 +0000",
+                "> +static int acme_global_state;\n\nWhy is this state global?\n\nThanks,\nRob\n",
+                sender="Rob Herring <robh@kernel.org>", irt="acme-v1-1@example.org")
+    )
+    v2 = tmp_path / "v2.mbox"
+    v2.write_text(
+        _mail("acme-v2-0@example.org", "[PATCH v2 0/1] misc: Add the ACME widget driver",
+              "Mon, 10 Mar 2025 10:00:00 +0000", f"Widget support.\n\nChanges in v2:\n- renamed\n\n---\n{cid}\n")
+        + _mail("acme-v2-1@example.org", "[PATCH v2 1/1] misc: acme: Add widget driver",
+                "Mon, 10 Mar 2025 10:00:01 +0000", _patch_body("static int acme_global_state;"),
+                irt="acme-v2-0@example.org")
+    )
+    lore = FakeLore([[v1], [v2]]).start()
+    try:
+        (s,) = check(lore, "acme-v2-0@example.org", env=lore_env)["series"]
+    finally:
+        lore.stop()
+    assert s["revision"] == 2
+    (search,) = [r for r in lore.requests if r.startswith("POST")]
+    assert "nq%3A%22change-id%3A+20250301-acme-widget-0123456789ab%22" in search
+    assert "d%3A20240310..20250310" in search  # b4 diff looks back one year
+    (f,) = [f for f in s["findings"] if f["rule"] == "series/prior-feedback"]
+    assert f["references"][0] == "https://lore.kernel.org/r/review-1@kernel.org"
+    assert (f["anchor"], f["path"], f["line"]) == ("diff", "drivers/misc/acme.c", 1)
+    assert "Rob Herring" in f["message"] and "Why is this state global?" in f["message"]
+    assert "possibly unaddressed" in f["message"]
