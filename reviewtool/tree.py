@@ -39,6 +39,7 @@ _ENUM_FLOW = re.compile(r"(?:^|[\s{,-])enum:\s*\[([^\]]*)\]?")
 _FLOW_ITEM = re.compile(r"\"([^\"]*)\"|'([^']*)'|([^,\s\[\]]+)")
 _ITEM = re.compile(r"^\s*-\s+([^\s:#][^\s#]*)\s*(?:#.*)?$")
 _PATTERN = re.compile(r"(?:^|\s)pattern:\s*(\S.*?)\s*(?:#.*)?$")
+_SPECIFIC = re.compile(r"^\^?[a-z0-9][a-z0-9-]*,")
 _TXT_VENDOR = re.compile(r"(?<![\w,.+-])([a-z0-9][a-z0-9-]*,[A-Za-z0-9][\w.+-]*)")
 _TXT_QUOTED = re.compile(r'"([A-Za-z0-9][\w,.+-]*)"')
 _VENDOR_KEY = re.compile(r"""^\s+["']?\^(.+?)["']?\s*:\s*(?:true)?\s*(?:#.*)?$""")
@@ -113,7 +114,9 @@ def _scan_compat_line(line: str, found: set[str], patterns: list[str]) -> None:
                 found.add(v)
     pm = _PATTERN.search(line)
     if pm:
-        patterns.append(_clean(pm.group(1)))
+        pattern = _clean(pm.group(1))
+        if _SPECIFIC.match(pattern):  # a generic format check documents nothing
+            patterns.append(pattern)
         return
     im = _ITEM.match(line)
     if im and (v := _scalar(im.group(1))) is not None:

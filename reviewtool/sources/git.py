@@ -13,6 +13,7 @@ change-id, prefixes) and the base of the series.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import email.parser
 import os
@@ -230,6 +231,9 @@ def load_prep(repo: Any, branch: str | None) -> list[Series]:
     label = f"{branch} (b4 prep)"
     with _in_dir(workdir):
         try:
+            # b4 reads prep settings and the user's identity (it only trusts
+            # cover commits by the current committer) from this repository.
+            b4.setup_config(argparse.Namespace(config={"b4.attestation-policy": "off"}), topdir=workdir)
             if not ez.is_prep_branch(usebranch=branch):
                 raise InputError(
                     f"--prep: {branch} is not a b4 prep branch (no cover letter commit or tracking data "

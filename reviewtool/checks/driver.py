@@ -1,0 +1,441 @@
+"""Driver idioms DT reviewers ask about, on the lines a patch adds.
+
+Each check reads the file through ``artifacts.ctables`` (match tables,
+driver structs, functions, named DT lookups) and reports only lines the
+patch adds.  Word lists (driver struct types, callback names, accepted
+error returns) are rule params.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from ..artifacts.binding import BindingDoc, binding_docs, parse_yaml, walk_properties
+from ..artifacts.ctables import (
+    SourceView,
+    compatible_uses,
+    device_id_tables,
+    driver_structs,
+    functions,
+    property_reads,
+    source_view,
+)
+from ..classify import is_binding_schema
+from ..tree import yaml_compatibles
+from . import check
+
+
+def c_views(ctx, suffixes: tuple[str, ...] = (".c",)) -> Iterable[tuple[Any, SourceView]]:
+    for f in ctx.patch.files:
+        if f.path.endswith(suffixes) and f.status != "removed" and not f.binary:
+            yield f, source_view(ctx, ctx.patch, f)
+
+
+@check("of-match-sentinel")
+def of_match_sentinel(ctx):
+    types = set(ctx.params.get("types", ["of_device_id"]))
+    for f, view in c_views(ctx, (".c", ".h")):
+        for t in device_id_tables(view):
+            if t.type not in types or t.has_sentinel:
+                continue
+            added = [ln for ln in t.lines if view.is_added(ln)]
+            if not added:
+                continue
+            line = t.end if view.is_added(t.end) else added[-1]
+            yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line), type=t.type, name=t.name)
+
+
+_MODULAR = re.compile(r"\bmodule_\w*driver\s*\(|\bmodule_init\s*\(|\bMODULE_LICENSE\s*\(")
+_BUILTIN = re.compile(r"\bbuiltin_\w*driver\s*\(")
+
+
+@check("module-device-table")
+def module_device_table(ctx):
+    for f, view in c_views(ctx):
+        if not view.complete:
+            continue  # the MODULE_DEVICE_TABLE may sit in lines the patch does not show
+        code = "\n".join(seg.code for seg in view.segments)
+        if not _MODULAR.search(code) or _BUILTIN.search(code):
+            continue
+        tables = {t.name: t for t in device_id_tables(view) if t.type == "of_device_id"}
+        for ds in driver_structs(view):
+            for fld, value, line in ds.fields:
+                if fld != "of_match_table":
+                    continue
+                name = re.sub(r"^of_match_ptr\s*\(\s*(\w+)\s*\)$", r"\1", value)
+                if name not in tables:
+                    continue
+                if re.search(rf"\bMODULE_DEVICE_TABLE\s*\(\s*of\s*,\s*{re.escape(name)}\s*\)", code):
+                    continue
+                table = tables[name]
+                anchor = table.start if view.is_added(table.start) else line if view.is_added(line) else None
+                if anchor is None:
+                    continue
+                yield ctx.finding(anchor="diff", path=f.path, line=anchor, text=view.text_of(anchor), name=name)
+
+
+_OWNER = re.compile(r"\.owner\s*=\s*THIS_MODULE")
+
+
+@check("platform-owner")
+def platform_owner(ctx):
+    types = set(ctx.params.get("driver_types", ["platform_driver", "i2c_driver"]))
+    for f, view in c_views(ctx):
+        structs = driver_structs(view)
+        covered: set[int] = set()
+        for ds in structs:
+            covered.update(range(ds.start, ds.end + 1))
+            if ds.type not in types:
+                continue
+            for fld, value, line in ds.fields:
+                if fld == "owner" and value == "THIS_MODULE" and view.is_added(line):
+                    yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line), type=ds.type)
+        # The struct's first line may be outside the hunk; git names it in the hunk header.
+        for h in f.hunks:
+            m = re.search(r"\bstruct\s+(\w+_driver)\b", h.section)
+            if not m or m.group(1) not in types:
+                continue
+            for ln in h.lines:
+                if ln.kind == "+" and ln.new_line not in covered and _OWNER.search(ln.text):
+                    if _opens_other_struct(h, ln.new_line):
+                        break
+                    yield ctx.finding(anchor="diff", path=f.path, line=ln.new_line, text=ln.text, type=m.group(1))
+
+
+def _opens_other_struct(hunk, upto: int | None) -> bool:
+    """True when a new top-level definition starts in the hunk before ``upto``."""
+    for ln in hunk.lines:
+        if ln.new_line is not None and upto is not None and ln.new_line >= upto:
+            return False
+        if ln.kind != "-" and re.match(r"^[A-Za-z_]", ln.text):
+            return True
+    return False
+
+
+def _suggest(name: str, role: str) -> str:
+    if role == "probe":
+        base = re.sub(r"_(?:register|init|attach|start|setup|add)$", "", name)
+        return f"{base}_probe"
+    base = re.sub(r"_(?:unregister|exit|deinit|detach|stop|release|del)$", "", name)
+    return f"{base}_remove"
+
+
+@check("probe-naming")
+def probe_naming(ctx):
+    wanted: dict[str, str] = dict(ctx.params.get("callbacks", {"probe": "probe", "remove": "remove",
+                                                                  "remove_new": "remove"}))
+    for f, view in c_views(ctx):
+        for ds in driver_structs(view):
+            for fld, value, line in ds.fields:
+                role = wanted.get(fld)
+                if role is None or not view.is_added(line) or not re.fullmatch(r"\w+", value):
+                    continue
+                if role in value:
+                    continue
+                yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line),
+                                  field=fld, name=value, role=role, suggestion=_suggest(value, role))
+
+
+# --------------------------------------------------------------------------
+# dev_err() + return in probe
+
+_DEV_ERR = re.compile(r"\bdev_err\s*\(")
+_LOG = re.compile(r"\s*(?:dev_(?:err|warn|info|dbg|notice)|pr_(?:err|warn|info|debug))\s*\(")
+
+
+def _statement_end(code: str, start: int) -> int | None:
+    depth = 0
+    i = start
+    while i < len(code):
+        c = code[i]
+        if c == '"':
+            j = i + 1
+            while j < len(code) and code[j] != '"':
+                j += 2 if code[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == ";" and depth == 0:
+            return i
+        elif c in "{}":
+            return None
+        i += 1
+    return None
+
+
+def _probe_names(view: SourceView) -> set[str]:
+    names = {v for ds in driver_structs(view) for f, v, _ in ds.fields if f == "probe" and re.fullmatch(r"\w+", v)}
+    return names | {fn.name for fn in functions(view) if fn.name.endswith("_probe")}
+
+
+@check("dev-err-probe")
+def dev_err_probe(ctx):
+    errors = re.compile(ctx.params.get("error_return", r"^(?:-E[A-Z0-9]+|ret|err|rc|error|status|PTR_ERR\s*\(.*\))$"))
+    ignore = set(ctx.params.get("ignore_returns", ["-ENOMEM"]))
+    for f, view in c_views(ctx):
+        probes = _probe_names(view)
+        for fn in functions(view):
+            if fn.name not in probes:
+                continue
+            seg = fn.segment
+            code = seg.code
+            hits: list[tuple[int, str]] = []
+            consumed = -1  # end of the last log-then-return run, so a run counts once
+            for m in _DEV_ERR.finditer(code, fn.body_start, fn.body_end):
+                if m.start() < consumed:
+                    continue
+                end = _statement_end(code, m.start())
+                if end is None:
+                    continue
+                pos = end + 1
+                while (lm := _LOG.match(code, pos)) is not None:
+                    nxt = _statement_end(code, lm.end() - 1)
+                    if nxt is None:
+                        break
+                    pos = nxt + 1
+                consumed = pos
+                rm = re.match(r"\s*return\s+([^;]+);", code[pos:fn.body_end])
+                if not rm:
+                    continue
+                value = " ".join(rm.group(1).split())
+                if value in ignore or not errors.match(value):
+                    continue
+                line = seg.line_of(m.start())
+                if view.is_added(line):
+                    hits.append((line, value))
+            if not hits:
+                continue
+            line, value = hits[0]
+            more = ""
+            if len(hits) > 1:
+                more = f" The same pattern is on lines {', '.join(str(h[0]) for h in hits[1:])}."
+            yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line),
+                              function=fn.name, value=value, more=more)
+
+
+# --------------------------------------------------------------------------
+# Kconfig help text
+
+_HELP = re.compile(r"^(\s*)(?:help|---help---)\s*$")
+_CONFIG = re.compile(r"^(?:menu)?config\s+(\w+)")
+_PROMPT = re.compile(r'^\s+(?:(?:bool|tristate|string|int|hex)\s+"|prompt\s+")')
+
+
+def _describe_indent(ws: str) -> str:
+    if ws == "\t":
+        return "one tab"
+    if set(ws) == {" "}:
+        return f"{len(ws)} spaces"
+    return repr(ws).strip("'")
+
+
+@check("kconfig-help-style")
+def kconfig_help_style(ctx):
+    want = ctx.params.get("help_indent", "\t  ")
+    min_lines = int(ctx.params.get("min_help_lines", 4))
+    for f in ctx.patch.files:
+        if not re.search(r"(^|/)Kconfig[^/]*$", f.path) or f.status == "removed":
+            continue
+        view = source_view(ctx, ctx.patch, f)
+        for seg in view.segments:
+            lines = seg.lines
+            help_len: dict[int, int] = {}  # help keyword line -> lines of help text
+            for i, (n, text) in enumerate(lines):
+                if not _HELP.match(text):
+                    continue
+                body = _help_body(lines, i)
+                help_len[n] = sum(1 for _, t in body if t.strip())
+                first = next(((ln, t) for ln, t in body if t.strip()), None)
+                if first is None:
+                    continue
+                ln, t = first
+                ws = t[: len(t) - len(t.lstrip())]
+                if ws != want and any(view.is_added(b) for b, bt in body if bt.strip()):
+                    anchor = ln if view.is_added(ln) else next(b for b, bt in body if bt.strip() and view.is_added(b))
+                    yield ctx.finding(anchor="diff", path=f.path, line=anchor, text=view.text_of(anchor),
+                                      message=f"The help text is indented with {_describe_indent(ws)}: Kconfig help "
+                                      "text is indented one tab plus two spaces (the 'help' keyword itself by "
+                                      "one tab).")
+            for i, (n, text) in enumerate(lines):
+                m = _CONFIG.match(text)
+                if not m or not view.is_added(n):
+                    continue
+                entry = _entry(lines, i)
+                if not any(_PROMPT.match(t) for _, t in entry):
+                    continue  # no prompt: not user-visible, help optional
+                helps = [help_len[ln] for ln, t in entry if ln in help_len]
+                count = helps[0] if helps else 0
+                if count >= min_lines:
+                    continue
+                if not entry or entry[-1][0] == lines[-1][0] and not view.complete and not helps:
+                    continue  # the entry may go on past the hunk
+                what = "no help text" if count == 0 else f"only {count} line{'s' if count != 1 else ''} of help"
+                yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
+                                  message=f"The new symbol {m.group(1)} has {what}: describe what it enables, "
+                                  f"for which hardware, and what to answer (at least {min_lines} lines).")
+
+
+def _help_body(lines: list[tuple[int, str]], i: int) -> list[tuple[int, str]]:
+    """Help text after the keyword at index i: ends at the first line indented less than its first line."""
+    out: list[tuple[int, str]] = []
+    first_width = None
+    for n, t in lines[i + 1:]:
+        if not t.strip():
+            out.append((n, t))
+            continue
+        width = len(t.expandtabs(8)) - len(t.expandtabs(8).lstrip())
+        if first_width is None:
+            if width == 0:
+                break
+            first_width = width
+        elif width < first_width:
+            break
+        out.append((n, t))
+    while out and not out[-1][1].strip():
+        out.pop()
+    return out
+
+
+def _entry(lines: list[tuple[int, str]], i: int) -> list[tuple[int, str]]:
+    out = []
+    for n, t in lines[i + 1:]:
+        if t.strip() and not t[0].isspace():
+            break
+        out.append((n, t))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Properties the driver reads vs the binding
+
+_NODE_REF_KEYS = ("allOf", "anyOf", "oneOf")
+
+
+def _node_refs(data: Any) -> list[str]:
+    refs = []
+    if hasattr(data, "get"):
+        if isinstance(data.get("$ref"), str):
+            refs.append(data["$ref"])
+        for key in _NODE_REF_KEYS:
+            for item in data.get(key) or []:
+                if hasattr(item, "get") and isinstance(item.get("$ref"), str):
+                    refs.append(item["$ref"])
+    return [r for r in refs if not r.startswith(("/schemas/types.yaml", "#"))]
+
+
+def _strings(node: Any, out: set[str]) -> None:
+    if isinstance(node, str):
+        out.add(node)
+    elif isinstance(node, list):
+        for item in node:
+            _strings(item, out)
+    elif hasattr(node, "items"):
+        for k, v in node.items():
+            if k not in ("description", "$ref", "deprecated"):
+                _strings(v, out)
+
+
+class _BindingFacts:
+    def __init__(self, path: str, data: Any):
+        self.path = path
+        self.names: set[str] = set()
+        self.patterns: list[re.Pattern] = []
+        self.name_values: dict[str, set[str]] = {}
+        for _p, mapping, key in walk_properties(data):
+            if not isinstance(key, str):
+                continue
+            if re.search(r"[\^$*+?()\[\]|\\]", key):
+                try:
+                    self.patterns.append(re.compile(key))
+                except re.error:
+                    pass
+            else:
+                self.names.add(key)
+                if key.endswith("-names"):
+                    self.name_values.setdefault(key, set())
+                    _strings(mapping.get(key), self.name_values[key])
+        self.refs = _node_refs(data)
+
+    def defines(self, prop: str) -> bool:
+        return prop in self.names or any(p.search(prop) for p in self.patterns)
+
+
+def _series_bindings(ctx) -> list[tuple[set[str], _BindingFacts]]:
+    def compute():
+        out = []
+        for p in ctx.series.patches:
+            for doc in binding_docs(ctx, p):
+                if doc.complete and doc.data is not None and hasattr(doc.data, "get"):
+                    out.append((yaml_compatibles(doc.text)[0], _BindingFacts(doc.path, doc.data)))
+        return out
+
+    return ctx.memo(f"driver-series-bindings:{ctx.series.message_id}", compute)
+
+
+def _tree_binding(ctx, compat: str) -> _BindingFacts | None:
+    tree = getattr(ctx.options, "tree", None)
+    if tree is None or not hasattr(tree, "documents"):
+        return None
+
+    def compute():
+        path = tree.documents(compat)
+        if not path or not is_binding_schema(path):
+            return None
+        text = tree.read_file(path)
+        if text is None:
+            return None
+        data, err = parse_yaml(text)
+        return _BindingFacts(path, data) if err is None and hasattr(data, "get") else None
+
+    return ctx.memo(f"driver-tree-binding:{compat}", compute)
+
+
+@check("undocumented-property")
+def undocumented_property(ctx):
+    implicit = set(ctx.params.get("implicit", []))
+    for f, view in c_views(ctx):
+        reads = [r for r in property_reads(view) if view.is_added(r.line) and "%" not in r.name]
+        if not reads:
+            continue
+        compats = {u.compatible for u in compatible_uses(view)}
+        bindings = [facts for cs, facts in _series_bindings(ctx) if cs & compats]
+        if not bindings:
+            bindings = [b for c in sorted(compats) if (b := _tree_binding(ctx, c)) is not None]
+        if not bindings:
+            continue
+        where = " / ".join(sorted({b.path for b in bindings}))
+        generic_from_refs = any(b.refs for b in bindings)
+        reported: set[str] = set()
+        for r in reads:
+            key = f"{r.kind}:{r.dt_name}:{r.name}"
+            if key in reported:
+                continue
+            problem = _read_problem(r, bindings, implicit, generic_from_refs)
+            if problem is None:
+                continue
+            reported.add(key)
+            yield ctx.finding(anchor="diff", path=f.path, line=r.line, text=r.text, prop=problem, binding=where,
+                              call=r.call)
+
+
+def _read_problem(r, bindings: list[_BindingFacts], implicit: set[str], generic_from_refs: bool) -> str | None:
+    vendor = "," in r.dt_name
+    if r.kind == "names":
+        prop = r.names_prop or ""
+        if any(r.name in b.name_values.get(prop, set()) for b in bindings):
+            return None
+        if generic_from_refs or prop in implicit:
+            return None
+        return f'"{r.name}" in {prop}'
+    if r.kind == "gpios":
+        if any(b.defines(f"{r.name}-gpios") or b.defines(f"{r.name}-gpio") for b in bindings):
+            return None
+    elif any(b.defines(r.dt_name) for b in bindings):
+        return None
+    if r.dt_name in implicit or (generic_from_refs and not vendor):
+        return None
+    return f'"{r.dt_name}"'

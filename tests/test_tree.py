@@ -1,0 +1,172 @@
+"""The kernel-tree index: what it finds, at which commit, and its on-disk cache."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kernel_repo import KernelRepo
+from reviewtool.errors import InputError
+from reviewtool.tree import (
+    KernelTree,
+    find_kernel_tree,
+    txt_compatibles,
+    vendor_prefix_keys,
+    yaml_compatibles,
+)
+
+NEW_BINDING = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/misc/acme,widget.yaml#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+title: ACME widget
+properties:
+  compatible:
+    const: acme,widget
+additionalProperties: false
+"""
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def repo(tmp_path) -> KernelRepo:
+    return KernelRepo(tmp_path / "linux")
+
+
+def test_yaml_compatibles_reads_every_form():
+    text = """\
+properties:
+  compatible:
+    oneOf:
+      - items:
+          - enum:
+              - acme,foo-v2
+              - "acme,foo-v3"
+          - const: acme,foo
+      - const: 'acme,bar'
+      - enum: [ "acme,x1", 'acme,x2' ]
+      - pattern: '^acme,baz-[0-9]+$'
+      - pattern: '^[a-z]+,.*$'
+  reg:
+    const: 1
+  child:
+    type: object
+    properties:
+      compatible: { const: acme,child }
+required:
+  - compatible
+  - reg
+examples:
+  - |
+    node { compatible = "other,device"; };
+"""
+    found, patterns = yaml_compatibles(text)
+    assert found == {"acme,foo-v2", "acme,foo-v3", "acme,foo", "acme,bar", "acme,x1", "acme,x2", "acme,child"}
+    assert patterns == ["^acme,baz-[0-9]+$"]  # the generic format check documents nothing
+
+
+def test_txt_and_vendor_prefix_scanning():
+    assert {"fsl,imx-foo", "fsl,imx-bar", "simple-foo"} <= txt_compatibles(
+        '- compatible: should be "fsl,imx-foo" or fsl,imx-bar, or "simple-foo"\n')
+    plain, regexes = vendor_prefix_keys('patternProperties:\n  "^(at25|bm),.*": true\n  "^acme,.*":\n'
+                                        "    description: ACME\n  '^asahi-kasei,.*':\n    description: x\n")
+    assert plain == {"acme", "asahi-kasei"} and regexes == ["^(at25|bm),.*"]
+
+
+def test_index_of_a_git_tree(repo):
+    tree = KernelTree(repo.path)
+    view = tree.at(None)
+    assert view.documents("acme,existing") == "Documentation/devicetree/bindings/misc/acme,existing.yaml"
+    assert view.documents("acme,existing-v2") is not None
+    assert view.documents("acme,legacy-timer") == "Documentation/devicetree/bindings/timer/acme-legacy-timer.txt"
+    assert view.documents("acme,nowhere") is None
+    assert view.has_vendor_prefix("acme") and view.has_vendor_prefix("st-plgpio")
+    assert not view.has_vendor_prefix("zeta")
+    assert view.list_dir("Documentation/devicetree/bindings") == ["misc", "timer", "vendor-prefixes.yaml"]
+    assert "Documentation/devicetree/bindings/misc/acme,existing.yaml" in view.binding_files()
+    assert view.label.startswith(f"the kernel tree at {repo.path}")
+
+
+def test_view_at_base_commit_does_not_see_later_bindings(repo):
+    repo.branch("work")
+    repo.commit("dt-bindings: misc: Add ACME widget", "The widget.",
+                {"Documentation/devicetree/bindings/misc/acme,widget.yaml": NEW_BINDING})
+    tree = KernelTree(repo.path)
+    assert tree.at(repo.base).documents("acme,widget") is None
+    assert tree.at(None).documents("acme,widget") is not None  # HEAD
+    assert tree.at("0" * 40).documents("acme,widget") is not None  # unknown base: HEAD
+    assert tree.at(repo.base).read_file("Documentation/devicetree/bindings/misc/acme,widget.yaml") is None
+    assert tree.at(None).read_file("Documentation/devicetree/bindings/misc/acme,widget.yaml") == NEW_BINDING
+
+
+def test_cache_is_keyed_by_the_bindings_tree(repo, tmp_path):
+    first = KernelTree(repo.path)
+    first.at(None).documents("acme,existing")
+    assert first.last_build == {"files": 3, "cached": False}
+    second = KernelTree(repo.path)
+    second.at(None).documents("acme,existing")
+    assert second.last_build["cached"] is True
+    # A commit that does not touch the bindings keeps the same cache entry ...
+    repo.commit("misc: acme: Touch the driver", "x", {"drivers/misc/acme-existing.c": "int x;\n"})
+    third = KernelTree(repo.path)
+    third.at(None).documents("acme,existing")
+    assert third.last_build["cached"] is True
+    # ... a commit that does gets a new one, and sees the change.
+    repo.commit("dt-bindings: misc: Add ACME widget", "x",
+                {"Documentation/devicetree/bindings/misc/acme,widget.yaml": NEW_BINDING})
+    fourth = KernelTree(repo.path)
+    assert fourth.at(None).documents("acme,widget")
+    assert fourth.last_build["cached"] is False
+    assert len(list((tmp_path / "cache" / "reviewtool" / "tree").glob("git-*.json"))) == 2
+
+
+def test_plain_directory_tree(repo, tmp_path):
+    plain = tmp_path / "linux-tarball"
+    shutil.copytree(repo.path, plain, ignore=shutil.ignore_patterns(".git"))
+    tree = KernelTree(plain)
+    view = tree.at("deadbeef")  # no git: the directory as it is
+    assert view.documents("acme,existing") and view.rev is None
+    (plain / "Documentation/devicetree/bindings/misc/acme,widget.yaml").write_text(NEW_BINDING)
+    again = KernelTree(plain)
+    assert again.at(None).documents("acme,widget")
+    assert again.last_build["cached"] is False
+    assert again.at(None).read_file("Documentation/devicetree/bindings/misc/acme,widget.yaml") == NEW_BINDING
+
+
+def test_find_kernel_tree(repo, tmp_path):
+    assert find_kernel_tree(None, str(repo.path)).root == repo.path.resolve()
+    sub = repo.path / "drivers" / "misc"
+    assert find_kernel_tree(None, None, cwd=str(sub)).root == repo.path.resolve()
+    other = tmp_path / "other"
+    (other / ".git").mkdir(parents=True)
+    assert find_kernel_tree(None, None, cwd=str(other)) is None
+    with pytest.raises(InputError, match="not a kernel tree"):
+        find_kernel_tree(str(other), None)
+    with pytest.raises(InputError, match="no such directory"):
+        find_kernel_tree(str(tmp_path / "missing"), None)
+
+
+def test_modified_binding_is_rebuilt_from_the_tree(repo):
+    """binding.py asks the tree for the base file of a binding a patch modifies."""
+    from reviewtool.artifacts.binding import build_doc
+    from reviewtool.sources.git import load
+    from reviewtool.sources.resolve import LoadOptions
+
+    repo.branch("work")
+    path = "Documentation/devicetree/bindings/misc/acme,existing.yaml"
+    repo.commit("dt-bindings: misc: acme,existing: Add interrupts", "It has one.",
+                {path: repo.read(path).replace("  reg:\n    maxItems: 1\n",
+                                               "  reg:\n    maxItems: 1\n\n  interrupts:\n    maxItems: 1\n")})
+    (series,) = load("master..work", LoadOptions(repo=str(repo.path)))
+    fc = series.patches[0].file(path)
+    view = KernelTree(repo.path).at(series.base_commit)
+    doc = build_doc(fc, view.read_file(path))
+    assert doc.complete and doc.get("properties", "interrupts", "maxItems") == 1
+    assert not build_doc(fc, None).complete
