@@ -98,6 +98,34 @@ def explain(
 
 
 @app.command()
+def triage(
+    sources: List[str] = typer.Argument(None, help="mbox/maildir with many threads, a file of Message-IDs, or '-'."),
+    query: Optional[str] = typer.Option(None, "--query", "-q", help="Lore search (b4 syntax); whole threads."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json (check's JSON schema)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
+    only: List[str] = typer.Option([], "--only", help="Run only this rule id (repeatable)."),
+    disable: List[str] = typer.Option([], "--disable", help="Switch this rule id off (repeatable)."),
+    min_severity: str = typer.Option("info", "--min-severity", help="Hide findings below: error, warning, info."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above: error, warning, info, none (default)."),
+    rules_dirs: List[str] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
+    lore_url: Optional[str] = typer.Option(None, "--lore-url", envvar="REVIEWTOOL_LORE_URL", help="Lore base URL."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", envvar="REVIEWTOOL_TIMEOUT", help="Lore request timeout (s)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use b4's lore cache."),
+    tree: Optional[str] = typer.Option(None, "--tree", help="Kernel tree for documented compatibles and base files."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore .reviewtool.toml and the user config file."),
+) -> None:
+    """Check a whole queue of series and rank them, worst first."""
+    from .triage import TriageRequest, run_triage
+
+    request = TriageRequest(
+        sources=list(sources or []), query=query, fmt=fmt, jobs=jobs, only=list(only), disable=list(disable),
+        min_severity=min_severity, fail_on=fail_on, rules_dirs=list(rules_dirs), lore_url=lore_url,
+        timeout=timeout, no_cache=no_cache, tree=tree, no_config=no_config,
+    )
+    raise typer.Exit(run_triage(request))
+
+
+@app.command()
 def history(
     source: str = typer.Argument(..., help="Message-ID, lore URL, or a local mbox holding the revisions."),
     fmt: str = typer.Option("terminal", "--format", "-f", help="terminal or json."),
