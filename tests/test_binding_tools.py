@@ -453,3 +453,36 @@ def test_cli_tree_option_resolves_refs_through_the_tree_view(tmp_path):
     assert check_json(str(mbox), *only, "--tree", str(tree), cwd=tmp_path)["series"][0]["findings"] == []
     (note,) = check_json(str(mbox), *only, cwd=tmp_path)["series"][0]["findings"]
     assert note["severity"] == "info" and "spi/spi-peripheral-props.yaml" in note["message"]
+
+
+def test_with_a_tree_an_open_child_on_an_open_common_schema_is_reported(tmp_path):
+    """leds/common.yaml allows anything: a child that $refs it must close itself
+    (dt-doc-validate's 'Missing additionalProperties/unevaluatedProperties')."""
+    leds = tmp_path / BIND / "leds"
+    leds.mkdir(parents=True)
+    (leds / "common.yaml").write_text(textwrap.dedent("""\
+        # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+        %YAML 1.2
+        ---
+        $id: http://devicetree.org/schemas/leds/common.yaml#
+        $schema: http://devicetree.org/meta-schemas/core.yaml#
+
+        title: Common leds properties
+
+        maintainers:
+          - Ada Example <ada@example.org>
+
+        properties:
+          label:
+            $ref: /schemas/types.yaml#/definitions/string
+
+        additionalProperties: true
+        """))
+    closed = binding("leds/acme,led2.yaml", top=LED_CHILD)
+    open_child = closed.replace("    $ref: /schemas/leds/common.yaml#\n    unevaluatedProperties: false\n",
+                                "    $ref: /schemas/leds/common.yaml#\n")
+    opts = Options(tree_path=str(tmp_path))
+    assert run(patch({BIND + "leds/acme,led2.yaml": closed}), opts) == ()
+    (f,) = run(patch({BIND + "leds/acme,led2.yaml": open_child}), opts)
+    assert f.rule == "binding/dt-schema" and f.severity == "error" and "unevaluatedProperties" in f.message
+    assert f.text == '  "^led@[0-3]$":'
