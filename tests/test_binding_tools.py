@@ -486,3 +486,21 @@ def test_with_a_tree_an_open_child_on_an_open_common_schema_is_reported(tmp_path
     (f,) = run(patch({BIND + "leds/acme,led2.yaml": open_child}), opts)
     assert f.rule == "binding/dt-schema" and f.severity == "error" and "unevaluatedProperties" in f.message
     assert f.text == '  "^led@[0-3]$":'
+
+
+def test_validating_parsed_data_gives_what_parsing_the_file_gives(corpus):
+    """validate(data=...) skips dtschema's own parse; it must not change a single problem."""
+    from reviewtool.artifacts.binding import parse_yaml
+
+    texts = [(str(p.relative_to(corpus / "accepted-bindings")), p.read_text()) for p in _accepted(corpus)]
+    (series,) = load_bytes((corpus / "bao-v1.mbox").read_bytes(), "bao")
+    texts += [(f.path.split("bindings/", 1)[1], f.new_text()) for p in series.patches for f in p.files
+              if f.path.endswith(".yaml") and f.status == "added" and "vendor-prefixes" not in f.path]
+    texts.append(("misc/acme,foo1.yaml", binding(props='\n  reg-names:\n    const: "x"\n').replace(
+        "acme,foo1.yaml#", "acme,bar.yaml#")))
+    for rel, text in texts:
+        data, error = parse_yaml(text)
+        if error is not None:
+            continue
+        assert dtschema_runner.validate(rel, text, data=data) == dtschema_runner.validate(rel, text), rel
+    assert len(texts) > 20

@@ -197,7 +197,8 @@ def _dtschema(ctx, plan: _Plan, target: _Target) -> _Outcome:
         resolve = _tree_resolver(ctx)
         others = _others(plan, target)
         try:
-            after = runner.validate(target.doc.rel_path, target.doc.text, others=others, resolve=resolve)
+            after = runner.validate(target.doc.rel_path, target.doc.text, others=others, resolve=resolve,
+                                    data=target.doc.data)
             before = None
             if target.base is not None:
                 old_rel = (target.doc.file.old_path or target.doc.path) if target.doc.file else target.doc.path
