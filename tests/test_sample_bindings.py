@@ -32,11 +32,7 @@ KNOWN_FALSE_POSITIVES: dict[tuple[str, str], str] = {
 }
 
 # Bad variants a present rule does not catch yet (judgement calls, reported).
-KNOWN_MISSES: dict[str, str] = {
-    "redundant-with-reg--base-and-size.patch":
-        "binding/redundant-with-reg wants the description to mention reg; 'base-address'/'region-size' "
-        "restate reg on their own",
-}
+KNOWN_MISSES: dict[str, str] = {}
 
 
 @cache
