@@ -98,7 +98,9 @@ def main() -> None:
 
         print("== in-process split (v2 patch Message-ID, no cache; median of runs)")
         splits: dict[str, list[float]] = {k: [] for k in ("fetch", "group", "rules", "render")}
+        t0 = time.perf_counter()
         rules = load_catalog()
+        t_catalog = time.perf_counter() - t0
         for _ in range(args.runs):
             opts = LoadOptions(lore_url=server.base, no_cache=True)
             t1 = time.perf_counter()
@@ -113,6 +115,7 @@ def main() -> None:
             for key, value in zip(splits, (t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
                 splits[key].append(value)
         print(f"  {'import reviewtool+b4+liblore':<30} {t_import * 1000:6.0f} ms (once)")
+        print(f"  {'load rule catalogue':<30} {t_catalog * 1000:6.0f} ms (once)")
         labels = {"fetch": "fetch (b4: GET thread, search v1)", "group": "group revisions (b4 parse)",
                   "rules": "analysis (all rules)", "render": "render JSON"}
         for key, values in splits.items():

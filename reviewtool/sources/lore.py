@@ -214,8 +214,13 @@ def _complete_revisions(before: list[EmailMessage], after: list[EmailMessage], n
 
 def _missing_earlier(msgs: list[EmailMessage], msgid: str, base: str, revision: int | None) -> list[int]:
     """Revisions below the one to check that the fetched mail does not hold."""
+    import b4
+
     from .grouping import group_families, parse_messages
 
+    subjects = [b4.LoreSubject(str(m.get("Subject", ""))) for m in msgs]
+    if max((s.revision for s in subjects if not s.reply), default=1) <= 1 and (revision or 1) <= 1:
+        return []  # a first posting: nothing earlier to look for (and no need to parse it all twice)
     mails = parse_messages(msgs, f"<{msgid}>")
     families = [f for f in group_families(mails) if f.revisions]
     if not families:
