@@ -536,3 +536,53 @@ def test_hunk_only_modified_binding_gets_line_level_points():
     style = run("binding/example-style", spec)
     assert sorted(f.text.strip() for f in style) == ['#address-cells = <0x01>;', 'status = "okay";']
     assert any("'<1>'" in f.message for f in style)
+
+
+def test_example_unit_address_against_reg():
+    text = binding("""\
+        properties:
+          compatible:
+            const: acme,foo
+
+        examples:
+          - |
+            soc {
+                #address-cells = <2>;
+                #size-cells = <2>;
+
+                controller@ff00001000 {
+                    compatible = "acme,foo";
+                    reg = <0xff 0x1000 0x0 0x100>;
+                };
+
+                controller@2000 {
+                    compatible = "acme,foo";
+                    reg = <0x0 0x3000 0x0 0x100>;
+                };
+            };
+
+            controller@0x4000 {
+                compatible = "acme,foo";
+                reg = <0x4000 0x100>;
+            };
+        """)
+    got = run("binding/example-style", new_file(text))
+    assert sorted(f.text.strip() for f in got) == ["controller@0x4000 {", "controller@2000 {"]
+    assert any("0x3000" in f.message for f in got)
+
+
+def test_example_two_cell_reg_at_top_level_asks_for_a_bus_node():
+    text = binding("""\
+        properties:
+          compatible:
+            const: acme,foo
+
+        examples:
+          - |
+            controller@f0000000 {
+                compatible = "acme,foo";
+                reg = <0x0 0xf0000000 0x0 0x10000>;
+            };
+        """)
+    got = run("binding/example-style", new_file(text))
+    assert len(got) == 1 and "bus node" in got[0].message

@@ -308,8 +308,56 @@ def binding_example_style(ctx):
                         yield _at(ctx, doc, block, p.line,
                                   message=f"Drop 'status = {p.value}' from the example: examples show "
                                           "the device enabled, status belongs to board files.")
+                problem = _unit_address_problem(node)
+                if problem:
+                    yield _at(ctx, doc, block, node.line, message=problem)
             if own:
                 yield from _other_devices(ctx, doc, block, own)
+
+
+def _address_cells(node: DtsNode) -> int | None:
+    """#address-cells that applies to ``node``'s reg: its parent's, or 1 at the
+    top of an example (dt_binding_check wraps examples in such a root)."""
+    if node.parent is None:
+        return 1
+    prop = node.parent.prop("#address-cells")
+    cells = [c for g in prop.cell_groups() for c in g] if prop is not None else []
+    return number_value(cells[0]) if len(cells) == 1 else None
+
+
+def _unit_address_problem(node: DtsNode) -> str | None:
+    """What dtc would say about the unit address against reg, if anything."""
+    unit = node.unit
+    if unit is None or node.is_reference:
+        return None
+    if re.match(r"^(0x|0[0-9a-f])", unit, re.I) and "," not in unit:
+        return (f"The unit address of '{node.full_name}' has a '0x' prefix or leading zeros: write it "
+                "as plain lower-case hex without padding (dtc unit_address_format).")
+    reg = node.prop("reg")
+    n = _address_cells(node)
+    groups = reg.cell_groups() if reg is not None else []
+    if not groups or not n or len(groups[0]) < n or "," in unit:
+        return None
+    cells = groups[0][:n]
+    if not all(is_number(c) for c in cells):
+        return None
+    address = 0
+    for c in cells:
+        address = (address << 32) | (number_value(c) or 0)
+    try:
+        written = int(unit, 16)
+    except ValueError:
+        return None
+    if written != address and node.parent is None and len(groups[0]) >= 4 and all(is_number(c) for c in groups[0][:2]):
+        wide = ((number_value(groups[0][0]) or 0) << 32) | (number_value(groups[0][1]) or 0)
+        if wide == written:
+            return (f"'{node.full_name}' writes reg with 2-cell addresses, but at the top of an example "
+                    "#address-cells and #size-cells are 1: put the node in a bus node with "
+                    "'#address-cells = <2>' and '#size-cells = <2>'.")
+    if written != address:
+        return (f"The unit address of '{node.full_name}' does not match the first address in its reg "
+                f"({address:#x}): they must agree (dtc unit_address_vs_reg).")
+    return None
 
 
 def _indentation(ctx, doc: BindingDoc, block: ExampleBlock, step: int, yaml_offset: int):
