@@ -33,7 +33,6 @@ INDEX_VERSION = 2
 # Scanning binding text (shared with the checks, which scan series bindings)
 
 _SCALAR = re.compile(r"^[A-Za-z0-9][\w,.+/-]*$")
-_KEYLINE = re.compile(r"^(\s*)(?:-\s+)?compatible:\s*(.*)$")
 _CONST = re.compile(r"(?:^|[\s{,-])const:\s*(\"[^\"]*\"|'[^']*'|[^\s}#]+)")
 _ENUM_FLOW = re.compile(r"(?:^|[\s{,-])enum:\s*\[([^\]]*)\]?")
 _FLOW_ITEM = re.compile(r"\"([^\"]*)\"|'([^']*)'|([^,\s\[\]]+)")
@@ -68,59 +67,77 @@ def yaml_compatibles(text: str) -> tuple[set[str], list[str]]:
     Line-based: values are collected from the block indented below a
     ``compatible:`` key, anywhere in the schema (properties, child nodes,
     select/if).  ``examples:`` is skipped: a DTS example may name devices the
-    schema does not describe.
+    schema does not describe.  Only the blocks are walked line by line; the
+    keys are found with one regex pass, which keeps a full tree fast.
     """
     found: set[str] = set()
     patterns: list[str] = []
-    block: int | None = None
-    in_flow = False
-    for raw in text.split("\n"):
-        if raw.startswith("examples:"):
-            break
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
+    limit = 0 if text.startswith("examples:") else text.find("\nexamples:")
+    limit = len(text) if limit < 0 else limit
+    pos = 0
+    while (at := text.find("compatible:", pos, limit)) >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        lead = text[start:at]
+        eol = text.find("\n", at, limit)
+        eol = limit if eol < 0 else eol
+        if lead.strip() not in ("", "-"):
+            pos = eol
             continue
-        indent = len(raw) - len(raw.lstrip())
-        if block is not None and indent <= block and not in_flow:
-            block = None
-        m = _KEYLINE.match(raw)
-        if m and block is None:
-            block = len(m.group(1))
-            rest = m.group(2)
-            if rest:
-                _scan_compat_line(rest, found, patterns)
-            continue
-        if block is None:
-            continue
-        if in_flow:
-            body, _, _ = stripped.partition("]")
-            for part in _flow_items(body):
-                if (v := _scalar(part)) is not None:
-                    found.add(v)
-            in_flow = "]" not in stripped
-            continue
-        in_flow = "enum:" in stripped and "[" in stripped and "]" not in stripped
-        _scan_compat_line(raw, found, patterns)
+        rest = text[at + len("compatible:"): eol]
+        if rest.strip():
+            _scan_compat_line(rest, found, patterns)
+        pos = _scan_block(text, eol + 1, limit, len(lead) if lead.strip() == "" else len(lead) - len(lead.lstrip()),
+                          found, patterns)
     return found, patterns
 
 
+def _scan_block(text: str, pos: int, limit: int, block: int, found: set[str], patterns: list[str]) -> int:
+    """Scan the lines indented deeper than ``block`` from ``pos``; return where the block ends."""
+    in_flow = False
+    while pos < limit:
+        nl = text.find("\n", pos, limit)
+        end = limit if nl < 0 else nl
+        raw = text[pos:end]
+        stripped = raw.strip()
+        if stripped and not stripped.startswith("#"):
+            indent = len(raw) - len(raw.lstrip())
+            if indent <= block and not in_flow:
+                return pos
+            if in_flow:
+                body, _, _ = stripped.partition("]")
+                for part in _flow_items(body):
+                    if (v := _scalar(part)) is not None:
+                        found.add(v)
+                in_flow = "]" not in stripped
+            else:
+                in_flow = "enum:" in stripped and "[" in stripped and "]" not in stripped
+                _scan_compat_line(raw, found, patterns)
+        pos = end + 1
+    return pos
+
+
 def _scan_compat_line(line: str, found: set[str], patterns: list[str]) -> None:
-    for m in _CONST.finditer(line):
-        if (v := _scalar(m.group(1))) is not None:
-            found.add(v)
-    for m in _ENUM_FLOW.finditer(line):
-        for part in _flow_items(m.group(1)):
-            if (v := _scalar(part)) is not None:
+    # Cheap substring tests first: this runs for every line of every compatible block.
+    if "const:" in line:
+        for m in _CONST.finditer(line):
+            if (v := _scalar(m.group(1))) is not None:
                 found.add(v)
-    pm = _PATTERN.search(line)
-    if pm:
-        pattern = _clean(pm.group(1))
-        if _SPECIFIC.match(pattern):  # a generic format check documents nothing
-            patterns.append(pattern)
-        return
-    im = _ITEM.match(line)
-    if im and (v := _scalar(im.group(1))) is not None:
-        found.add(v)
+    if "enum:" in line and "[" in line:
+        for m in _ENUM_FLOW.finditer(line):
+            for part in _flow_items(m.group(1)):
+                if (v := _scalar(part)) is not None:
+                    found.add(v)
+    if "pattern:" in line:
+        pm = _PATTERN.search(line)
+        if pm:
+            pattern = _clean(pm.group(1))
+            if _SPECIFIC.match(pattern):  # a generic format check documents nothing
+                patterns.append(pattern)
+            return
+    if "- " in line:
+        im = _ITEM.match(line)
+        if im and (v := _scalar(im.group(1))) is not None:
+            found.add(v)
 
 
 def txt_compatibles(text: str) -> set[str]:

@@ -143,6 +143,7 @@ BASE_FILES = {
     "Documentation/devicetree/bindings/vendor-prefixes.yaml": VENDOR_PREFIXES,
     "Documentation/devicetree/bindings/misc/acme,existing.yaml": EXISTING_BINDING,
     "Documentation/devicetree/bindings/timer/acme-legacy-timer.txt": TXT_BINDING,
+    "Documentation/devicetree/bindings/mailbox/mailbox.txt": "Common mailbox binding\n",
     "arch/arm64/boot/dts/acme/acme-a1.dtsi": DTSI,
     "drivers/misc/Kconfig": DRIVER_KCONFIG,
     "drivers/misc/Makefile": DRIVER_MAKEFILE,

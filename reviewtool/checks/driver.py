@@ -428,8 +428,8 @@ def _read_problem(r, bindings: list[_BindingFacts], implicit: set[str], generic_
         prop = r.names_prop or ""
         if any(r.name in b.name_values.get(prop, set()) for b in bindings):
             return None
-        if generic_from_refs or prop in implicit:
-            return None
+        if prop in implicit or (generic_from_refs and not any(b.defines(prop) for b in bindings)):
+            return None  # a referenced schema may define the whole list
         return f'"{r.name}" in {prop}'
     if r.kind == "gpios":
         if any(b.defines(f"{r.name}-gpios") or b.defines(f"{r.name}-gpio") for b in bindings):
