@@ -76,7 +76,7 @@ def dts_compatible_uses(view: SourceView) -> list[CompatUse]:
             else:
                 rest = code
             for s in _STRINGS.findall(rest):
-                out.append(CompatUse(s, n, text, "DTS"))
+                out.append(CompatUse(s, n, text, "DTS compatible property"))
             if ";" in _STRINGS.sub("", rest):
                 inside = False
     return out
@@ -102,6 +102,7 @@ def _unit_problem(unit: str) -> str | None:
 def dts_node_name(ctx):
     node_ok = re.compile(ctx.params.get("node_name", r"^[a-z0-9-]+$"))
     prop_ok = re.compile(ctx.params.get("property_name", r"^#?(?:[a-z0-9-]+,)?[a-z0-9-]+$"))
+    allowed = set(ctx.params.get("allowed_properties", ["device_type"]))
     for f, view in dts_views(ctx):
         for seg in view.segments:
             for n, text, code in _segment_lines(seg):
@@ -118,7 +119,7 @@ def dts_node_name(ctx):
                     if info.unit and (problem := _unit_problem(info.unit)):
                         yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
                                           what=f'unit address of "{info.name}@{info.unit}"', problem=problem)
-                elif info.kind == "prop" and not prop_ok.match(info.name):
+                elif info.kind == "prop" and info.name not in allowed and not prop_ok.match(info.name):
                     yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
                                       what=f'property name "{info.name}"',
                                       problem="use only lower-case letters, digits and '-' (after an optional "

@@ -91,7 +91,10 @@ def range_commits(repo: Any, base: Any, tip: Any, source: str, skip: set[str] = 
     """Commits of base..tip, oldest first; merges and empty ranges are errors."""
     commits = [c for c in repo.iter_commits(f"{base.hexsha}..{tip.hexsha}", reverse=True) if c.hexsha not in skip]
     if not commits:
-        raise InputError(f"{source}: no commits in this range (nothing between {base.hexsha[:12]} and {tip.hexsha[:12]})")
+        hint = "" if ".." in source else f" ({source} alone means {source}..HEAD, as for git format-patch; " \
+            f"for that one commit give {source}~1..{source})"
+        raise InputError(f"{source}: no commits in this range (nothing between {base.hexsha[:12]} "
+                         f"and {tip.hexsha[:12]}){hint}")
     for c in commits:
         if len(c.parents) > 1:
             raise InputError(
