@@ -186,3 +186,13 @@ def test_help_does_not_import_heavy_libraries():
             "print('HEAVY', heavy)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert "HEAVY []" in out, out
+
+
+def test_partial_thread_is_not_blamed_for_what_is_absent(corpus):
+    """A single patch saved from a bigger thread: its cover letter exists, we just lack it."""
+    doc = check_json(str(corpus / "gunyah-v5-binding.mbox"))
+    series_rules = {(f["rule"], f["severity"]) for s in doc["series"] for f in s["findings"]
+                    if f["rule"].startswith("series/")}
+    assert ("series/incomplete", "info") in series_rules
+    assert not {r for r, sev in series_rules if sev != "info"}, series_rules
+    assert not any(r == "series/missing-cover-letter" for r, _ in series_rules)

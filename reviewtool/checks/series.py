@@ -44,11 +44,21 @@ def incomplete(ctx):
     present = {p.n for p in series.patches}
     missing = [n for n in range(1, series.expected + 1) if n not in present]
     if missing and series.expected > 1:
-        yield ctx.finding(
-            anchor="series",
-            message=f"Patches {_ranges(missing)} of {series.expected} are missing from this series: "
-            "reviewers and b4 need the whole series; resend it complete.",
-        )
+        if _answers_absent_mail(series):
+            # A partial copy of a thread (one patch saved from a list archive):
+            # the rest probably exists, we just were not given it.
+            yield ctx.finding(
+                anchor="series",
+                severity="info",
+                message=f"Only part of the series is in the input (patches {_ranges(missing)} of "
+                f"{series.expected} are absent): series-wide checks are incomplete; check the whole thread.",
+            )
+        else:
+            yield ctx.finding(
+                anchor="series",
+                message=f"Patches {_ranges(missing)} of {series.expected} are missing from this series: "
+                "reviewers and b4 need the whole series; resend it complete.",
+            )
     versions = {p.tags.version for p in series.patches if p.tags.version is not None}
     totals = {p.total for p in series.patches}
     if len(versions) > 1:
@@ -63,6 +73,14 @@ def incomplete(ctx):
             message="The patches disagree on the series length (" + ", ".join(f"n/{t}" for t in sorted(totals))
             + "): were two postings mixed?",
         )
+
+
+def _answers_absent_mail(series) -> bool:
+    """True when the patches reply to a message (their cover?) not in the input."""
+    if series.cover is not None:
+        return False
+    known = {p.message_id for p in series.patches}
+    return any(p.in_reply_to and p.in_reply_to not in known for p in series.patches)
 
 
 def _ranges(nums: list[int]) -> str:
@@ -81,7 +99,7 @@ def _ranges(nums: list[int]) -> str:
 @check("missing-cover-letter")
 def missing_cover_letter(ctx):
     series = ctx.series
-    if series.cover is None and series.expected > 1:
+    if series.cover is None and series.expected > 1 and not _answers_absent_mail(series):
         yield ctx.finding(anchor="series", count=series.expected)
 
 
@@ -118,6 +136,9 @@ def threaded_to_old_version(ctx):
     own_ids = {p.message_id for p in series.patches}
     if head.in_reply_to in own_ids:
         return
+    if series.cover is None and series.expected > 1 and head.in_reply_to not in old_ids:
+        # Most likely the cover letter itself is just missing from the input.
+        return
     if head.in_reply_to in old_ids:
         older = next(e for e in series.earlier if head.in_reply_to in {p.message_id for p in [e.cover, *e.patches] if p})
         what = f"v{older.revision} ({head.in_reply_to})"
@@ -142,6 +163,10 @@ def changelog_missing(ctx):
     texts = [series.cover.commit_message + "\n" + series.cover.notes] if series.cover else []
     texts += [p.notes for p in series.patches]
     if any(has_changelog(t) for t in texts):
+        return
+    if series.cover is None and series.expected > 1 and any(p.in_reply_to for p in series.patches):
+        # The patches answer a cover letter that is not in the input: the
+        # changelog may well be there, so say nothing rather than guess.
         return
     where = "the cover letter" if series.cover else "below the '---' of each patch"
     yield ctx.finding(anchor="series", patch=series.cover, revision=version, where=where)
