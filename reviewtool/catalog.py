@@ -123,7 +123,7 @@ def load_rule_file(path: Path) -> list[Rule]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read rule file ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
