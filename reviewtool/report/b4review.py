@@ -35,7 +35,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def entry(f: Finding, patch: Patch | None) -> dict[str, Any]:
+def entry(f: Finding) -> dict[str, Any]:
     where = f"{f.path}:{f.line}: " if f.anchor == "diff" and f.path and f.line else (
         f"{f.path}: " if f.anchor == "diff" and f.path else "")
     srcline = ""
@@ -63,7 +63,7 @@ def entry(f: Finding, patch: Patch | None) -> dict[str, Any]:
 
 
 def result(findings: list[Finding], patch: Patch | None) -> dict[str, Any]:
-    entries = [entry(f, patch) for f in findings]
+    entries = [entry(f) for f in findings]
     status = max((e["status"] for e in entries), key=_ORDER.__getitem__, default="pass")
     counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in ("error", "warning", "info")}
     if findings:

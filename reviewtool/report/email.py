@@ -35,6 +35,7 @@ UNIXFROM = "From reviewtool Thu Jan  1 00:00:00 1970"
 CONTEXT = 3  # hunk lines quoted above a commented diff line
 WIDTH = 72
 TRIM = "[...]"
+QUOTE_SPAN = 8  # quoted message lines this close together are quoted with the lines between
 SMALL_GAP = 2  # uncommented lines between two quoted stretches that are quoted rather than cut
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
@@ -155,7 +156,8 @@ def _plan(patch: Patch, findings: list[Finding]) -> tuple[list[Finding], _Body]:
                     top.append(f)
                     continue
                 idxs = [last]
-            body.keep.update(range(min(idxs), max(idxs) + 1) if max(idxs) - min(idxs) < 8 else idxs)
+            span = max(idxs) - min(idxs)
+            body.keep.update(range(min(idxs), max(idxs) + 1) if span < QUOTE_SPAN else idxs)
             body.comment(max(idxs), f)
         else:
             top.append(f)
