@@ -27,6 +27,8 @@ def run_cli(*args: str, input: bytes | None = None, cwd: str | Path | None = Non
     """Run the real command line in a subprocess (exit codes and stderr included)."""
     full_env = dict(os.environ)
     full_env.pop("REVIEWTOOL_DEBUG", None)
+    # A developer's own ~/.config/reviewtool must not change test results.
+    full_env["XDG_CONFIG_HOME"] = str(REPO / "tests" / "no-user-config")
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "reviewtool", *args],
