@@ -362,6 +362,14 @@ def _init_worker(rules_dirs: tuple[str, ...], only: tuple[str, ...], disable: tu
     _STATE = _WorkerState(rules, options, min_rank, lore_opts, find_kernel_tree(tree, None))
 
 
+def _init_child(*init) -> None:
+    """Initializer of a worker process: Ctrl-C is the parent's to handle."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(*init)
+
+
 @dataclass(frozen=True)
 class Row:
     """One triage row: a slim report and the key it sorts by."""
@@ -452,14 +460,53 @@ def _check_family(fam) -> Row:
 
 
 def _rehydrate(fam) -> None:
-    from .sources import b4setup
-
-    b4 = b4setup.ready()
+    """Give every head its parsed message back, for ``build_series``."""
     for mails in [*fam.revisions.values(), *fam.replies.values()]:
         for m in mails:
             if isinstance(m.lmsg, _Head):
-                msg = _parse_raw(m.lmsg.ref)
-                m.lmsg = b4.LoreMessage(msg)
+                m.lmsg = _Reparsed(m.lmsg, _parse_raw(m.lmsg.ref))
+
+
+class _Reparsed:
+    """A head plus its parsed mail, standing in for a b4.LoreMessage.
+
+    ``build_series`` hands ``.msg`` to b4's LoreMailbox (which parses it
+    itself) and reads replies' header facts and body; building a full
+    LoreMessage here as well would parse every mail a third time.  Anything
+    else is delegated to a real LoreMessage, built on first use.
+    """
+
+    def __init__(self, head: _Head, msg) -> None:
+        self.msg = msg
+        self._head = head
+        self._full = None
+        self._body: str | None = None
+
+    msgid = property(lambda self: self._head.msgid)
+    in_reply_to = property(lambda self: self._head.in_reply_to)
+    references = property(lambda self: self._head.references)
+    fromname = property(lambda self: self._head.fromname)
+    fromemail = property(lambda self: self._head.fromemail)
+    date = property(lambda self: self._head.date)
+    full_subject = property(lambda self: self._head.full_subject)
+    has_diff = property(lambda self: self._head.has_diff)
+
+    @property
+    def body(self) -> str:
+        if self._body is None:
+            from .sources import b4setup
+
+            self._body = b4setup.ready().LoreMessage.get_payload(self.msg)[0] or ""
+        return self._body
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._full is None:
+            from .sources import b4setup
+
+            self._full = b4setup.ready().LoreMessage(self.msg)
+        return getattr(self._full, name)
 
 
 def _error_row(fam, revision: int, where: str, error: str) -> Row:
@@ -561,7 +608,7 @@ class _Pool:
         from concurrent.futures import ProcessPoolExecutor
 
         self._ex = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_start_method()),
-                                       initializer=_init_worker, initargs=init)
+                                       initializer=_init_child, initargs=init)
 
     def map(self, fn, items):
         return self._ex.map(fn, items)

@@ -160,6 +160,21 @@ def test_bad_input_is_one_line_error(tmp_path):
     assert proc.returncode == 2 and b"empty" in proc.stderr
 
 
+def test_maildir_and_stdin_sources(corpus, tmp_path):
+    import mailbox
+
+    md = mailbox.Maildir(str(tmp_path / "md"), create=True)
+    for name in ("other-amd-sbtsi-v2-binding.mbox", "gunyah-v5-binding.mbox"):
+        for msg in mailbox.mbox(str(corpus / name)):
+            md.add(msg)
+    rule = _cheap_rule()
+    doc, _ = triage_json(str(tmp_path / "md"), "--jobs", "2", "--only", rule)
+    assert sorted(s["revision"] for s in doc["series"]) == [2, 5]
+    piped, _ = triage_json("-", "--jobs", "1", "--only", rule,
+                           input=(corpus / "other-amd-sbtsi-v2-binding.mbox").read_bytes())
+    assert [s["revision"] for s in piped["series"]] == [2]
+
+
 def test_slim_rows_keep_no_diffs(corpus):
     from reviewtool.triage import TriageRequest, triage
 
