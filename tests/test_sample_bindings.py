@@ -24,13 +24,6 @@ BAD = sorted((SAMPLES / "bindings-bad").glob("*.patch"))
 RULES = load_catalog()
 RULE_IDS = {r.id for r in RULES}
 
-# Findings on good bindings that are the rule's mistake, not the binding's
-# (reported to the rule's owner; each is re-checked by an xfail test below).
-KNOWN_FALSE_POSITIVES: dict[tuple[str, str], str] = {
-    ("0001-regulator-dt-bindings-Add-ACME-AR5820-step-down-converter.patch", "subject/dt-bindings-prefix"):
-        "regulator bindings use the '<subsys>: dt-bindings:' form the catalogue allows",
-}
-
 # Bad variants a present rule does not catch yet (judgement calls, reported).
 KNOWN_MISSES: dict[str, str] = {}
 
@@ -55,8 +48,7 @@ def test_ten_good_bindings_of_different_device_classes():
 
 @pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
 def test_good_binding_gives_no_warning_or_error(path):
-    loud = [(f.rule, f.line, f.message) for f in findings(path)
-            if f.severity != "info" and (path.name, f.rule) not in KNOWN_FALSE_POSITIVES]
+    loud = [(f.rule, f.line, f.message) for f in findings(path) if f.severity != "info"]
     assert loud == []
 
 
@@ -68,27 +60,18 @@ def test_good_binding_is_clean_for_dt_schema_and_yamllint(path):
     assert len(tools) <= 1
 
 
-@pytest.mark.parametrize("name,rule", [
-    pytest.param(name, rule, marks=pytest.mark.xfail(strict=False, reason=f"{rule}: {why}"))
-    for (name, rule), why in KNOWN_FALSE_POSITIVES.items()
-])
-def test_known_false_positive_is_still_there(name, rule):
-    assert not [f for f in findings(SAMPLES / "bindings-good" / name) if f.rule == rule and f.severity != "info"]
-
-
 def _bad_params():
     for path in BAD:
         rule = "binding/" + path.stem.split("--", 1)[0]
         marks = []
-        if rule not in RULE_IDS:
-            marks.append(pytest.mark.xfail(strict=False, reason=f"{rule} is not implemented yet"))
-        elif path.name in KNOWN_MISSES:
+        if path.name in KNOWN_MISSES:
             marks.append(pytest.mark.xfail(strict=False, reason=KNOWN_MISSES[path.name]))
         yield pytest.param(path, rule, marks=marks, id=path.name)
 
 
 @pytest.mark.parametrize("path,rule", list(_bad_params()))
 def test_bad_variant_triggers_its_rule(path, rule):
+    assert rule in RULE_IDS, f"{path.name} names a rule that does not exist"
     fired = [f for f in findings(path) if f.rule == rule]
     assert fired, f"{rule} did not fire on {path.name}: {sorted({f.rule for f in findings(path)})}"
     for f in fired:

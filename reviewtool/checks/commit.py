@@ -8,7 +8,9 @@ from ..classify import BINDINGS_DIR, is_binding_schema
 from . import check
 from ._util import line_of
 
-_PREFIX_OK = re.compile(r"^(?:[A-Za-z0-9_.-]+: )?dt-bindings: [a-z0-9][a-z0-9_,.-]*: \S")
+# "dt-bindings: <dir>: ..." or, for subsystems that prefix their own name,
+# "<subsys>: dt-bindings: ..." (the subsystem then stands for the directory).
+_PREFIX_OK = re.compile(r"^(?:[A-Za-z0-9_.-]+: dt-bindings: \S|dt-bindings: [a-z0-9][a-z0-9_,.-]*: \S)")
 
 
 @check("dt-bindings-prefix")
