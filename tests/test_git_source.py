@@ -169,3 +169,13 @@ def test_prep_branch_with_cover_letter(repo, env, strategy):
     assert series.base_commit == repo.base
     assert series.change_id and "acme-widget" in series.change_id
     assert series.cover is not None and series.cover.n == 0
+
+
+def test_reflog_ranges_are_git_not_message_ids(repo, env):
+    from reviewtool.sources.resolve import kind_of
+
+    assert kind_of("HEAD@{1}..HEAD") == "git" and kind_of("@{u}..") == "git"
+    assert kind_of("<20251225-nippy-umber-inchworm-ced095@quoll>") == "lore"
+    _two_commits(repo)
+    s = _series(check_json("HEAD@{1}..HEAD", cwd=repo.path, env=env))
+    assert [p["subject"] for p in s["patches"]] == ["[PATCH] misc: acme: Use the widget helper"]

@@ -34,6 +34,8 @@ def kind_of(source: str) -> str:
         return "stdin"
     if Path(source).exists():
         return "local"
+    if "@{" in source:  # git reflog/upstream syntax (HEAD@{1}..HEAD, @{u}..), never a Message-ID
+        return "git"
     if _URL.match(source) or _MSGID.match(source):
         return "lore"
     return "git"
