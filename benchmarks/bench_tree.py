@@ -200,7 +200,7 @@ def bench_index(root: Path, runs: int, cache: Path) -> None:
     view = tree.at(None)
     view.index  # noqa: B018 - warm the index
     t = timed(lambda: [view.documents(f"{v},nothing") for v in VENDORS[:1000]])
-    print(f"  1,000 lookups of undocumented compatibles (pattern scan included): {t * 1000:.0f} ms")
+    print(f"  1,000 lookups of undocumented compatibles (pattern scan included): {t * 1000:.2f} ms")
 
 
 def bench_check(root: Path, runs: int, cache: Path) -> None:
