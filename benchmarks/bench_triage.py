@@ -27,7 +27,6 @@ import argparse
 import email
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys

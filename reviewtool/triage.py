@@ -36,10 +36,10 @@ import os
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterator
 
 from .errors import InputError
 from .model import SEVERITY_RANK, Patch, Person, Series, SeriesReport
@@ -416,8 +416,6 @@ def _checked(series: Series) -> Row:
     assert _STATE is not None
     options = _STATE.options
     if _STATE.tree is not None:
-        from dataclasses import replace
-
         options = replace(options, tree=_STATE.tree.at(series.base_commit), tree_path=str(_STATE.tree.root))
     try:
         report = check_series(series, _STATE.rules, options)
@@ -433,8 +431,6 @@ def _checked(series: Series) -> Row:
 
 def _check_family(fam) -> Row:
     """Re-read a family's raw mail, assemble its newest revision, check it."""
-    from dataclasses import replace
-
     from .sources.grouping import build_series
 
     newest = max(fam.revisions)
@@ -806,6 +802,8 @@ def run_triage(req: TriageRequest, stream: IO[str] | None = None) -> int:
     from .runner import exit_code
 
     stream = stream or sys.stdout
+    if req.fmt == "terminal":  # check's name for the human format
+        req = replace(req, fmt="table")
     if req.fmt not in FORMATS:
         raise InputError(f"unknown format {req.fmt!r} for triage (choose from {', '.join(FORMATS)})")
     cfg = None
