@@ -280,7 +280,22 @@ def test_hook_uses_the_kernel_tree_b4_runs_in(tmp_path):
     mbox = tmp_path / "one.mbox"
     mbox.write_bytes(render_example({"subject": "misc: foo: Add foo driver", "files": {"drivers/misc/foo.c": DRIVER}},
                                     "tree"))
+    # b4 am: the tree is the base the series goes onto. Another patch of the
+    # series may add the prefix, so the hook must not warn (info is not shown).
     sections, _ = _b4_am_check(tmp_path, repo, env, mbox)
+    (lines,) = sections.values()
+    texts = [_strip_cmd(t) for _, t in lines]
+    assert not [t for t in texts if f"{rule}:" in t], texts
+    # b4 prep: the branch already holds the series, so what the tree lacks,
+    # the series lacks: "zzqx" is reported, "acme" (in the tree) is not.
+    (repo / "drivers" / "misc").mkdir(parents=True)
+    (repo / "drivers" / "misc" / "foo.c").write_text(DRIVER)
+    subprocess.run(["git", "add", "-A"], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "misc: foo: Add foo driver"], cwd=repo, env=env, check=True)
+    again = tmp_path / "again"
+    again.mkdir()
+    env = dict(env, XDG_CACHE_HOME=str(again / "cache"))  # b4 caches check results per Message-ID
+    sections, _ = _b4_am_check(again, repo, env, mbox)
     (lines,) = sections.values()
     texts = [_strip_cmd(t) for _, t in lines]
     hits = [t for t in texts if f"WARNING: {rule}:" in t]

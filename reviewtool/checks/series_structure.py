@@ -175,6 +175,15 @@ def undocumented_compatible(ctx):
             continue
         if _tree_documents(ctx, use.compatible):
             continue
+        if ctx.options.single_patch and not _tree_has_patch(ctx):
+            # Hook mode (b4 am --check): we see one patch, and the tree does
+            # not have the series applied, so its own binding may be missing.
+            yield ctx.finding(
+                anchor="diff", path=path, line=use.line, text=use.text, severity="info",
+                message=f'"{use.compatible}" is not documented in {tree.label}; checking one patch at a time, '
+                "a binding patch elsewhere in the series may add it: check the whole series to be sure.",
+            )
+            continue
         yield ctx.finding(anchor="diff", path=path, line=use.line, text=use.text, compatible=use.compatible,
                           how=use.how, where=f"this series or {tree.label}")
     if unverified:
@@ -193,6 +202,29 @@ def _vendor(compat: str) -> str | None:
         return None
     vendor = compat.split(",", 1)[0]
     return vendor if re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9-]*", vendor) else None
+
+
+def _tree_has_patch(ctx) -> bool:
+    """True when the tree already contains this patch (b4 prep runs on the
+    series branch), so what the tree lacks the whole series lacks."""
+    tree = _tree(ctx)
+    if tree is None or not hasattr(tree, "read_file"):
+        return False
+
+    def compute() -> bool:
+        changed = [f for f in ctx.patch.files if f.status != "removed" and f.added_lines()]
+        if not changed:
+            return False
+        for f in changed:
+            text = tree.read_file(f.path)
+            if text is None:
+                return False
+            present = set(text.split("\n"))
+            if any(ln.text not in present for ln in f.added_lines()):
+                return False
+        return True
+
+    return ctx.memo(f"tree-has-patch:{ctx.patch.message_id}", compute)
 
 
 @check("vendor-prefix-undocumented")
@@ -216,8 +248,19 @@ def vendor_prefix_undocumented(ctx):
             continue
         if ctx.memo(f"tree-vendor:{vendor}", lambda: tree.has_vendor_prefix(vendor)):
             continue
+        if ctx.options.single_patch and not _tree_has_patch(ctx):
+            yield ctx.finding(
+                anchor="diff", path=path, line=line, text=text, severity="info",
+                message=f'The vendor prefix "{vendor}" is not in {tree.label}; checking one patch at a time, '
+                "a patch elsewhere in the series may add it to vendor-prefixes.yaml.",
+            )
+            continue
         yield ctx.finding(anchor="diff", path=path, line=line, text=text, vendor=vendor, compatible=compat,
                           where=tree.label)
+    # Say "could not verify" once per vendor and series, not on every patch.
+    said = ctx.cache.setdefault("vendor-prefix-unverified-said", set())
+    unverified = [u for u in unverified if u[0] not in said]
+    said.update(u[0] for u in unverified)
     if unverified:
         vendor, compat, path, line, text = unverified[0]
         names = ", ".join(f'"{v[0]}"' for v in unverified)

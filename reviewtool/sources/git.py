@@ -188,7 +188,10 @@ def _add_recipients(msgs: list[EmailMessage], tos: list[str], ccs: list[str]) ->
 
 def _build(msgs: list[EmailMessage], source: str, base: str | None) -> list[Series]:
     series = series_from_messages(msgs, source)
-    return [replace(s, base_commit=base or s.base_commit, source=source) for s in series]
+    # "from-git" tells series rules that a cover letter cannot be expected here:
+    # git format-patch --cover-letter or b4 send writes it when mailing.
+    return [replace(s, base_commit=base or s.base_commit, source=source, notes=(*s.notes, "from-git"))
+            for s in series]
 
 
 def load(source: str, opts: Any) -> list[Series]:
