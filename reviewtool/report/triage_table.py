@@ -1,6 +1,6 @@
 """The triage table: one row per series, worst first, for a maintainer's queue.
 
-The rows arrive already sorted (see ``reviewtool.triage.Row.key``); this
+The rows arrive already sorted (see ``reviewtool.triage.ranking.Row.key``); this
 module only lays them out.  Each row carries what decides "look at this
 first": the E/W/I counts, the rules that fired most, and a lore link to open
 the thread.  Plain text when not on a terminal (NO_COLOR respected).
@@ -38,7 +38,7 @@ def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], *, m
     from rich.table import Table
     from rich.text import Text
 
-    from ..triage import top_rules
+    from ..triage.ranking import top_rules
 
     con = _console(stream)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
