@@ -9,10 +9,17 @@ For a new file the post-image is the '+' lines.  For a modified file it is
 rebuilt from the base file when a kernel tree provides one; otherwise only
 the hunks are known, ``complete`` is False and ``data`` is None, and rules
 must fall back to the added lines (and say so when it matters).
+
+``data`` is the strict parse (what dt-schema would accept).  ``lenient`` is
+the same file read the way a reviewer reads it despite a TAB indent or a
+duplicate key, with ``repairs`` naming what had to be overlooked, so content
+rules can still say what else is wrong while the YAML rules report the error
+itself.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -55,6 +62,26 @@ class BindingDoc:
 
     def is_added(self, line: int | None) -> bool:
         return line is not None and line in self.added
+
+    @functools.cached_property
+    def _lenient_parse(self) -> tuple[Any, tuple[str, ...]]:
+        if self.data is not None:
+            return self.data, ()
+        if not self.complete:
+            return None, ()
+        return parse_lenient(self.text)
+
+    @property
+    def lenient(self) -> Any:
+        """The parsed schema, or the best reading of one that fails only on TAB
+        indents or duplicate keys (line numbers kept); None when there is none."""
+        return self._lenient_parse[0]
+
+    @property
+    def repairs(self) -> tuple[str, ...]:
+        """What ``lenient`` overlooked: () for a clean parse, else some of
+        TABS, INDENT_GUESS and DUPLICATE_KEYS (see ``parse_lenient``)."""
+        return self._lenient_parse[1]
 
     # ruamel line/column helpers (ruamel is 0-based; we return 1-based)
     @staticmethod
@@ -141,6 +168,56 @@ def parse_yaml(text: str) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem(1, 1, " ".join(str(exc).split())[:200])
     except Exception as exc:  # ruamel can raise odd errors on odd input
         return None, YamlProblem(1, 1, f"{type(exc).__name__}: {exc}"[:200])
+
+
+TABS = "tabs"  # every TAB read as 8 spaces, as the kernel's editors show it
+INDENT_GUESS = "indent-guess"  # a TAB-indented line put at the previous line's indent
+DUPLICATE_KEYS = "duplicate-keys"  # a repeated key ignored (the first one counts)
+
+
+def parse_lenient(text: str) -> tuple[Any, tuple[str, ...]]:
+    """Read a schema that fails the strict parse; (data, repairs) or (None, ()).
+
+    Tried in order, the first that parses wins: the text as is, every TAB as
+    8 spaces, then TAB-indented lines moved to the previous line's indent;
+    each first strictly, then with duplicate keys allowed.  The TAB
+    readings keep every line where it was, so line numbers stay true.
+    """
+    texts = [(text, ())]
+    if "\t" in text:
+        texts = [(text.replace("\t", " " * 8), (TABS,)), (_indent_tab_lines(text), (INDENT_GUESS,))]
+    for fixed, repairs in texts:
+        data, err = parse_yaml(fixed)
+        if err is None:
+            return data, repairs
+        data = _parse_allowing_duplicates(fixed)
+        if data is not None:
+            return data, (*repairs, DUPLICATE_KEYS)
+    return None, ()
+
+
+def _indent_tab_lines(text: str) -> str:
+    fixed = []
+    prev_indent = 0
+    for line in text.split("\n"):
+        lead = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in lead:
+            line = " " * prev_indent + line.lstrip(" \t")
+        if line.strip():
+            prev_indent = len(line) - len(line.lstrip(" "))
+        fixed.append(line)
+    return "\n".join(fixed)
+
+
+def _parse_allowing_duplicates(text: str) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = True
+    try:
+        return yaml.load(io.StringIO(text))
+    except Exception:
+        return None
 
 
 def apply_hunks(base: str, fc: FileChange) -> str | None:

@@ -8,10 +8,12 @@ their real post-image line numbers.
 
 Two choices here are deliberate:
 
-* A file that fails to parse only because of TAB characters is parsed a
-  second time with the tabs replaced by spaces.  The TAB itself is reported
-  by the YAML rules; the content rules can still say what else is wrong,
-  which is what a reviewer does when reading such a patch.
+* A file that fails to parse only because of TAB characters is read as
+  ``BindingDoc.lenient`` reads it with the tabs as spaces.  The TAB itself
+  is reported by the YAML rules; the content rules can still say what else
+  is wrong, which is what a reviewer does when reading such a patch.  They
+  do not take the lenient readings that guess at structure or drop a
+  duplicate key: a structural finding on a guessed structure would mislead.
 * Examples are cut out of the raw text rather than taken from the parsed
   YAML string, so tabs and the author's indentation survive for the style
   rules and every DTS line maps 1:1 to a post-image line.
@@ -19,31 +21,20 @@ Two choices here are deliberate:
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from .binding import BindingDoc, parse_yaml
+from .binding import TABS, BindingDoc
 from .dts import DtsDocument, parse_dts
 
 _VENDOR_COMPAT = re.compile(r"^[a-z0-9][a-z0-9-]*,[A-Za-z0-9][A-Za-z0-9._+/-]*$")
 
 
-@functools.lru_cache(maxsize=64)
-def _parse_without_tabs(text: str) -> Any:
-    data, err = parse_yaml(text.replace("\t", "        "))
-    return data if err is None else None
-
-
 def schema_data(doc: BindingDoc) -> Any:
-    """The parsed schema; for a complete file that fails only on TABs, a parse
-    of the same text with the TABs turned into spaces (line numbers unchanged)."""
-    if doc.data is not None:
-        return doc.data
-    if doc.complete and doc.error is not None and "\t" in doc.text:
-        return _parse_without_tabs(doc.text)
-    return None
+    """The parsed schema; for a complete file that fails only on TABs, its
+    lenient reading with the TABs as spaces (line numbers unchanged)."""
+    return doc.lenient if doc.repairs in ((), (TABS,)) else None
 
 
 def is_map(node: Any) -> bool:

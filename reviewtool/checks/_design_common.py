@@ -4,9 +4,9 @@ The design rules judge what a binding *says*: its title and descriptions,
 its compatibles, the properties it introduces.  They must work on schemas
 that dt-schema would reject (a TAB in a description, a duplicate key) and on
 modified files whose full text is unknown, so this module reads the YAML two
-ways: ruamel's parse when there is one (repaired leniently when the strict
-parse failed), and a plain indentation outline of the known lines for prose
-and for patches that only show hunks.
+ways: ``BindingDoc.lenient`` (the parse, repaired when the strict one
+failed), and a plain indentation outline of the known lines for prose and
+for patches that only show hunks.
 """
 
 from __future__ import annotations
@@ -124,41 +124,6 @@ def _doc_memo(doc: BindingDoc, key: str, compute):
     return slot[key]
 
 
-def lenient_data(doc: BindingDoc) -> Any:
-    """The parsed schema, or a best-effort parse of a schema that has a TAB
-    indent or duplicate keys (line numbers are kept), or None."""
-    if doc.data is not None:
-        return doc.data
-    if not doc.complete:
-        return None
-
-    def compute():
-        lines = doc.lines
-        fixed = []
-        prev_indent = 0
-        for text in lines:
-            if text.startswith("\t") or (text[:1] == " " and "\t" in text[: len(text) - len(text.lstrip())]):
-                body = text.lstrip(" \t")
-                text = " " * prev_indent + body
-            if text.strip():
-                prev_indent = len(text) - len(text.lstrip(" "))
-            fixed.append(text)
-        data, err = parse_yaml("\n".join(fixed))
-        if err is None:
-            return data
-        try:
-            from ruamel.yaml import YAML
-            import io
-
-            y = YAML(typ="rt")
-            y.allow_duplicate_keys = True
-            return y.load(io.StringIO("\n".join(fixed)))
-        except Exception:
-            return None
-
-    return _doc_memo(doc, "lenient", compute)
-
-
 # -- prose ------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -262,7 +227,7 @@ def compatibles(doc: BindingDoc) -> list[Compatible]:
     """
 
     def compute() -> list[Compatible]:
-        data = lenient_data(doc)
+        data = doc.lenient
         if data is not None:
             out: list[Compatible] = []
             for owner, node in node_schemas(data):
@@ -359,7 +324,7 @@ class PropertyDef:
 
 def property_defs(doc: BindingDoc, include_pattern: bool = False) -> list[PropertyDef]:
     """Properties (not child nodes) defined by each node schema of the binding."""
-    data = lenient_data(doc)
+    data = doc.lenient
     if data is None:
         return _partial_property_defs(doc) if not doc.complete else []
     out = []

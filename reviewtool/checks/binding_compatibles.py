@@ -13,7 +13,7 @@ from typing import Any
 from ..artifacts.binding import binding_docs
 from ..classify import BINDINGS_DIR
 from . import check
-from ._design_common import BindingDoc, Compatible, added_line, compatibles, example_trees, lenient_data
+from ._design_common import BindingDoc, Compatible, added_line, compatibles, example_trees
 
 
 def _new_compatibles(doc: BindingDoc) -> list[tuple[Compatible, int]]:
@@ -81,7 +81,7 @@ def compatible_too_generic(ctx):
     redundant = {w.lower() for w in p.get("redundant_suffixes", [])}
     bus_suffixes = {w.lower(): w for w in p.get("bus_suffixes", [])}
     for doc in binding_docs(ctx):
-        data = lenient_data(doc)
+        data = doc.lenient
         refs = _all_refs(data)
         for c, line in _new_compatibles(doc):
             if "," not in c.value:

@@ -24,7 +24,6 @@ from ._design_common import (
     description_of,
     example_trees,
     first_paragraph,
-    lenient_data,
     max_items,
     node_schemas,
     property_defs,
@@ -386,7 +385,7 @@ def resourceless_child(ctx):
     docs = binding_docs(ctx)
     series_docs = ctx.memo(f"series-binding-docs:{ctx.series.message_id}", lambda: _series_docs(ctx))
     for doc in docs:
-        data = lenient_data(doc)
+        data = doc.lenient
         if data is None:
             continue
         # (a) child node schemas written inline
