@@ -221,6 +221,17 @@ def test_bus_suffix_only_for_a_device_on_that_bus():
     assert "'-i2c'" in f.message
 
 
+def test_examples_of_a_binding_with_a_tab_are_still_read():
+    """The TAB breaks the YAML, not the example: the bus is still seen there."""
+    props = "compatible:\n  const: acme,rtl9-i2c\n\nreg:\n  maxItems: 1"
+    client = schema("ACME RTL9 sensor", props, description="A sensor.\n\tOn I2C.", examples=(
+        "i2c {\n    #address-cells = <1>;\n    #size-cells = <0>;\n\n"
+        "    sensor@10 {\n        compatible = \"acme,rtl9-i2c\";\n        reg = <0x10>;\n    };\n};"))
+    assert "\t" in next(iter(client.values()))
+    (f,) = findings("binding/compatible-too-generic", patch(client))
+    assert "'-i2c'" in f.message
+
+
 def test_versioned_compatible_needs_a_same_stem_fallback():
     props = "compatible:\n  items:\n    - const: acme,axi-dma-1.00.a\n\nreg:\n  maxItems: 1"
     assert findings("binding/compatible-format", patch(schema("ACME AXI DMA", props))) == []

@@ -130,24 +130,6 @@ class BindingDoc:
     def first_added_line(self) -> int | None:
         return min(self.added) if self.added else None
 
-    def examples(self) -> list[tuple[int, str]]:
-        """Each ``examples:`` entry as (first post-image line, DTS text)."""
-        out: list[tuple[int, str]] = []
-        ex = self.get("examples")
-        if not isinstance(ex, list):
-            return out
-        for i, item in enumerate(ex):
-            if not isinstance(item, str):
-                continue
-            start = self.item_line(ex, i)
-            if start is None:
-                continue
-            # A block scalar "- |" starts its text on the next line.
-            if self.text_at(start).rstrip().endswith(("|", "|-", "|+", ">")):
-                start += 1
-            out.append((start, str(item)))
-        return out
-
 
 def parse_yaml(text: str) -> tuple[Any, YamlProblem | None]:
     """Parse with ruamel (round-trip, so nodes keep line numbers); never raises."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..artifacts.binding import binding_docs
+from ..artifacts.binding import BindingDoc, binding_docs
+from ..artifacts.schema_facts import binding_examples
 from ..classify import BINDINGS_DIR
 from . import check
-from ._design_common import BindingDoc, Compatible, added_line, compatibles, example_trees
+from ._design_common import Compatible, added_line, compatibles
 
 
 def _new_compatibles(doc: BindingDoc) -> list[tuple[Compatible, int]]:
@@ -60,13 +61,13 @@ def compatible_format(ctx):
 
 # -- binding/compatible-too-generic ------------------------------------------------------
 
-def _bus_of_examples(doc: BindingDoc, value: str) -> set[str]:
+def _bus_of_examples(ctx, doc: BindingDoc, value: str) -> set[str]:
     """The names of the nodes that hold a node with this compatible in the examples."""
     out = set()
-    for root in example_trees(doc):
-        for node in root.walk():
-            if value in node.compatible and node.parent is not None:
-                out.add(node.parent.name.split("@", 1)[0].lower())
+    for block in binding_examples(ctx, doc):
+        for node in block.dts.nodes():
+            if node.parent is not None and value in node.compatibles():
+                out.add(node.parent.name.lower())
     return out
 
 
@@ -104,7 +105,7 @@ def compatible_too_generic(ctx):
                     suffix="-" + tokens[-1], without=f"{vendor},{name[: -len(tokens[-1]) - 1]}"))
             elif len(tokens) > 1 and tokens[-1] in bus_suffixes:
                 bus = tokens[-1]
-                parents = _bus_of_examples(doc, c.value)
+                parents = _bus_of_examples(ctx, doc, c.value)
                 on_bus = any(par == bus or par.startswith(bus) for par in parents) or any(
                     f"{bus}-peripheral-props" in r for r in refs)
                 if on_bus:

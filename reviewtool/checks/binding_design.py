@@ -14,6 +14,7 @@ import re
 from typing import Any, Iterable
 
 from ..artifacts.binding import BindingDoc, binding_docs
+from ..artifacts.schema_facts import binding_examples
 from ..classify import BINDINGS_DIR, patch_kinds
 from . import check
 from ._design_common import (
@@ -22,7 +23,6 @@ from ._design_common import (
     binding_dir,
     compatibles,
     description_of,
-    example_trees,
     first_paragraph,
     max_items,
     node_schemas,
@@ -407,7 +407,7 @@ def resourceless_child(ctx):
         props = data.get("properties") if hasattr(data, "get") else None
         if not hasattr(props, "keys") or not _resourceless(props.keys(), data, p):
             continue
-        parent = _parent_of(doc, series_docs, p)
+        parent = _parent_of(ctx, doc, series_docs, p)
         if parent is None:
             continue
         line = added_line(doc, BindingDoc.key_line(props, "compatible"))
@@ -432,7 +432,7 @@ def _series_docs(ctx) -> list[BindingDoc]:
     return out
 
 
-def _parent_of(doc: BindingDoc, series_docs: list[BindingDoc], params: dict[str, Any]) -> str | None:
+def _parent_of(ctx, doc: BindingDoc, series_docs: list[BindingDoc], params: dict[str, Any]) -> str | None:
     """The device this binding's node sits in: a binding of the series that
     references it as a child, or the parent node of its example."""
     ref = re.compile(r"\$ref:\s*['\"]?(?:\S*/)?" + re.escape(doc.rel_path.rsplit("/", 1)[-1]) + r"(?:#|['\"]|\s|$)", re.M)
@@ -445,14 +445,12 @@ def _parent_of(doc: BindingDoc, series_docs: list[BindingDoc], params: dict[str,
                 return f"'{comp}'"
     own = {c.value for c in compatibles(doc)}
     buses = [re.compile(b) for b in params.get("bus_compatibles", [])]
-    for root in example_trees(doc):
-        for node in root.walk():
-            if not own & set(node.compatible):
+    for block in binding_examples(ctx, doc):
+        for node in block.dts.nodes():
+            if not own & set(node.compatibles()):
                 continue
-            par = node.parent
-            if par is None or not par.compatible:
+            parent = node.parent.compatibles() if node.parent is not None else []
+            if not parent or any(b.search(c) for c in parent for b in buses):
                 continue
-            if any(b.search(c) for c in par.compatible for b in buses):
-                continue
-            return f"'{par.compatible[0]}'"
+            return f"'{parent[0]}'"
     return None
