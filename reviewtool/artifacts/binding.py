@@ -105,13 +105,6 @@ class BindingDoc:
         except Exception:
             return None
 
-    @staticmethod
-    def node_line(node: Any) -> int | None:
-        try:
-            return node.lc.line + 1
-        except Exception:
-            return None
-
     def get(self, *keys: Any) -> Any:
         """Walk nested mappings: doc.get('properties', 'reg', 'maxItems')."""
         cur = self.data
@@ -123,9 +116,9 @@ class BindingDoc:
                 return None
         return cur
 
-    def anchor_line(self, line: int | None) -> int | None:
-        """The given line if the patch added it, else None (never blame context)."""
-        return line if self.is_added(line) else None
+    def anchor_line(self, *lines: int | None) -> int | None:
+        """The first of ``lines`` the patch adds, else None (never blame context)."""
+        return next((ln for ln in lines if self.is_added(ln)), None)
 
     def first_added_line(self) -> int | None:
         return min(self.added) if self.added else None

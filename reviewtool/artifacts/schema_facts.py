@@ -3,8 +3,9 @@
 ``BindingDoc`` gives the post-image and its parse; this module answers the
 questions the schema-content rules ask of it: which compatibles the file
 documents, which mappings are node schemas (the top level and every child
-node), and where the ``examples:`` blocks sit in the text, read as DTS with
-their real post-image line numbers.
+node), how many entries a property allows, and where the ``examples:``
+blocks sit in the text, read as DTS (``artifacts.dts``) with their real
+post-image line numbers.  The design rules use the examples too.
 
 Two choices here are deliberate:
 
@@ -41,12 +42,8 @@ def is_map(node: Any) -> bool:
     return hasattr(node, "items") and hasattr(node, "get")
 
 
-def key_line(node: Any, key: Any) -> int | None:
-    return BindingDoc.key_line(node, key)
-
-
-def item_line(seq: Any, index: int) -> int | None:
-    return BindingDoc.item_line(seq, index)
+key_line = BindingDoc.key_line
+item_line = BindingDoc.item_line
 
 
 # -- compatibles -----------------------------------------------------------
@@ -150,6 +147,25 @@ def _children(node: Any, path: tuple) -> Iterator[NodeSchema]:
                 yield from _children(value, p)
 
 
+def node_properties(data: Any) -> Iterator[tuple[NodeSchema, Any]]:
+    """Each node schema with its ``properties`` mapping (nodes without one skipped)."""
+    for ns in node_schemas(data):
+        props = ns.node.get("properties")
+        if is_map(props):
+            yield ns, props
+
+
+def walk_maps(node: Any) -> Iterator[Any]:
+    """Every mapping in a parsed document, outermost first."""
+    if is_map(node):
+        yield node
+        for v in node.values():
+            yield from walk_maps(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from walk_maps(v)
+
+
 def property_maps(data: Any) -> Iterator[tuple[tuple, Any]]:
     """(path, mapping) of every properties/patternProperties mapping of a node schema."""
     for ns in node_schemas(data):
@@ -205,6 +221,28 @@ def conditional_property_schemas(node: Any, prop: str) -> Iterator[Any]:
                     yield from visit(b, depth + 1)
 
     yield from visit(node, 0)
+
+
+def as_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def count_range(schema: Any) -> tuple[int | None, int | None] | None:
+    """(min, max) entries a cell/phandle/string-array schema allows, as
+    dtschema reads it (maxItems alone means exactly that many); None when
+    the schema does not say."""
+    if not hasattr(schema, "get"):
+        return None
+    items = schema.get("items")
+    lo, hi = as_int(schema.get("minItems")), as_int(schema.get("maxItems"))
+    if isinstance(items, list):
+        n = len(items)
+        return (lo if lo is not None else n, hi if hi is not None else n)
+    if hi is not None:
+        return (lo if lo is not None else hi, hi)
+    if lo is not None:
+        return (lo, None)
+    return None
 
 
 # -- examples ----------------------------------------------------------------

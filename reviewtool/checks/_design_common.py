@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from ..artifacts.binding import BindingDoc, parse_yaml
 
@@ -410,19 +410,6 @@ def description_of(schema: Any) -> str:
     return ""
 
 
-def max_items(schema: Any) -> int | None:
-    """How many entries a list property may have; None when unbounded/unknown."""
-    if not hasattr(schema, "get"):
-        return None
-    items = schema.get("items")
-    mx = schema.get("maxItems")
-    if isinstance(mx, int):
-        return mx
-    if isinstance(items, list):
-        return len(items)
-    return None
-
-
 def vendor_of(doc: BindingDoc) -> str | None:
     for c in compatibles(doc):
         if "," in c.value:
@@ -434,15 +421,3 @@ def vendor_of(doc: BindingDoc) -> str | None:
 def binding_dir(doc: BindingDoc) -> str:
     rel = doc.rel_path
     return rel.split("/", 1)[0] if "/" in rel else ""
-
-
-def added_line(doc: BindingDoc, line: int | None) -> int | None:
-    """The line if the patch adds it (findings never blame context lines)."""
-    return line if doc.is_added(line) else None
-
-
-def words_regex(words: Iterable[str]) -> re.Pattern:
-    """One case-insensitive alternation of whole words/phrases (spaces match any whitespace)."""
-    alts = sorted({w for w in words if w}, key=len, reverse=True)
-    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alts) or r"(?!x)x"
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)

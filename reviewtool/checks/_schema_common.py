@@ -48,32 +48,5 @@ def added_finding(ctx: Any, doc: BindingDoc, line: int | None, *, message: str |
     return ctx.finding(**kwargs)
 
 
-def first_added(doc: BindingDoc, *lines: int | None) -> int | None:
-    """The first of ``lines`` that the patch adds."""
-    return next((ln for ln in lines if ln is not None and doc.is_added(ln)), None)
-
-
 def compile_words(words: list[str], flags: int = re.I) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", flags)
-
-
-def as_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def count_range(schema: Any) -> tuple[int | None, int | None] | None:
-    """(min, max) entries a cell/phandle/string-array schema allows, as
-    dtschema reads it (maxItems alone means exactly that many); None when
-    the schema does not say."""
-    if not hasattr(schema, "get"):
-        return None
-    items = schema.get("items")
-    lo, hi = as_int(schema.get("minItems")), as_int(schema.get("maxItems"))
-    if isinstance(items, list):
-        n = len(items)
-        return (lo if lo is not None else n, hi if hi is not None else n)
-    if hi is not None:
-        return (lo if lo is not None else hi, hi)
-    if lo is not None:
-        return (lo, None)
-    return None

@@ -8,13 +8,12 @@ version the OS can read at run time, or the class the device already is.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..artifacts.binding import BindingDoc, binding_docs
-from ..artifacts.schema_facts import binding_examples
+from ..artifacts.schema_facts import binding_examples, walk_maps
 from ..classify import BINDINGS_DIR
 from . import check
-from ._design_common import Compatible, added_line, compatibles
+from ._design_common import Compatible, compatibles
 
 
 def _new_compatibles(doc: BindingDoc) -> list[tuple[Compatible, int]]:
@@ -22,7 +21,7 @@ def _new_compatibles(doc: BindingDoc) -> list[tuple[Compatible, int]]:
     seen: set[int] = set()
     out = []
     for c in compatibles(doc):
-        line = added_line(doc, c.line)
+        line = doc.anchor_line(c.line)
         if line is None or line in seen:
             continue
         seen.add(line)
@@ -83,7 +82,7 @@ def compatible_too_generic(ctx):
     bus_suffixes = {w.lower(): w for w in p.get("bus_suffixes", [])}
     for doc in binding_docs(ctx):
         data = doc.lenient
-        refs = _all_refs(data)
+        refs = [m["$ref"] for m in walk_maps(data) if isinstance(m.get("$ref"), str)]
         for c, line in _new_compatibles(doc):
             if "," not in c.value:
                 continue  # binding/compatible-format asks for the vendor first
@@ -113,24 +112,6 @@ def compatible_too_generic(ctx):
             if found:
                 yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
                                   compatible=c.value, reasons="; ".join(found))
-
-
-def _all_refs(data: Any) -> list[str]:
-    out: list[str] = []
-
-    def walk(n):
-        if hasattr(n, "items"):
-            for k, v in n.items():
-                if k == "$ref" and isinstance(v, str):
-                    out.append(v)
-                else:
-                    walk(v)
-        elif isinstance(n, list):
-            for x in n:
-                walk(x)
-
-    walk(data)
-    return out
 
 
 # -- binding/vendor-prefix-company ------------------------------------------------------

@@ -14,17 +14,15 @@ import re
 from typing import Any, Iterable
 
 from ..artifacts.binding import BindingDoc, binding_docs
-from ..artifacts.schema_facts import binding_examples
+from ..artifacts.schema_facts import binding_examples, count_range
 from ..classify import BINDINGS_DIR, patch_kinds
 from . import check
 from ._design_common import (
     Prose,
-    added_line,
     binding_dir,
     compatibles,
     description_of,
     first_paragraph,
-    max_items,
     node_schemas,
     property_defs,
     prose,
@@ -103,7 +101,7 @@ def describes_driver(ctx):
                               where=_where(block))
         for c in compatibles(doc):
             m = compat_rx.search(c.value.split(",", 1)[-1])
-            line = added_line(doc, c.line)
+            line = doc.anchor_line(c.line)
             if m and line:
                 yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
                                   word=c.value, what="the driver", where="The compatible")
@@ -250,7 +248,7 @@ def hypervisor_interface(ctx):
                 and s["defining"] + s["supporting"] >= p.get("min_total", 4))):
             continue
         line = s["title"][0] if s["title"] else None
-        line = added_line(doc, line) or doc.first_added_line()
+        line = doc.anchor_line(line) or doc.first_added_line()
         if line is None:
             continue
         evidence = ", ".join(f'"{e}"' for e in s["found"][:4])
@@ -281,7 +279,7 @@ def one_node_per_device(ctx):
         for d in defs:
             if d.name not in resources:
                 continue
-            count = max_items(d.schema)
+            count = (count_range(d.schema) or (None, None))[1]
             if count is not None and count < min_entries:
                 continue
             block = next((b for (owner, name), b in blocks.items() if name == d.name
@@ -295,7 +293,7 @@ def one_node_per_device(ctx):
             by_owner.setdefault(d.owner, []).append((d, count, block, m))
         for owner, hits in by_owner.items():
             d, count, block, m = hits[0]
-            line = added_line(doc, block.line_at(m.start())) or added_line(doc, d.line)
+            line = doc.anchor_line(block.line_at(m.start()), d.line)
             if line is None:
                 continue
             names = " and ".join(f"`{h[0].name}`" for h in hits[:3])
@@ -315,7 +313,7 @@ def one_node_per_device(ctx):
                 r"\bdriver\b", desc, re.I
             ):
                 continue
-            line = added_line(doc, d.line)
+            line = doc.anchor_line(d.line)
             if line is None:
                 continue
             yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
@@ -396,7 +394,7 @@ def resourceless_child(ctx):
             if not hasattr(props, "keys") or not _resourceless(props.keys(), node, p):
                 continue
             container = _container(data, owner)
-            line = added_line(doc, BindingDoc.key_line(container, owner[-1])) if container is not None else None
+            line = doc.anchor_line(BindingDoc.key_line(container, owner[-1])) if container is not None else None
             if line is None:
                 continue
             yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
@@ -410,7 +408,7 @@ def resourceless_child(ctx):
         parent = _parent_of(ctx, doc, series_docs, p)
         if parent is None:
             continue
-        line = added_line(doc, BindingDoc.key_line(props, "compatible"))
+        line = doc.anchor_line(BindingDoc.key_line(props, "compatible"))
         if line is None:
             continue
         own = next((c.value for c in compatibles(doc)), doc.rel_path)

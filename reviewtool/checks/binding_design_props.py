@@ -13,8 +13,9 @@ import re
 from typing import Any
 
 from ..artifacts.binding import binding_docs
+from ..artifacts.schema_facts import walk_maps
 from . import check
-from ._design_common import PropertyDef, added_line, declared_type, description_of, property_defs, vendor_of
+from ._design_common import PropertyDef, declared_type, description_of, property_defs, vendor_of
 
 
 @functools.lru_cache(maxsize=1)
@@ -31,22 +32,13 @@ def dtschema_property_names() -> frozenset[str]:
         return frozenset()
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     names: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "properties" and isinstance(value, dict):
-                    names.update(k for k in value if isinstance(k, str))
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
     root = os.path.join(os.path.dirname(dtschema.__file__), "schemas")
     for path in glob.glob(os.path.join(root, "**", "*.yaml"), recursive=True):
         try:
             with open(path, encoding="utf-8") as fh:
-                walk(yaml.load(fh, Loader=loader))
+                for m in walk_maps(yaml.load(fh, Loader=loader)):
+                    if isinstance(m.get("properties"), dict):
+                        names.update(k for k in m["properties"] if isinstance(k, str))
         except Exception:
             continue
     return frozenset(names)
@@ -71,7 +63,7 @@ def _is_standard(name: str, standard: tuple[frozenset[str], list[re.Pattern]]) -
 def _new_defs(doc) -> list[tuple[PropertyDef, int]]:
     out = []
     for d in property_defs(doc):
-        line = added_line(doc, d.line)
+        line = doc.anchor_line(d.line)
         if line is not None:
             out.append((d, line))
     return out

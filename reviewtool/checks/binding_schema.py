@@ -19,11 +19,13 @@ from ..artifacts.schema_facts import (
     is_map,
     item_line,
     key_line,
+    node_properties,
     node_schemas,
     property_maps,
     refs_at_level,
     txt_compatibles,
     vendor_of,
+    walk_maps,
 )
 from ..classify import BINDINGS_DIR
 from . import check
@@ -32,7 +34,6 @@ from ._schema_common import (
     compile_words,
     docs_with_data,
     findings_only,
-    first_added,
     hunk_lines,
 )
 
@@ -128,7 +129,7 @@ def binding_filename_compatible(ctx):
         if _name_fits(stem, values):
             continue
         suggestion = _suggest_name(values)
-        line = first_added(doc, _top_values(doc).get("$id", (None,))[0], comps[0].line, doc.first_added_line())
+        line = doc.anchor_line(_top_values(doc).get("$id", (None,))[0], comps[0].line, doc.first_added_line())
         yield added_finding(ctx, doc, line, file=posixpath.basename(doc.path), compatible=values[0],
                             suggestion=f"{suggestion}.yaml")
     # A new free-form .txt binding: the same naming rule (and it must become YAML).
@@ -190,7 +191,7 @@ def binding_directory(ctx):
                 posixpath.dirname(doc.file.old_path) == posixpath.dirname(doc.path):
             continue
         parts = doc.rel_path.split("/")
-        line = first_added(doc, _top_values(doc).get("$id", (None,))[0], doc.first_added_line())
+        line = doc.anchor_line(_top_values(doc).get("$id", (None,))[0], doc.first_added_line())
         if line is None:
             continue
         if len(parts) == 1:
@@ -370,12 +371,7 @@ def _undefined_used(ctx: Any, node: Any, top: Any, doc: BindingDoc, own: set[str
 @findings_only
 def binding_required_order(ctx):
     for doc, data in docs_with_data(ctx):
-        if not is_map(data):
-            continue
-        for ns in node_schemas(data):
-            props = ns.node.get("properties")
-            if not is_map(props):
-                continue
+        for ns, props in node_properties(data):
             names = [k for k in props if isinstance(k, str) and not k.startswith("$")]
             if "compatible" in names and names[0] != "compatible":
                 yield added_finding(ctx, doc, key_line(props, "compatible"),
@@ -403,16 +399,6 @@ def binding_required_order(ctx):
 
 # -- binding/schema-simplify -------------------------------------------------
 
-def _walk_maps(node: Any):
-    if is_map(node):
-        yield node
-        for v in node.values():
-            yield from _walk_maps(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _walk_maps(v)
-
-
 _SINGLE_GROUP = re.compile(r"\(([^()|?*+]*)\)(?![?*+{])")
 _META = re.compile(r"[.*+?\[\]{}()|\\]")
 
@@ -438,7 +424,7 @@ def binding_schema_simplify(ctx):
     for doc, data in docs_with_data(ctx):
         if not is_map(data):
             continue
-        for m in _walk_maps(data):
+        for m in walk_maps(data):
             for key in ("oneOf", "anyOf"):
                 branches = m.get(key)
                 if not isinstance(branches, list):
@@ -569,7 +555,7 @@ def binding_description_literal(ctx):
     for doc, data in docs_with_data(ctx):
         if not is_map(data):
             continue
-        for m in _walk_maps(data):
+        for m in walk_maps(data):
             value = m.get("description")
             if not isinstance(value, str):
                 continue

@@ -14,14 +14,15 @@ from typing import Any
 
 from ..artifacts.schema_facts import (
     conditional_property_schemas,
+    count_range,
     is_map,
     item_line,
     key_line,
-    node_schemas,
+    node_properties,
     refs_at_level,
 )
 from . import check
-from ._schema_common import added_finding, count_range, docs_with_data, findings_only, first_added, hunk_lines
+from ._schema_common import added_finding, docs_with_data, findings_only, hunk_lines
 
 
 def _names_for(prop: str, names_map: dict[str, str]) -> str | None:
@@ -55,12 +56,7 @@ def binding_items_not_described(ctx):
     watched = set(ctx.params.get("properties", []))
     names_map = dict(ctx.params.get("names", {}))
     for doc, data in docs_with_data(ctx):
-        if not is_map(data):
-            continue
-        for ns in node_schemas(data):
-            props = ns.node.get("properties")
-            if not is_map(props):
-                continue
+        for ns, props in node_properties(data):
             for name in props:
                 if name not in watched:
                     continue
@@ -91,8 +87,8 @@ def binding_items_not_described(ctx):
                         continue  # a variable list of like entries, explained in prose
                     else:
                         count = f"{lo if lo is not None else 1} to {hi}"
-                line = first_added(doc, key_line(props, name), key_line(schema, "maxItems"),
-                                   key_line(schema, "minItems"))
+                line = doc.anchor_line(key_line(props, name), key_line(schema, "maxItems"),
+                                       key_line(schema, "minItems"))
                 hint = f" (or give '{names}' an items list naming each entry)" if names else ""
                 yield added_finding(ctx, doc, line, name=name, count=count, names_hint=hint)
 
@@ -114,12 +110,7 @@ def binding_single_item_style(ctx):
     generic = {w.lower() for w in ctx.params.get("generic_words", [])}
     max_words = int(ctx.params.get("max_generic_words", 10))
     for doc, data in docs_with_data(ctx):
-        if not is_map(data):
-            continue
-        for ns in node_schemas(data):
-            props = ns.node.get("properties")
-            if not is_map(props):
-                continue
+        for _ns, props in node_properties(data):
             for name in props:
                 schema = props[name]
                 if not is_map(schema):
@@ -170,13 +161,8 @@ def binding_names_without_list(ctx):
     names_map = dict(ctx.params.get("names", {}))
     alternatives = dict(ctx.params.get("alternatives", {}))
     for doc, data in docs_with_data(ctx):
-        if not is_map(data):
-            continue
-        for ns in node_schemas(data):
+        for ns, props in node_properties(data):
             node = ns.node
-            props = node.get("properties")
-            if not is_map(props):
-                continue
             has_refs = any("types.yaml" not in r for r in refs_at_level(node))
             for names, main in names_map.items():
                 if names not in props:
@@ -191,7 +177,7 @@ def binding_names_without_list(ctx):
                     continue
                 a, b = count_range(props[main]), count_range(props[names])
                 if a is not None and b is not None and a != b:
-                    yield added_finding(ctx, doc, first_added(doc, key_line(props, names), key_line(props, main)),
+                    yield added_finding(ctx, doc, doc.anchor_line(key_line(props, names), key_line(props, main)),
                                         names=names, main=main, main_count=_fmt(a), names_count=_fmt(b))
                     continue
                 # The same comparison inside each if/then/else that constrains both.
@@ -200,8 +186,8 @@ def binding_names_without_list(ctx):
                         ra = count_range(_merge(props[main], branch_props[main]))
                         rb = count_range(_merge(props[names], branch_props[names]))
                         if ra is not None and rb is not None and ra != rb:
-                            yield added_finding(ctx, doc, first_added(doc, key_line(branch_props, names),
-                                                                      key_line(branch_props, main)),
+                            yield added_finding(ctx, doc, doc.anchor_line(key_line(branch_props, names),
+                                                                          key_line(branch_props, main)),
                                                 names=names, main=main, main_count=_fmt(ra), names_count=_fmt(rb))
 
 
@@ -248,12 +234,7 @@ def binding_redundant_type(ctx):
                                     message=f"'type: {m.group(1)}' is JSON-schema typing, not DT schema: standard "
                                             "properties get their type from the core schemas and others from a "
                                             "'$ref: /schemas/types.yaml#/definitions/...'.")
-        if not is_map(data):
-            continue
-        for ns in node_schemas(data):
-            props = ns.node.get("properties")
-            if not is_map(props):
-                continue
+        for _ns, props in node_properties(data):
             for name in props:
                 schema = props[name]
                 if not isinstance(name, str) or not is_map(schema) or name in skip:
