@@ -75,3 +75,19 @@ def test_schema_rules_take_only_the_tab_reading():
     assert schema_data(doc_of("properties:\n  compatible:\n\tconst: acme,foo\n")) is not None
     assert schema_data(doc_of("properties:\n  reg:\n    maxItems: 1\n\tdescription: x\n")) is None
     assert schema_data(doc_of("title: one\ntitle: two\n")) is None
+
+
+def test_compatible_strings_are_read_one_way_for_schema_and_design_rules():
+    from reviewtool.artifacts.schema_facts import compatible_strings, compatibles
+    from reviewtool.checks._design_common import compatibles as design_compatibles
+
+    text = ("properties:\n  compatible:\n    description: not acme,zzz\n    oneOf:\n"
+            "      - items:\n          - enum:\n              - acme,a2\n              - acme,a3\n"
+            "          - const: acme,a1\n      - const: acme,a1\n")
+    doc = doc_of(text)
+    found = compatible_strings(doc.data["properties"]["compatible"])
+    assert [(c.value, c.line) for c in found] == [("acme,a2", 7), ("acme,a3", 8), ("acme,a1", 9), ("acme,a1", 10)]
+    assert [c.value for c in compatibles(doc.data)] == ["acme,a2", "acme,a3", "acme,a1"]
+    design = design_compatibles(doc)
+    assert [(c.value, c.line) for c in design] == [(c.value, c.line) for c in found]
+    assert design[0].siblings == ("acme,a3", "acme,a1", "acme,a1")

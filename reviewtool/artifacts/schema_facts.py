@@ -55,35 +55,37 @@ class Compatible:
 
 
 def compatibles(data: Any) -> list[Compatible]:
-    """Every string the top-level ``compatible`` schema accepts (const/enum,
-    through items, oneOf, anyOf, allOf and contains)."""
+    """Every string the top-level ``compatible`` schema accepts, once each."""
     props = data.get("properties") if is_map(data) else None
-    comp = props.get("compatible") if is_map(props) else None
-    out: list[Compatible] = []
-    _collect_strings(comp, out)
     seen: set[str] = set()
     uniq = []
-    for c in out:
+    for c in compatible_strings(props.get("compatible") if is_map(props) else None):
         if c.value not in seen:
             seen.add(c.value)
             uniq.append(c)
     return uniq
 
 
-def _collect_strings(node: Any, out: list[Compatible]) -> None:
-    if is_map(node):
-        for key, value in node.items():
-            if key == "const" and isinstance(value, str):
-                out.append(Compatible(value, key_line(node, key)))
-            elif key == "enum" and isinstance(value, list):
-                for i, v in enumerate(value):
-                    if isinstance(v, str):
-                        out.append(Compatible(v, item_line(value, i)))
-            elif key in ("items", "oneOf", "anyOf", "allOf", "contains"):
-                _collect_strings(value, out)
-    elif isinstance(node, list):
-        for item in node:
-            _collect_strings(item, out)
+def compatible_strings(schema: Any) -> list[Compatible]:
+    """The strings one ``compatible`` schema accepts, in order, with their
+    lines: const/enum values, through items, oneOf, anyOf, allOf and contains."""
+    out: list[Compatible] = []
+
+    def visit(node: Any) -> None:
+        if is_map(node):
+            for key, value in node.items():
+                if key == "const" and isinstance(value, str):
+                    out.append(Compatible(value, BindingDoc.value_line(node, key)))
+                elif key == "enum" and isinstance(value, list):
+                    out.extend(Compatible(v, item_line(value, i)) for i, v in enumerate(value) if isinstance(v, str))
+                elif key in ("items", "oneOf", "anyOf", "allOf", "contains"):
+                    visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    visit(schema)
+    return out
 
 
 def vendor_of(compatible: str) -> str | None:

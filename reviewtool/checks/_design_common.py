@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..artifacts.binding import BindingDoc, parse_yaml
+from ..artifacts.schema_facts import compatible_strings
 
 _KEY = re.compile(r"^(?P<indent>[ \t]*)(?P<dash>-\s+)?(?P<key>(?:\"[^\"]*\"|'[^']*'|[^\s:#'\"][^:#]*?))\s*:(?:\s+(?P<value>.*?))?\s*$")
 _BLOCK = re.compile(r"^[|>][-+0-9]*\s*(?:#.*)?$")
@@ -235,31 +236,14 @@ def compatibles(doc: BindingDoc) -> list[Compatible]:
                 comp = props.get("compatible") if hasattr(props, "get") else None
                 if comp is None:
                     continue
-                found: list[tuple[str, int | None]] = []
-                _collect_strings(comp, found)
-                values = tuple(v for v, _ in found)
-                for v, line in found:
-                    out.append(Compatible(v, line, tuple(x for x in values if x != v), owner))
+                found = compatible_strings(comp)
+                values = tuple(c.value for c in found)
+                for c in found:
+                    out.append(Compatible(c.value, c.line, tuple(x for x in values if x != c.value), owner))
             return out
         return _compatibles_from_outline(doc)
 
     return _doc_memo(doc, "compatibles", compute)
-
-
-def _collect_strings(node: Any, out: list[tuple[str, int | None]]) -> None:
-    if hasattr(node, "items"):
-        for key, value in node.items():
-            if key == "const" and isinstance(value, str):
-                out.append((value, BindingDoc.value_line(node, key)))
-            elif key == "enum" and isinstance(value, list):
-                for i, item in enumerate(value):
-                    if isinstance(item, str):
-                        out.append((item, BindingDoc.item_line(value, i)))
-            elif key not in ("description", "deprecated", "$comment"):
-                _collect_strings(value, out)
-    elif isinstance(node, list):
-        for item in node:
-            _collect_strings(item, out)
 
 
 def _compatibles_from_outline(doc: BindingDoc) -> list[Compatible]:
@@ -410,7 +394,8 @@ def description_of(schema: Any) -> str:
     return ""
 
 
-def vendor_of(doc: BindingDoc) -> str | None:
+def doc_vendor(doc: BindingDoc) -> str | None:
+    """The vendor prefix of the first vendor compatible, else of the file name."""
     for c in compatibles(doc):
         if "," in c.value:
             return c.value.split(",", 1)[0]

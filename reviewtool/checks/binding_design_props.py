@@ -15,7 +15,7 @@ from typing import Any
 from ..artifacts.binding import binding_docs
 from ..artifacts.schema_facts import walk_maps
 from . import check
-from ._design_common import PropertyDef, declared_type, description_of, property_defs, vendor_of
+from ._design_common import PropertyDef, declared_type, description_of, doc_vendor, property_defs
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,7 +79,7 @@ def _local_name(name: str) -> str:
 def vendor_property_prefix(ctx):
     standard = _standard(ctx)
     for doc in binding_docs(ctx):
-        vendor = vendor_of(doc) or "vendor"
+        vendor = doc_vendor(doc) or "vendor"
         for d, line in _new_defs(doc):
             name = d.name
             if "," in name or name.startswith(("#", "$")) or _is_standard(name, standard):
