@@ -3,7 +3,10 @@
 
 Separates what a first binding pays once per process (importing yamllint and
 dtschema, building dtschema's meta-schema registry) from what every further
-binding costs.  Each run is a fresh interpreter, so imports are cold.
+binding costs.  Each run is a fresh interpreter, so imports are cold.  Half the
+binding's properties carry a ``$ref`` to dt-schema's ``types.yaml`` (the rest
+a unit suffix), as real ones do; dtschema_runner's $ref target cache is timed
+on and off.
 
 Usage: python benchmarks/bench_bindings.py [--runs N] [--bindings K] [--lines L]
 Prints figures; asserts nothing.
@@ -74,8 +77,13 @@ def make_binding(k: int, lines: int) -> tuple[str, str]:
     props = []
     while len((head + "".join(props) + tail).split("\n")) < lines:
         i = len(props) + 1
-        props.append(f"  acme,ldo{i}-soft-start-us:\n    description: Soft-start time of LDO{i}.\n"
-                     "    enum: [100, 200, 400, 800]\n\n")
+        if i % 2:  # a standard unit suffix gives the type
+            props.append(f"  acme,ldo{i}-soft-start-us:\n    description: Soft-start time of LDO{i}.\n"
+                         "    enum: [100, 200, 400, 800]\n\n")
+        else:
+            props.append(f"  acme,ldo{i}-mode:\n    description: Operating mode of LDO{i}.\n"
+                         "    $ref: /schemas/types.yaml#/definitions/uint32\n"
+                         "    enum: [0, 1, 2]\n\n")
     return f"Documentation/devicetree/bindings/{rel}", head + "".join(props) + tail
 
 
@@ -121,6 +129,11 @@ else:
     out["validate_each"] = [timed(lambda p=p, t=t, d=d: dtschema_runner.validate(rel(p), t, data=d))[0]
                             for (p, t), d in zip(docs[1:], parsed[1:])]
     out["validate_file_each"] = [timed(lambda p=p, t=t: dtschema_runner.validate(rel(p), t))[0] for p, t in docs[1:]]
+    if hasattr(dtschema_runner, "set_cache"):  # absent before the $ref target cache existed
+        dtschema_runner.set_cache(False)
+        out["validate_nocache_each"] = [timed(lambda p=p, t=t, d=d: dtschema_runner.validate(rel(p), t, data=d))[0]
+                                        for (p, t), d in zip(docs[1:], parsed[1:])]
+        dtschema_runner.set_cache(True)
     out["lint_each"] = [timed(lambda p=p, t=t: yamllint_runner.lint(t, p))[0] for p, t in docs[1:]]
     out["catalogue_each"] = [timed(lambda s=s: check_series(s, rules, Options()))[0] for s in series[1:]]
 print(json.dumps(out))
@@ -163,6 +176,9 @@ def main() -> None:
     print(f"    ruamel parse (shared by all binding rules) {ms(x for r in split for x in r['parse_each'])}")
     print(f"    dtschema validate(), parse reused {ms(x for r in split for x in r['validate_each'])}")
     print(f"    dtschema validate(), own parse    {ms(x for r in split for x in r['validate_file_each'])}")
+    if all("validate_nocache_each" in r for r in split):
+        print(f"    dtschema validate(), parse reused, $ref cache off "
+              f"{ms(x for r in split for x in r['validate_nocache_each'])}")
     print(f"    yamllint lint() alone             {ms(x for r in split for x in r['lint_each'])}")
     print(f"  whole catalogue on the patch        {ms(x for r in split for x in r['catalogue_each'])}")
 

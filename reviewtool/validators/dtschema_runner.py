@@ -16,16 +16,33 @@ tree they are usually the kernel's own common schemas, not a mistake.
 
 dtschema caches its meta-schema registry per process; we import it once and
 serialize runs (it swaps no state per call, but stderr capture does).
+
+Two per-process savings keep every binding after the first cheap, without
+changing a result:
+
+* dtschema parses each ``$ref`` target (its own ``types.yaml`` and friends,
+  the series' bindings, the tree's schemas) with ruamel every time a
+  registry asks for it.  We hand dtschema's registry a ``retrieve`` that
+  remembers what dtschema's own ``retrieve`` returned, keyed by the URI and
+  the bytes of the file it would read, so a cached answer is only ever
+  reused for identical input.  Anything unexpected (no ``paths``, an
+  unreadable file, an exception) goes straight to dtschema's own code.
+* The scratch tree lives in one directory per process; each run removes
+  only the files it placed (removing directories is the slow part on some
+  file systems).  A run that cannot clean up abandons the directory.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import re
+import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -146,13 +163,12 @@ def validate(rel_path: str, text: str, *, others: Mapping[str, str] | None = Non
     dts = load()
     if not _safe_rel(rel_path):
         return SchemaResult(problems=(SchemaProblem(None, f"cannot place {rel_path!r} under bindings/", "crash"),))
-    with _RUN_LOCK, tempfile.TemporaryDirectory(prefix="reviewtool-dtschema-") as tmp:
-        root = Path(tmp) / BINDINGS
+    with _RUN_LOCK, _SCRATCH.run() as place:
         for rel, other in (others or {}).items():
             if rel != rel_path and _safe_rel(rel):
-                _write(root, rel, other)
-        target = _write(root, rel_path, text)
-        return _Run(dts, target, root, rel_path, text, resolve, data).result()
+                place(rel, other)
+        target = place(rel_path, text)
+        return _Run(dts, target, place.root, rel_path, text, resolve, data, place).result()
 
 
 def _safe_rel(rel: str) -> bool:
@@ -167,12 +183,91 @@ def _write(root: Path, rel: str, text: str) -> Path:
     return path
 
 
+class _Placer:
+    """Writes files of one run below the scratch ``bindings/`` and remembers them."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.written: list[Path] = []
+
+    def __call__(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        self.written.append(path)  # before writing: a half-written file is removed too
+        if path.is_dir() and not any(p.is_file() for p in path.rglob("*")):
+            shutil.rmtree(path)  # an empty directory an earlier run left where this file goes
+        return _write(self.root, rel, text)
+
+
+class _ScratchTree:
+    """One scratch kernel tree per process, emptied of its files after each run.
+
+    Only the files a run wrote are removed; the directories stay (dtschema
+    and ``_find_unresolved`` only ever ask whether a *file* exists, so an
+    empty directory changes nothing).  If a file cannot be removed the whole
+    directory is abandoned, so no run ever sees another run's file.  A forked
+    child makes its own directory; each is removed when its process exits.
+    """
+
+    def __init__(self) -> None:
+        self._base: Path | None = None
+        self._pid: int | None = None
+
+    def _bindings(self) -> Path:
+        if self._base is None or self._pid != os.getpid() or not self._base.is_dir():
+            self._base = Path(tempfile.mkdtemp(prefix="reviewtool-dtschema-"))
+            self._pid = os.getpid()
+            _at_exit(_remove_tree, self._base, self._pid)
+        return self._base / BINDINGS
+
+    @contextlib.contextmanager
+    def run(self) -> Iterator[_Placer]:
+        place = _Placer(self._bindings())
+        try:
+            yield place
+        finally:
+            self._clean(place)
+
+    def _clean(self, place: _Placer) -> None:
+        for path in reversed(place.written):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError:
+                self.abandon()
+                return
+
+    def abandon(self) -> None:
+        """Drop the current directory; the next run makes a fresh one."""
+        if self._base is not None and self._pid == os.getpid():
+            _remove_tree(self._base, self._pid)
+        self._base = None
+
+
+def _at_exit(fn: Callable[..., None], *args: Any) -> None:
+    """Run ``fn(*args)`` when this process exits, a multiprocessing worker
+    (which leaves by ``os._exit`` and skips ``atexit``) included."""
+    from multiprocessing import util
+
+    util.Finalize(None, fn, args=args, exitpriority=0)  # run by atexit, and by a worker's own exit
+
+
+def _remove_tree(base: Path, pid: int) -> None:
+    if os.getpid() == pid:  # never a parent's directory from a forked child
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_SCRATCH = _ScratchTree()
+
+
 class _Run:
     """One dt-doc-validate run on a placed file."""
 
     def __init__(self, dts: Any, target: Path, root: Path, rel_path: str, text: str,
-                 resolve: Resolver | None = None, data: Any = None):
+                 resolve: Resolver | None = None, data: Any = None,
+                 place: Callable[[str, str], Path] | None = None):
         self.dts = dts
+        self.place = place or (lambda rel, text: _write(root, rel, text))
         self.resolve = resolve
         self.data = data
         self.target = target
@@ -299,7 +394,7 @@ class _Run:
                           "locate the file and check its $refs", "refs")
             return
         missing = {u.target for u in self.unresolved}
-        sch.retrieve = _lenient_retrieve(sch.retrieve, missing)
+        sch.retrieve = _lenient_retrieve(_cached_retrieve(sch, sch.retrieve), missing)
         buf = io.StringIO()
         with contextlib.redirect_stderr(buf):
             try:
@@ -379,7 +474,7 @@ class _Run:
             text = None
         if text is None:
             return False
-        _write(self.root, rel, text)
+        self.place(rel, text)
         return True
 
 
@@ -405,6 +500,94 @@ def _schema_from_parsed(dts: Any, target: Path, data: Any) -> Any:
     validator.META_SCHEMA["properties"]["select"] = {"$recursiveRef": "#"}
     dict.__init__(sch, data)
     return sch
+
+
+# -- the $ref target cache -------------------------------------------------------------
+
+_CACHE_SIZE = 256  # distinct (URI, file content) pairs: dtschema bundles 66 schemas; ~80 kB each parsed
+_CACHE: "OrderedDict[tuple[str, bytes], Any]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_ENABLED = True
+_CACHE_STATS = {"hits": 0, "misses": 0, "bypassed": 0}
+
+
+def set_cache(enabled: bool) -> bool:
+    """Switch the $ref target cache on or off (for tests and benchmarks);
+    returns the previous setting.  Switching it off also empties it."""
+    global _CACHE_ENABLED
+    previous, _CACHE_ENABLED = _CACHE_ENABLED, bool(enabled)
+    if not enabled:
+        clear_cache()
+    return previous
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+        for k in _CACHE_STATS:
+            _CACHE_STATS[k] = 0
+
+
+def cache_info() -> dict[str, int]:
+    with _CACHE_LOCK:
+        return {**_CACHE_STATS, "size": len(_CACHE)}
+
+
+def _source_file(uri: str, paths: Any) -> bytes | None:
+    """The bytes of the file dtschema's ``retrieve`` reads for ``uri``: the first
+    ``(url prefix, directory)`` of ``paths`` that maps the URI onto a file.
+    None when ``paths`` is not what dtschema 2026.9 keeps there, or no such
+    file can be read (dtschema's own code then decides what happens)."""
+    if not isinstance(paths, (list, tuple)):
+        return None
+    uri = uri.rstrip("#")
+    for entry in paths:
+        if not (isinstance(entry, tuple) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            return None
+        filename = uri.replace(entry[0], entry[1])
+        if os.path.isfile(filename):
+            try:
+                with open(filename, "rb") as fh:
+                    return fh.read()
+            except OSError:
+                return None
+    return None
+
+
+def _cached_retrieve(sch: Any, original: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``original`` (dtschema's ``DTSchema.retrieve``) with its answers remembered
+    per process, keyed by URI and the content of the file it reads.
+
+    ``sch.paths`` is read on each call: ``check_schema_refs`` sets it just
+    before building its registry.  Failures are never cached.
+    """
+    from referencing import Resource
+
+    def retrieve(uri: str):
+        if not _CACHE_ENABLED:
+            return original(uri)
+        content = _source_file(uri, getattr(sch, "paths", None))
+        if content is None:
+            with _CACHE_LOCK:
+                _CACHE_STATS["bypassed"] += 1
+            return original(uri)
+        key = (uri.rstrip("#"), hashlib.blake2b(content, digest_size=20).digest())
+        with _CACHE_LOCK:
+            hit = _CACHE.get(key)
+            if hit is not None:
+                _CACHE.move_to_end(key)
+                _CACHE_STATS["hits"] += 1
+                return hit
+        resource = original(uri)
+        if isinstance(resource, Resource):  # immutable: safe to share between registries
+            with _CACHE_LOCK:
+                _CACHE_STATS["misses"] += 1
+                _CACHE[key] = resource
+                while len(_CACHE) > _CACHE_SIZE:
+                    _CACHE.popitem(last=False)
+        return resource
+
+    return retrieve
 
 
 def _lenient_retrieve(original, missing: set[str]):
