@@ -36,17 +36,5 @@ def findings_only(fn: Callable) -> Callable:
     return wrapper
 
 
-def added_finding(ctx: Any, doc: BindingDoc, line: int | None, *, message: str | None = None,
-                  severity: str | None = None, **fields: Any):
-    """A diff finding on ``line`` when the patch adds that line, else None."""
-    if line is None or not doc.is_added(line):
-        return None
-    kwargs: dict[str, Any] = dict(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                                  message=message, **fields)
-    if severity is not None:
-        kwargs["severity"] = severity
-    return ctx.finding(**kwargs)
-
-
 def compile_words(words: list[str], flags: int = re.I) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", flags)

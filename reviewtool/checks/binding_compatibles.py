@@ -14,6 +14,7 @@ from ..artifacts.schema_facts import binding_examples, walk_maps
 from ..classify import BINDINGS_DIR
 from . import check
 from ._design_common import Compatible, compatibles
+from ._util import added_finding
 
 
 def _new_compatibles(doc: BindingDoc) -> list[tuple[Compatible, int]]:
@@ -54,8 +55,7 @@ def compatible_format(ctx):
                     found.append(reasons.get("version", "carries a version").format(
                         version=m.group(0).lstrip("-"), stem=stem))
             if found:
-                yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                                  compatible=v, reasons="; ".join(found))
+                yield added_finding(ctx, doc, line, compatible=v, reasons="; ".join(found))
 
 
 # -- binding/compatible-too-generic ------------------------------------------------------
@@ -110,8 +110,7 @@ def compatible_too_generic(ctx):
                 if on_bus:
                     found.append(reasons.get("bus_suffix", "has a bus suffix").format(suffix="-" + bus))
             if found:
-                yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                                  compatible=c.value, reasons="; ".join(found))
+                yield added_finding(ctx, doc, line, compatible=c.value, reasons="; ".join(found))
 
 
 # -- binding/vendor-prefix-company ------------------------------------------------------

@@ -28,7 +28,7 @@ from ._design_common import (
     prose,
     title,
 )
-from ._util import line_of
+from ._util import added_finding, line_of
 
 
 def _rx(pattern: str, flags: int = re.I) -> re.Pattern:
@@ -96,15 +96,14 @@ def describes_driver(ctx):
             if not doc.is_added(line):
                 continue
             whats = list(dict.fromkeys(p.what for p, _ in hits))
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                              word=m.group(0).replace("\n", " "), what=_join(whats),
-                              where=_where(block))
+            yield added_finding(ctx, doc, line,
+                                word=m.group(0).replace("\n", " "), what=_join(whats),
+                                where=_where(block))
         for c in compatibles(doc):
             m = compat_rx.search(c.value.split(",", 1)[-1])
             line = doc.anchor_line(c.line)
             if m and line:
-                yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                                  word=c.value, what="the driver", where="The compatible")
+                yield added_finding(ctx, doc, line, word=c.value, what="the driver", where="The compatible")
     # new free-form (.txt) bindings: all of their text is prose
     for f in ctx.patch.files:
         if not (f.path.startswith(BINDINGS_DIR) and f.path.endswith(".txt") and f.status == "added"):
@@ -252,7 +251,7 @@ def hypervisor_interface(ctx):
         if line is None:
             continue
         evidence = ", ".join(f'"{e}"' for e in s["found"][:4])
-        yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line), evidence=evidence)
+        yield added_finding(ctx, doc, line, evidence=evidence)
 
 
 # -- binding/one-node-per-device -------------------------------------------------------
@@ -298,9 +297,9 @@ def one_node_per_device(ctx):
                 continue
             names = " and ".join(f"`{h[0].name}`" for h in hits[:3])
             counts = [h[1] for h in hits if h[1] is not None]
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                              properties=names, phrase=_quote(m.group(0)),
-                              count=f"up to {max(counts)}" if counts else "any number of")
+            yield added_finding(ctx, doc, line,
+                                properties=names, phrase=_quote(m.group(0)),
+                                count=f"up to {max(counts)}" if counts else "any number of")
         # one node per driver instance: nodes told apart by a number
         for d in defs:
             if not instance_rx.search(d.name):
@@ -316,9 +315,8 @@ def one_node_per_device(ctx):
             line = doc.anchor_line(d.line)
             if line is None:
                 continue
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                              message=p.get("instance_message", "").format(
-                                  name=d.name, description=_quote(desc, 40)) or None)
+            message = p.get("instance_message", "").format(name=d.name, description=_quote(desc, 40))
+            yield added_finding(ctx, doc, line, message=message or None)
 
 
 # -- binding/reuse-existing ---------------------------------------------------------------
@@ -349,8 +347,8 @@ def reuse_existing(ctx):
             if hit is None:
                 continue
             line, word = hit
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                              word=" ".join(word.split()), existing=spec["name"], suggestion=spec["suggestion"])
+            yield added_finding(ctx, doc, line, word=" ".join(word.split()), existing=spec["name"],
+                                suggestion=spec["suggestion"])
 
 
 # -- binding/resourceless-child ---------------------------------------------------------
@@ -397,8 +395,7 @@ def resourceless_child(ctx):
             line = doc.anchor_line(BindingDoc.key_line(container, owner[-1])) if container is not None else None
             if line is None:
                 continue
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                              node=f"'{owner[-1]}'", parent="this device")
+            yield added_finding(ctx, doc, line, node=f"'{owner[-1]}'", parent="this device")
         # (b) a whole binding for a sub-function of another device
         if doc.status != "added":
             continue
@@ -412,8 +409,7 @@ def resourceless_child(ctx):
         if line is None:
             continue
         own = next((c.value for c in compatibles(doc)), doc.rel_path)
-        yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                          node=f"'{own}'", parent=parent)
+        yield added_finding(ctx, doc, line, node=f"'{own}'", parent=parent)
 
 
 def _container(data: Any, owner: tuple[str, ...]) -> Any:

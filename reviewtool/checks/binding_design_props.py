@@ -16,6 +16,7 @@ from ..artifacts.binding import binding_docs
 from ..artifacts.schema_facts import walk_maps
 from . import check
 from ._design_common import PropertyDef, declared_type, description_of, doc_vendor, property_defs
+from ._util import added_finding
 
 
 @functools.lru_cache(maxsize=1)
@@ -86,8 +87,7 @@ def vendor_property_prefix(ctx):
                 continue
             if declared_type(d.schema) is None:
                 continue  # no type of its own: constrains a property defined elsewhere
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                              name=name, suggestion=f"{vendor},{name}")
+            yield added_finding(ctx, doc, line, name=name, suggestion=f"{vendor},{name}")
 
 
 # -- binding/instance-index-property -----------------------------------------------------
@@ -107,7 +107,7 @@ def instance_index_property(ctx):
             desc = description_of(d.schema)
             if not (always.search(local) or (maybe.search(local) and described.search(desc))):
                 continue
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line), name=d.name)
+            yield added_finding(ctx, doc, line, name=d.name)
 
 
 # -- binding/redundant-with-reg -----------------------------------------------------------
@@ -139,7 +139,7 @@ def redundant_with_reg(ctx):
             inside_reg = reg_rx.search(desc) and (name_rx.search(local) or layout_rx.search(desc))
             if not (own_address or inside_reg):
                 continue
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line), name=d.name)
+            yield added_finding(ctx, doc, line, name=d.name)
 
 
 # -- binding/unit-suffix -----------------------------------------------------------------
@@ -171,5 +171,5 @@ def unit_suffix(ctx):
                 kind = next((k for k, q in quantities.items() if last in q.get("words", [])), None)
                 if kind is None or unitless.search(desc):
                     continue
-            yield ctx.finding(anchor="diff", path=doc.path, line=line, text=doc.text_at(line),
-                              name=d.name, quantity=kind, suffixes=quantities[kind].get("suffixes", ""))
+            yield added_finding(ctx, doc, line,
+                                name=d.name, quantity=kind, suffixes=quantities[kind].get("suffixes", ""))

@@ -24,7 +24,8 @@ from ..artifacts.schema_facts import (
     vendor_of,
 )
 from . import check
-from ._schema_common import added_finding, docs_with_data, findings_only, hunk_lines
+from ._schema_common import docs_with_data, findings_only, hunk_lines
+from ._util import added_finding
 
 
 def _examples(ctx: Any):

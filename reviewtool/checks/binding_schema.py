@@ -29,13 +29,8 @@ from ..artifacts.schema_facts import (
 )
 from ..classify import BINDINGS_DIR
 from . import check
-from ._schema_common import (
-    added_finding,
-    compile_words,
-    docs_with_data,
-    findings_only,
-    hunk_lines,
-)
+from ._schema_common import compile_words, docs_with_data, findings_only, hunk_lines
+from ._util import added_finding
 
 _TOP_VALUE = re.compile(r"^(\$id|\$schema|title)\s*:\s*(.*?)\s*$")
 

@@ -22,7 +22,8 @@ from ..artifacts.schema_facts import (
     refs_at_level,
 )
 from . import check
-from ._schema_common import added_finding, docs_with_data, findings_only, hunk_lines
+from ._schema_common import docs_with_data, findings_only, hunk_lines
+from ._util import added_finding
 
 
 def _names_for(prop: str, names_map: dict[str, str]) -> str | None:
