@@ -91,3 +91,15 @@ def test_compatible_strings_are_read_one_way_for_schema_and_design_rules():
     design = design_compatibles(doc)
     assert [(c.value, c.line) for c in design] == [(c.value, c.line) for c in found]
     assert design[0].siblings == ("acme,a3", "acme,a1", "acme,a1")
+
+
+def test_a_reading_is_computed_once_per_document():
+    from reviewtool.artifacts.binding_outline import outline
+
+    doc = doc_of("title: x\nproperties:\n  reg:\n    maxItems: 1\n")
+    calls = []
+    assert doc.cached("k", lambda: calls.append(1) or 5) == 5
+    assert doc.cached("k", lambda: calls.append(1) or 6) == 5 and calls == [1]
+    assert outline(doc) is outline(doc)
+    assert [(k.key, k.path) for k in outline(doc)] == [("title", ()), ("properties", ()), ("reg", ("properties",)),
+                                                        ("maxItems", ("properties", "reg"))]

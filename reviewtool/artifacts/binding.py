@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..classify import BINDINGS_DIR
 from ..model import DiffLine, FileChange, Patch
@@ -46,6 +46,7 @@ class BindingDoc:
     line_map: dict[int, DiffLine] = field(default_factory=dict)
     added: frozenset[int] = frozenset()
     file: FileChange | None = None
+    _readings: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def rel_path(self) -> str:
@@ -62,6 +63,12 @@ class BindingDoc:
 
     def is_added(self, line: int | None) -> bool:
         return line is not None and line in self.added
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A reading derived from this document, computed once (rules share it)."""
+        if key not in self._readings:
+            self._readings[key] = compute()
+        return self._readings[key]
 
     @functools.cached_property
     def _lenient_parse(self) -> tuple[Any, tuple[str, ...]]:

@@ -14,20 +14,11 @@ import re
 from typing import Any, Iterable
 
 from ..artifacts.binding import BindingDoc, binding_docs
+from ..artifacts.binding_outline import Prose, first_paragraph, prose, title
 from ..artifacts.schema_facts import binding_examples, count_range
 from ..classify import BINDINGS_DIR, patch_kinds
 from . import check
-from ._design_common import (
-    Prose,
-    binding_dir,
-    compatibles,
-    description_of,
-    first_paragraph,
-    node_schemas,
-    property_defs,
-    prose,
-    title,
-)
+from ._design_common import binding_dir, compatibles, description_of, node_schemas, property_defs
 from ._util import added_finding, line_of
 
 
