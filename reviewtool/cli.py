@@ -157,7 +157,10 @@ def main() -> None:
         typer.echo("reviewtool: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
+        try:
+            import click
+        except ImportError:  # typer 0.2x vendors click as typer._click
+            from typer import _click as click
 
         if isinstance(exc, click.exceptions.NoArgsIsHelpError):
             typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))

@@ -196,3 +196,23 @@ def test_partial_thread_is_not_blamed_for_what_is_absent(corpus):
     assert ("series/incomplete", "info") in series_rules
     assert not {r for r, sev in series_rules if sev != "info"}, series_rules
     assert not any(r == "series/missing-cover-letter" for r, _ in series_rules)
+
+
+@pytest.mark.parametrize("args", [
+    ("triage", "--bogus"),
+    ("check", "x", "--format"),
+    ("bogus-command",),
+    ("check", "--revision", "notanumber", "x"),
+])
+def test_usage_errors_are_one_line_exit_2(args):
+    proc = run_cli(*args)
+    line = _one_line_error(proc)
+    assert line.startswith("reviewtool: error:")
+
+
+def test_unexpected_exception_is_one_line(tmp_path):
+    """Even a bug must not print a traceback (REVIEWTOOL_DEBUG=1 shows it)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    proc = run_cli("check", str(SAMPLES / "acme-pwm-clean"), "--rules", str(rules / "missing"))
+    _one_line_error(proc)
