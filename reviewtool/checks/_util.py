@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -10,6 +11,11 @@ def line_of(text: str, pos: int) -> str:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     return text[start: end if end >= 0 else len(text)]
+
+
+def param_regex(params: dict[str, Any], key: str, flags: int = 0) -> re.Pattern:
+    """The regex a rule's params give under ``key``; one that never matches when absent."""
+    return re.compile(params.get(key, r"(?!x)x"), flags)
 
 
 def added_finding(ctx: Any, doc: Any, line: int | None, *, message: str | None = None,

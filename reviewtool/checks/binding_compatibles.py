@@ -14,7 +14,7 @@ from ..artifacts.schema_facts import binding_examples, walk_maps
 from ..classify import BINDINGS_DIR
 from . import check
 from ._design_common import Compatible, compatibles
-from ._util import added_finding
+from ._util import added_finding, param_regex
 
 
 def _new_compatibles(doc: BindingDoc) -> list[tuple[Compatible, int]]:
@@ -38,7 +38,7 @@ def compatible_format(ctx):
     reasons = p.get("reasons", {})
     vendorless_ok = set(p.get("vendorless_ok", []))
     vendorless_rx = [re.compile(r) for r in p.get("vendorless_ok_patterns", [])]
-    version_rx = re.compile(p.get("version_suffix", r"(?!x)x"))
+    version_rx = param_regex(p, "version_suffix")
     for doc in binding_docs(ctx):
         for c, line in _new_compatibles(doc):
             v = c.value
@@ -74,8 +74,8 @@ def _bus_of_examples(ctx, doc: BindingDoc, value: str) -> set[str]:
 def compatible_too_generic(ctx):
     p = ctx.params
     reasons = p.get("reasons", {})
-    wildcard = re.compile(p.get("wildcard", r"(?!x)x"))
-    ip_version = re.compile(p.get("ip_version_suffix", r"(?!x)x"))
+    wildcard = param_regex(p, "wildcard")
+    ip_version = param_regex(p, "ip_version_suffix")
     function_words = {w.lower() for w in p.get("function_words", [])}
     generic = {w.lower() for w in p.get("generic_words", [])}
     redundant = {w.lower() for w in p.get("redundant_suffixes", [])}
@@ -122,8 +122,8 @@ _DESC = re.compile(r"^\s*description:\s*(.+?)\s*$")
 @check("binding-vendor-prefix-company")
 def vendor_prefix_company(ctx):
     p = ctx.params
-    not_company = re.compile(p.get("not_company", r"(?!x)x"), re.I)
-    company = re.compile(p.get("company_markers", r"(?!x)x"), re.I)
+    not_company = param_regex(p, "not_company", re.I)
+    company = param_regex(p, "company_markers", re.I)
     for f in ctx.patch.files:
         if f.path != BINDINGS_DIR + "vendor-prefixes.yaml" or f.status == "removed":
             continue

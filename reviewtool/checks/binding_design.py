@@ -19,7 +19,7 @@ from ..artifacts.schema_facts import binding_examples, count_range
 from ..classify import BINDINGS_DIR, patch_kinds
 from . import check
 from ._design_common import binding_dir, compatibles, description_of, node_schemas, property_defs
-from ._util import added_finding, line_of
+from ._util import added_finding, line_of, param_regex
 
 
 def _rx(pattern: str, flags: int = re.I) -> re.Pattern:
@@ -73,7 +73,7 @@ def _scan_block(patterns: list[_Pattern], text: str) -> list[tuple[_Pattern, re.
 def describes_driver(ctx):
     patterns = _patterns(ctx, "patterns")
     skip_owner = _rx(ctx.params.get("skip_properties", r"^linux,"))
-    compat_rx = _rx(ctx.params.get("compatible_pattern", r"(?!x)x"))
+    compat_rx = param_regex(ctx.params, "compatible_pattern", re.I)
     for doc in binding_docs(ctx):
         for block in prose(doc):
             if block.property_name and skip_owner.search(block.property_name):
@@ -259,8 +259,8 @@ def one_node_per_device(ctx):
     resources = set(p.get("resource_properties", []))
     min_entries = int(p.get("min_entries", 2))
     unit_rx = ctx.memo("one-node-units", lambda: _unit_patterns(p))
-    instance_rx = _rx(p.get("instance_property", r"(?!x)x"))
-    instance_desc = _rx(p.get("instance_description", r"(?!x)x"))
+    instance_rx = param_regex(p, "instance_property", re.I)
+    instance_desc = param_regex(p, "instance_description", re.I)
     hv_params = p.get("software_context", {})
     for doc in binding_docs(ctx):
         defs = property_defs(doc)

@@ -16,7 +16,7 @@ from ..artifacts.binding import binding_docs
 from ..artifacts.schema_facts import walk_maps
 from . import check
 from ._design_common import PropertyDef, declared_type, description_of, doc_vendor, property_defs
-from ._util import added_finding
+from ._util import added_finding, param_regex
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,9 +95,9 @@ def vendor_property_prefix(ctx):
 @check("binding-instance-index-property")
 def instance_index_property(ctx):
     p = ctx.params
-    always = re.compile(p.get("names", r"(?!x)x"), re.I)
-    maybe = re.compile(p.get("names_if_described", r"(?!x)x"), re.I)
-    described = re.compile(p.get("instance_description", r"(?!x)x"), re.I)
+    always = param_regex(p, "names", re.I)
+    maybe = param_regex(p, "names_if_described", re.I)
+    described = param_regex(p, "instance_description", re.I)
     skip = set(p.get("not_instance", []))
     for doc in binding_docs(ctx):
         for d, line in _new_defs(doc):
@@ -118,11 +118,11 @@ _INT_TYPES = re.compile(r"^u?int(?:8|16|32|64)(?:-array|-matrix)?$|^integer$|^ar
 @check("binding-redundant-with-reg")
 def redundant_with_reg(ctx):
     p = ctx.params
-    address_rx = re.compile(p.get("address_name", r"(?!x)x"), re.I)
-    address_desc = re.compile(p.get("address_description", r"(?!x)x"), re.I)
-    name_rx = re.compile(p.get("name_pattern", r"(?!x)x"), re.I)
-    layout_rx = re.compile(p.get("layout_description", r"(?!x)x"), re.I)
-    reg_rx = re.compile(p.get("reg_reference", r"(?!x)x"), re.I)
+    address_rx = param_regex(p, "address_name", re.I)
+    address_desc = param_regex(p, "address_description", re.I)
+    name_rx = param_regex(p, "name_pattern", re.I)
+    layout_rx = param_regex(p, "layout_description", re.I)
+    reg_rx = param_regex(p, "reg_reference", re.I)
     for doc in binding_docs(ctx):
         defs = property_defs(doc)
         for d, line in _new_defs(doc):
@@ -150,7 +150,7 @@ def unit_suffix(ctx):
     suffixes = tuple("-" + s.lstrip("-") for s in p.get("unit_suffixes", []))
     quantities: dict[str, dict[str, Any]] = p.get("quantities", {})
     qualifiers = set(p.get("qualifiers", []))
-    unitless = re.compile(p.get("unitless_description", r"(?!x)x"), re.I)
+    unitless = param_regex(p, "unitless_description", re.I)
     standard = _standard(ctx)
     for doc in binding_docs(ctx):
         for d, line in _new_defs(doc):
