@@ -156,6 +156,11 @@ def dts_property_order(ctx):
                 yield from _order_findings(ctx, f.path, view, frame, first, last)
 
 
+def _added_line(view: SourceView, line: int, others: list[tuple[str, int]]) -> int | None:
+    """``line`` if the patch adds it, else the first added line among the other properties."""
+    return line if view.is_added(line) else next((ln for _, ln in others if view.is_added(ln)), None)
+
+
 def _order_findings(ctx, path: str, view: SourceView, frame: _Frame, first: list[str], last: list[str]):
     props = frame.props
     names = [p for p, _ in props]
@@ -168,9 +173,7 @@ def _order_findings(ctx, path: str, view: SourceView, frame: _Frame, first: list
         prev = [p for p in first[:rank] if p in names]
         if not before:
             continue
-        line = props[i][1]
-        if not view.is_added(line):
-            line = next((ln for _, ln in before if view.is_added(ln)), None)
+        line = _added_line(view, props[i][1], before)
         if line is None:
             continue
         yield ctx.finding(anchor="diff", path=path, line=line, text=view.text_of(line),
@@ -184,9 +187,7 @@ def _order_findings(ctx, path: str, view: SourceView, frame: _Frame, first: list
         after = props[i + 1:]
         if not after:
             continue
-        line = props[i][1]
-        if not view.is_added(line):
-            line = next((ln for _, ln in after if view.is_added(ln)), None)
+        line = _added_line(view, props[i][1], after)
         if line is None:
             continue
         yield ctx.finding(anchor="diff", path=path, line=line, text=view.text_of(line),
