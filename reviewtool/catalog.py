@@ -189,6 +189,14 @@ def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
         raw["message"].format_map(_AnyFields())
     except (ValueError, IndexError) as exc:
         raise fail(f"'message' is not a valid template ({exc})") from None
+    if match is not None:
+        import string
+
+        fields = {f for _, f, _, _ in string.Formatter().parse(raw["message"]) if f}
+        unknown_fields = fields - {"match", "path_name"}
+        if unknown_fields:
+            raise fail(f"'message' uses {{{sorted(unknown_fields)[0]}}}, but a declarative rule only fills "
+                       "{match} and {path_name}")
     return Rule(
         id=rid,
         severity=severity,

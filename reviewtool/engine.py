@@ -147,11 +147,13 @@ def run_declarative(rule: Rule, series: Series, patch: Patch) -> list[Finding]:
         line_text = _line_of(patch.commit_message, msg_hit.start())
         return [ctx.finding(anchor="commit-message", text=line_text, quote=(line_text,), match=_group(msg_hit))]
     if m.file_status and not m.subject:
-        return [
-            ctx.finding(anchor="diff", path=f.path, line=1 if f.status != "removed" else None, text=None,
-                        match=f.path, path_name=f.path)
-            for f in files
-        ]
+        out = []
+        for f in files:
+            # Anchor on the file's first added line (a removal has none: its path stands).
+            first = next(iter(f.added_lines()), None)
+            out.append(ctx.finding(anchor="diff", path=f.path, line=first.new_line if first else None,
+                                   text=first.text if first else f.path, match=f.path, path_name=f.path))
+        return out
     hit = m.subject.search(patch.subject) if m.subject else None
     return [ctx.finding(anchor="subject", text=patch.full_subject, quote=(f"Subject: {patch.full_subject}",),
                         match=_group(hit) if hit else "")]

@@ -16,6 +16,17 @@ Anchor = Literal["subject", "commit-message", "diff", "series"]
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
+# Message-IDs we make up for mail that has none (format-patch files, git
+# commits): needed to thread the input, but no one else knows them.
+_SYNTHETIC_ID_SUFFIXES = ("@reviewtool", "@git.reviewtool")
+
+
+def public_message_id(message_id: str | None) -> str | None:
+    """The Message-ID as the world knows it; None when we made it up."""
+    if not message_id or message_id.endswith(_SYNTHETIC_ID_SUFFIXES):
+        return None
+    return message_id
+
 
 @dataclass(frozen=True)
 class Person:

@@ -90,3 +90,10 @@ def test_every_builtin_rule_is_documented():
     for rule in load_catalog():
         assert rule.rationale and rule.references and rule.summary
         assert rule.examples_bad and rule.examples_good
+
+
+def test_declarative_message_with_unknown_field_is_rejected(tmp_path):
+    d = write(tmp_path, GOOD_RULE.replace('Do not add "{match}".', 'Do not add "{mtach}".'))
+    with pytest.raises(InputError) as exc:
+        load_catalog([str(d)])
+    assert "{mtach}" in str(exc.value) and "local/no-foo" in str(exc.value)

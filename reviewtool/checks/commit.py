@@ -24,8 +24,13 @@ def dt_bindings_prefix(ctx):
         - {"vendor-prefixes.yaml"}
     )
     dirs = [d for d in dirs if not d.endswith((".yaml", ".txt"))] or ["<class>"]
+    vendors = {f.path.rsplit("/", 1)[-1].split(",", 1)[0] for f in patch.files if "," in f.path.rsplit("/", 1)[-1]}
+    if dirs[0] in vendors:
+        dirs[0] = "<class>"  # a vendor-named directory is itself wrong (binding/directory says so)
     rest = re.sub(r"^(?:[^:]*\bdt-bindings\b[^:]*:\s*)", "", patch.subject) or patch.subject
-    rest = re.sub(r"(?i)\s+(?:driver\s+)?(?:dt[- ])?bindings?$", "", rest)
+    # Drop a malformed location prefix such as "(hwmon/sbtsi_tmep)" or "iio/adc:".
+    rest = re.sub(r"^(?:\([^)]*\)|[\w.-]+/[\w./-]+:?)\s*", "", rest) or rest
+    rest = re.sub(r"(?i)\s+(?:driver\s+)?(?:dt[- ])?(?:bindings?|documentation|schema)$", "", rest)
     suggestion = f"dt-bindings: {dirs[0]}: {rest}"
     yield ctx.finding(
         anchor="subject",

@@ -13,7 +13,7 @@ from itertools import groupby
 from typing import IO, Any
 
 from ..catalog import Rule
-from ..model import Finding, Patch, SeriesReport
+from ..model import Finding, Patch, SeriesReport, public_message_id
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 CONTEXT_LINES = 3
@@ -45,7 +45,7 @@ def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], **_:
         head = Text()
         head.append(f"{s.title or '(untitled series)'}", style="bold")
         head.append(f"  v{s.revision}, {len(s.patches)}/{s.expected} patches", style="dim")
-        if s.message_id:
+        if public_message_id(s.message_id):
             head.append(f"  <{s.message_id}>", style="dim")
         con.print(head)
         if report.error:

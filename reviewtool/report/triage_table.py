@@ -12,7 +12,7 @@ import os
 from typing import IO, Any
 
 from ..catalog import Rule
-from ..model import SeriesReport
+from ..model import SeriesReport, public_message_id
 
 LORE_LINK = "https://lore.kernel.org/r/{}"
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -20,7 +20,8 @@ WIDTH = 200  # when not on a terminal: wide enough that lore links are not folde
 
 
 def link(message_id: str | None) -> str:
-    return LORE_LINK.format(message_id) if message_id else ""
+    public = public_message_id(message_id)  # no lore link for ids we made up
+    return LORE_LINK.format(public) if public else ""
 
 
 def _console(stream: IO[str]):

@@ -115,17 +115,26 @@ def group_families(mails: list[_Mail]) -> list[Family]:
     # (same change-id, or same subject and sender).
     fam_of_root: dict[str, str] = {}
     identity: dict[str, str] = {}
+    revs_of: dict[str, set[int]] = {}
     for m in mails:
         m.root = find(m.lmsg.msgid)
+        if m.kind in ("cover", "patch"):
+            revs_of.setdefault(m.root, set()).add(m.revision)
     for m in mails:
         if m.kind not in ("cover", "patch"):
             continue
         ident = _series_identity(m)
         if ident is None:
             continue
-        if ident in identity and identity[ident] != m.root:
-            union(identity[ident], m.root)
-        identity.setdefault(ident, m.root)
+        if ident in identity:
+            a, b = find(identity[ident]), find(m.root)
+            # Only other revisions are joined: two threads that both hold v1
+            # with the same subject are two postings (or two series), not one.
+            if a != b and not (revs_of.get(a, set()) & revs_of.get(b, set())):
+                union(a, b)
+                revs_of[find(a)] = revs_of.get(a, set()) | revs_of.get(b, set())
+            continue
+        identity[ident] = m.root
     _join_unthreaded(mails, find, union)
     families: dict[str, Family] = {}
     for m in mails:
