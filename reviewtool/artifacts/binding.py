@@ -19,7 +19,6 @@ itself.
 
 from __future__ import annotations
 
-import functools
 import io
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -70,25 +69,24 @@ class BindingDoc:
             self._readings[key] = compute()
         return self._readings[key]
 
-    @functools.cached_property
     def _lenient_parse(self) -> tuple[Any, tuple[str, ...]]:
         if self.data is not None:
             return self.data, ()
         if not self.complete:
             return None, ()
-        return parse_lenient(self.text)
+        return self.cached("lenient", lambda: parse_lenient(self.text))
 
     @property
     def lenient(self) -> Any:
         """The parsed schema, or the best reading of one that fails only on TAB
         indents or duplicate keys (line numbers kept); None when there is none."""
-        return self._lenient_parse[0]
+        return self._lenient_parse()[0]
 
     @property
     def repairs(self) -> tuple[str, ...]:
         """What ``lenient`` overlooked: () for a clean parse, else some of
         TABS, INDENT_GUESS and DUPLICATE_KEYS (see ``parse_lenient``)."""
-        return self._lenient_parse[1]
+        return self._lenient_parse()[1]
 
     # ruamel line/column helpers (ruamel is 0-based; we return 1-based)
     @staticmethod
