@@ -216,3 +216,22 @@ def test_unexpected_exception_is_one_line(tmp_path):
     rules.mkdir()
     proc = run_cli("check", str(SAMPLES / "acme-pwm-clean"), "--rules", str(rules / "missing"))
     _one_line_error(proc)
+
+
+def test_directory_of_single_patches_sharing_a_subject_keeps_every_patch():
+    """Same subject and sender, same revision, separate threads: separate series, none dropped."""
+    bad = SAMPLES / "bindings-bad"
+    doc = check_json(str(bad))
+    assert sum(len(s["patches"]) for s in doc["series"]) == len(list(bad.glob("*.patch")))
+    assert not any(f["rule"] == "series/incomplete" for s in doc["series"] for f in s["findings"])
+
+
+def test_made_up_message_ids_are_null_in_json(tmp_path):
+    src = (SAMPLES / "acme-pwm-clean" / "0002-pwm-Add-ACME-A1-PWM-driver.patch").read_text()
+    p = tmp_path / "noid.patch"
+    p.write_text("".join(ln for ln in src.splitlines(True) if not ln.startswith(("Message-ID:", "In-Reply-To:",
+                                                                                 "References:"))))
+    doc = check_json(str(p))
+    s = doc["series"][0]
+    assert s["message_id"] is None and s["patches"][0]["message_id"] is None
+    assert all(f["message_id"] is None for f in s["findings"])
