@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 
@@ -193,13 +192,9 @@ def test_generator_is_deterministic_and_big_enough(tmp_path):
     assert counts["patches"] >= 1000 and counts["series"] >= 200 and counts["replies"] > 0
 
 
-_HAVE_LORE = importlib.util.find_spec("reviewtool.sources.lore") is not None
-fakelore = pytest.importorskip("fakelore") if _HAVE_LORE else None
-if fakelore is not None:
-    fake_lore, lore_env = fakelore.fake_lore, fakelore.lore_env
+from fakelore import fake_lore, lore_env  # noqa: E402,F401  (pytest fixtures)
 
 
-@pytest.mark.skipif(not _HAVE_LORE, reason="lore source not built")
 def test_message_id_file_and_query(fake_lore, lore_env, tmp_path):
     lore = fake_lore(["bao-v1.mbox", "bao-v2.mbox"], ["gunyah-v5-binding.mbox"])
     ids = tmp_path / "queue.txt"
@@ -210,11 +205,3 @@ def test_message_id_file_and_query(fake_lore, lore_env, tmp_path):
     found, _ = triage_json("--query", 's:"gunyah"', "--jobs", "1", "--lore-url", lore.base, env=lore_env)
     assert [s["revision"] for s in found["series"]] == [5]
     assert lore.count("POST", "gunyah") == 1
-
-
-@pytest.mark.skipif(_HAVE_LORE, reason="lore source present")
-def test_message_id_file_without_lore_source(tmp_path):
-    ids = tmp_path / "queue.txt"
-    ids.write_text(f"<{BAO_V2}>\n")
-    proc = run_cli("triage", str(ids))
-    assert proc.returncode == 2 and b"not available" in proc.stderr
