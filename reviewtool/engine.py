@@ -175,7 +175,8 @@ def check_series(series: Series, rules: list[Rule], options: Options | None = No
     from .checks import get_check
 
     options = options or Options()
-    cache: dict[str, Any] = {}
+    # the run's rules by id: a check may share another rule's predicate (and params)
+    cache: dict[str, Any] = {"rules-by-id": {r.id: r for r in rules}}
     findings: list[Finding] = []
     targets: list[Patch] = list(series.patches)
     if series.cover is not None:

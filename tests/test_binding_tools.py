@@ -504,3 +504,13 @@ def test_validating_parsed_data_gives_what_parsing_the_file_gives(corpus):
             continue
         assert dtschema_runner.validate(rel, text, data=data) == dtschema_runner.validate(rel, text), rel
     assert len(texts) > 20
+
+
+def test_open_top_level_is_left_to_closed_schema_when_it_runs():
+    """dt-schema's "unevaluatedProperties is a required property" is what
+    binding/closed-schema reports, on a better line: said once, not twice."""
+    spec = patch({BIND + "misc/acme,foo1.yaml": binding().replace("additionalProperties: false\n", "")})
+    alone = run(spec)
+    assert any("'unevaluatedProperties' is a required property" in f.message for f in alone)
+    both = run(spec, rules=[*TOOLS, RULES["binding/closed-schema"]])
+    assert [f.rule for f in both if "nevaluatedProperties" in f.message] == ["binding/closed-schema"]

@@ -73,6 +73,9 @@ def test_bao_v2_ipcshmem(corpus):
     # read-channel / write-channel restate reg
     assert "binding/redundant-with-reg" in rules_at("read-channel:")
     assert "binding/redundant-with-reg" in rules_at("write-channel:")
+    # asked to drop them, so not also asked to vendor-prefix them (contradictory advice)
+    for text in ("id:", "read-channel:", "write-channel:"):
+        assert "binding/vendor-property-prefix" not in rules_at(text)
     # "Bao Hypervisor" is not a company (the quoted line)
     (vp,) = at(found, "description: Bao Hypervisor", "vendor-prefixes.yaml")
     assert vp.rule == "binding/vendor-prefix-company" and "'bao'" in vp.message

@@ -76,38 +76,60 @@ def _local_name(name: str) -> str:
 
 # -- binding/vendor-property-prefix ---------------------------------------------------
 
+def _params_of(ctx, rule_id: str) -> dict[str, Any]:
+    """Params of another rule of this run (the built-in ones when it is not loaded)."""
+    rule = ctx.cache.get("rules-by-id", {}).get(rule_id)
+    if rule is None:
+        def builtin():
+            from ..catalog import load_catalog
+            return {r.id: r for r in load_catalog()}
+        rule = ctx.memo("builtin-rules-by-id", builtin).get(rule_id)
+    return rule.params if rule is not None else {}
+
+
+def _asked_to_drop(ctx, d: PropertyDef, defs: list[PropertyDef]) -> bool:
+    """True when another rule asks to remove this property outright, so asking to
+    rename it would be contradictory advice."""
+    return (is_instance_index(d, _params_of(ctx, "binding/instance-index-property"))
+            or is_redundant_with_reg(d, defs, _params_of(ctx, "binding/redundant-with-reg")))
+
+
 @check("binding-vendor-property-prefix")
 def vendor_property_prefix(ctx):
     standard = _standard(ctx)
     for doc in binding_docs(ctx):
         vendor = doc_vendor(doc) or "vendor"
+        defs = property_defs(doc)
         for d, line in _new_defs(doc):
             name = d.name
             if "," in name or name.startswith(("#", "$")) or _is_standard(name, standard):
                 continue
             if declared_type(d.schema) is None:
                 continue  # no type of its own: constrains a property defined elsewhere
+            if _asked_to_drop(ctx, d, defs):
+                continue
             yield added_finding(ctx, doc, line, name=name, suggestion=f"{vendor},{name}")
 
 
 # -- binding/instance-index-property -----------------------------------------------------
 
+def is_instance_index(d: PropertyDef, p: dict[str, Any]) -> bool:
+    """Does property ``d`` number an instance (per binding/instance-index-property's params)?"""
+    local = _local_name(d.name)
+    if d.name in set(p.get("not_instance", [])) or local in set(p.get("not_instance", [])):
+        return False
+    if param_regex(p, "names", re.I).search(local):
+        return True
+    return bool(param_regex(p, "names_if_described", re.I).search(local)
+                and param_regex(p, "instance_description", re.I).search(description_of(d.schema)))
+
+
 @check("binding-instance-index-property")
 def instance_index_property(ctx):
-    p = ctx.params
-    always = param_regex(p, "names", re.I)
-    maybe = param_regex(p, "names_if_described", re.I)
-    described = param_regex(p, "instance_description", re.I)
-    skip = set(p.get("not_instance", []))
     for doc in binding_docs(ctx):
         for d, line in _new_defs(doc):
-            local = _local_name(d.name)
-            if d.name in skip or local in skip:
-                continue
-            desc = description_of(d.schema)
-            if not (always.search(local) or (maybe.search(local) and described.search(desc))):
-                continue
-            yield added_finding(ctx, doc, line, name=d.name)
+            if is_instance_index(d, ctx.params):
+                yield added_finding(ctx, doc, line, name=d.name)
 
 
 # -- binding/redundant-with-reg -----------------------------------------------------------
@@ -115,31 +137,32 @@ def instance_index_property(ctx):
 _INT_TYPES = re.compile(r"^u?int(?:8|16|32|64)(?:-array|-matrix)?$|^integer$|^array$")
 
 
+def is_redundant_with_reg(d: PropertyDef, defs: list[PropertyDef], p: dict[str, Any]) -> bool:
+    """Does property ``d`` restate what the ``reg`` beside it already gives
+    (per binding/redundant-with-reg's params)?"""
+    if d.name in ("reg", "ranges") or d.name.endswith("-names"):
+        return False
+    if not any(o.name == "reg" and o.owner == d.owner for o in defs):
+        return False  # no reg beside it to be redundant with
+    if not _INT_TYPES.search(declared_type(d.schema) or ""):
+        return False
+    desc = description_of(d.schema)
+    local = _local_name(d.name)
+    own_address = (param_regex(p, "address_name", re.I).search(local)
+                   and param_regex(p, "address_description", re.I).search(desc))
+    inside_reg = (param_regex(p, "reg_reference", re.I).search(desc)
+                  and (param_regex(p, "name_pattern", re.I).search(local)
+                       or param_regex(p, "layout_description", re.I).search(desc)))
+    return bool(own_address or inside_reg)
+
+
 @check("binding-redundant-with-reg")
 def redundant_with_reg(ctx):
-    p = ctx.params
-    address_rx = param_regex(p, "address_name", re.I)
-    address_desc = param_regex(p, "address_description", re.I)
-    name_rx = param_regex(p, "name_pattern", re.I)
-    layout_rx = param_regex(p, "layout_description", re.I)
-    reg_rx = param_regex(p, "reg_reference", re.I)
     for doc in binding_docs(ctx):
         defs = property_defs(doc)
         for d, line in _new_defs(doc):
-            if d.name in ("reg", "ranges") or d.name.endswith("-names"):
-                continue
-            if not any(o.name == "reg" and o.owner == d.owner for o in defs):
-                continue  # no reg beside it to be redundant with
-            t = declared_type(d.schema) or ""
-            if not _INT_TYPES.search(t):
-                continue
-            desc = description_of(d.schema)
-            local = _local_name(d.name)
-            own_address = address_rx.search(local) and address_desc.search(desc)
-            inside_reg = reg_rx.search(desc) and (name_rx.search(local) or layout_rx.search(desc))
-            if not (own_address or inside_reg):
-                continue
-            yield added_finding(ctx, doc, line, name=d.name)
+            if is_redundant_with_reg(d, defs, ctx.params):
+                yield added_finding(ctx, doc, line, name=d.name)
 
 
 # -- binding/unit-suffix -----------------------------------------------------------------

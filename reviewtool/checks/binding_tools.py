@@ -230,7 +230,10 @@ def binding_dt_schema(ctx) -> Iterator[Finding]:
                             f"{e.column}); dt-schema cannot read the file")
             continue
         outcome = _dtschema(ctx, plan, target)
-        yield from _capped(ctx, doc, (_anchored(ctx, doc, p.line, problem=p.message) for p in outcome.problems))
+        problems = outcome.problems
+        if "binding/closed-schema" in ctx.cache.get("rules-by-id", {}) and _rule_active(ctx, "binding/closed-schema"):
+            problems = [p for p in problems if not _top_level_open(p.message)]
+        yield from _capped(ctx, doc, (_anchored(ctx, doc, p.line, problem=p.message) for p in problems))
         if tree is not None:
             for u in outcome.unresolved:
                 yield _anchored(ctx, doc, u.line, problem=f"$ref {u.ref}: there is no {u.target} in "
@@ -238,6 +241,14 @@ def binding_dt_schema(ctx) -> Iterator[Finding]:
     note = _series_note(ctx, plan, tree)
     if note is not None and note[0] is ctx.patch:
         yield note[1]
+
+
+def _top_level_open(message: str) -> bool:
+    """dt-schema's complaint that the top level has neither additionalProperties nor
+    unevaluatedProperties (no path before it): binding/closed-schema reports that,
+    on the line where the keyword goes, so it is not repeated here."""
+    return (message.startswith("'unevaluatedProperties' is a required property")
+            and "additionalProperties" in message)
 
 
 def _series_note(ctx, plan: _Plan, tree) -> tuple[Patch, Finding] | None:
