@@ -273,10 +273,17 @@ def _implicit(name: str, node: Any, implicit: list[str]) -> bool:
 
 
 def _closure_anchor(doc: BindingDoc, data: Any) -> int | None:
-    for key in ("examples", "required", "properties"):
-        line = key_line(data, key)
-        if line is not None and doc.is_added(line):
-            return line
+    """Where 'additionalProperties: false' would be inserted: the last non-blank,
+    non-comment line before ``examples:`` (or the end of the file), which is
+    where a maintainer would comment; else the first added top-level key."""
+    lines = doc.text.split("\n")
+    end = key_line(data, "examples")
+    end = (end - 1) if end is not None else len(lines)
+    spot = next((n for n in range(end, 0, -1)
+                 if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")), None)
+    line = doc.anchor_line(spot, *(key_line(data, k) for k in ("examples", "required", "properties")))
+    if line is not None:
+        return line
     # A new file: any line will do. A modified file that was open before the
     # patch is not this patch's doing.
     return doc.first_added_line() if doc.status == "added" else None
@@ -297,7 +304,7 @@ def binding_closed_schema(ctx):
             refs = _node_refs(node)
             if ns.is_top:
                 if not (has_add or has_unev):
-                    yield added_finding(ctx, doc, _closure_anchor(doc, data), where="the top level",
+                    yield added_finding(ctx, doc, _closure_anchor(doc, data), where="The top level",
                                         keyword="additionalProperties: false")
                     top_open = True
                     continue
@@ -310,7 +317,7 @@ def binding_closed_schema(ctx):
             elif not (has_add or has_unev):
                 if not refs and not top_open:
                     name = ns.path[-1]
-                    yield added_finding(ctx, doc, ns.line, where=f"the child node '{name}'",
+                    yield added_finding(ctx, doc, ns.line, where=f"The child node '{name}'",
                                         keyword="additionalProperties: false")
                 continue
             if node.get("unevaluatedProperties") is False and not refs and not _conditional_props(node):
