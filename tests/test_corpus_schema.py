@@ -91,6 +91,16 @@ def test_bao_v1_interrupt_parent_declared():
     assert_raised("bao-v1.mbox", "binding/deprecated-usage", 3, text="  interrupt-parent:")
 
 
+def test_bao_v1_example_build_fails_on_reg_without_unit_address():
+    # Rob's bot: the io-dispatcher example does not build; its node has reg but no unit address
+    # (dtc unit_address_vs_reg). The undefined '&gic' label is not the cause: accepted bindings use them too.
+    got = [f for f in assert_raised("bao-v1.mbox", "binding/example-style", 3,
+                                    text="bao_io_dispatcher: bao-io-dispatcher {")
+           if "unit_address_vs_reg" in f.message]
+    assert got and got[0].line == 54 and "no unit address" in got[0].message
+    assert not [f for f in hits("bao-v1.mbox", "binding/example-style", 3) if "gic" in f.message]
+
+
 def test_bao_v1_new_vendor_directory():
     assert_raised("bao-v1.mbox", "binding/directory", 1)
     assert_raised("bao-v1.mbox", "binding/directory", 3)

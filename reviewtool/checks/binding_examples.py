@@ -329,8 +329,19 @@ def _address_cells(node: DtsNode) -> int | None:
 def _unit_address_problem(node: DtsNode) -> str | None:
     """What dtc would say about the unit address against reg, if anything."""
     unit = node.unit
-    if unit is None or node.is_reference:
+    if node.is_reference or node.name == "/":
         return None
+    # dtc unit_address_vs_reg: reg (or a non-empty ranges) and a unit address go together
+    addressed = next((p.name for p in (node.prop("reg"), node.prop("ranges")) if p is not None and p.value), None)
+    if unit is None:
+        if addressed is None:
+            return None
+        return (f"'{node.full_name}' has '{addressed}' but no unit address: name it "
+                f"'{node.name}@<first address of {addressed}>' (dtc warns unit_address_vs_reg when "
+                "dt_binding_check builds the example).")
+    if addressed is None and unit:
+        return (f"'{node.full_name}' has a unit address but no 'reg' (or 'ranges'): drop the '@{unit}' "
+                "or add the reg it stands for (dtc unit_address_vs_reg).")
     if re.match(r"^(0x|0[0-9a-f])", unit, re.I) and "," not in unit:
         return (f"The unit address of '{node.full_name}' has a '0x' prefix or leading zeros: write it "
                 "as plain lower-case hex without padding (dtc unit_address_format).")
