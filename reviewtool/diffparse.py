@@ -81,6 +81,7 @@ def parse_files(diff_text: str, where: str = "patch") -> tuple[FileChange, ...]:
             )
         )
     _check_truncation(files, where)
+    _check_overlong(text, files, where)
     return tuple(files)
 
 
@@ -88,6 +89,23 @@ def _strip_prefix(name: str | None) -> str | None:
     if not name or name == "/dev/null":
         return None
     return name[2:] if name[:2] in ("a/", "b/") else name
+
+
+_CHANGED_LINE = re.compile(r"^[+-](?![+-]{2} )", re.M)
+
+
+def _check_overlong(text: str, files: list[FileChange], where: str) -> None:
+    """A hunk header that counts fewer lines than follow it makes unidiff drop
+    the rest silently; say so rather than check a file cut short."""
+    if "GIT binary patch" in text:
+        return
+    in_diff = len(_CHANGED_LINE.findall(text))
+    parsed = sum(1 for f in files for h in f.hunks for ln in h.lines if ln.kind != " ")
+    if in_diff > parsed:
+        raise InputError(
+            f"{where}: a hunk header counts fewer lines than the hunk holds "
+            f"({in_diff - parsed} added/removed line(s) would be ignored); regenerate the patch"
+        )
 
 
 def _check_truncation(files: list[FileChange], where: str) -> None:

@@ -235,3 +235,11 @@ def test_made_up_message_ids_are_null_in_json(tmp_path):
     s = doc["series"][0]
     assert s["message_id"] is None and s["patches"][0]["message_id"] is None
     assert all(f["message_id"] is None for f in s["findings"])
+
+
+def test_hunk_header_shorter_than_its_hunk(tmp_path):
+    """unidiff would silently drop the lines past the count; the user must hear of it."""
+    src = (SAMPLES / "acme-pwm-clean" / "0002-pwm-Add-ACME-A1-PWM-driver.patch").read_text()
+    p = tmp_path / "short-header.patch"
+    p.write_text(src.replace("@@ -0,0 +1,61 @@", "@@ -0,0 +1,40 @@"))
+    assert "hunk header counts fewer lines" in _one_line_error(run_cli("check", str(p)))
