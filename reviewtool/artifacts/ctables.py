@@ -98,6 +98,15 @@ def source_view(ctx: Any, patch: Patch, fc: FileChange) -> SourceView:
     return ctx.memo(f"source_view:{patch.message_id}:{patch.n}:{fc.path}", compute)
 
 
+def skip_literal(code: str, i: int) -> int:
+    """Offset just past the string or char literal whose quote is at ``i``
+    (an unterminated one ends at the line end)."""
+    quote, j, n = code[i], i + 1, len(code)
+    while j < n and code[j] != quote and code[j] != "\n":
+        j += 2 if code[j] == "\\" else 1
+    return j + 1
+
+
 def blank_comments(text: str) -> str:
     """Replace C comments by spaces (keeping newlines), leaving strings alone."""
     out = list(text)
@@ -118,10 +127,7 @@ def blank_comments(text: str) -> str:
                     out[k] = " "
             i = j
         elif c in "\"'":
-            j = i + 1
-            while j < n and text[j] != c and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
+            i = skip_literal(text, i)
         else:
             i += 1
     return "".join(out)
@@ -134,10 +140,7 @@ def matching_brace(code: str, open_pos: int) -> int | None:
     while i < n:
         c = code[i]
         if c in "\"'":
-            j = i + 1
-            while j < n and code[j] != c and code[j] != "\n":
-                j += 2 if code[j] == "\\" else 1
-            i = j + 1
+            i = skip_literal(code, i)
             continue
         if c == "{":
             depth += 1
@@ -251,10 +254,7 @@ def _call_args(code: str, open_paren: int) -> tuple[list[tuple[int, str]], int] 
     while i < n:
         c = code[i]
         if c in "\"'":
-            j = i + 1
-            while j < n and code[j] != c and code[j] != "\n":
-                j += 2 if code[j] == "\\" else 1
-            i = j + 1
+            i = skip_literal(code, i)
             continue
         if c in "([{":
             depth += 1

@@ -19,6 +19,7 @@ from ..artifacts.ctables import (
     driver_structs,
     functions,
     property_reads,
+    skip_literal,
     source_view,
 )
 from ..classify import is_binding_schema
@@ -149,11 +150,8 @@ def _statement_end(code: str, start: int) -> int | None:
     i = start
     while i < len(code):
         c = code[i]
-        if c == '"':
-            j = i + 1
-            while j < len(code) and code[j] != '"':
-                j += 2 if code[j] == "\\" else 1
-            i = j + 1
+        if c in "\"'":
+            i = skip_literal(code, i)
             continue
         if c == "(":
             depth += 1
