@@ -361,14 +361,17 @@ def _message_from_lmsg(lmsg: Any) -> Message:
 
 
 def series_from_messages(
-    msgs: list[EmailMessage], source: str, revision: int | None = None
+    msgs: list[EmailMessage], source: str, revision: int | None = None, mails: list[_Mail] | None = None
 ) -> list[Series]:
     """Every series in the input, each at its newest (or the asked) revision.
 
     Earlier revisions found in the same input ride along in ``Series.earlier``
-    so the prior-feedback rule can read them without another fetch.
+    so the prior-feedback rule can read them without another fetch.  A caller
+    that already parsed ``msgs`` (the lore source does, to see which
+    revisions are missing) passes ``mails`` so nothing is parsed twice.
     """
-    mails = parse_messages(msgs, source)
+    if mails is None:
+        mails = parse_messages(msgs, source)
     if not mails:
         raise InputError(f"{source}: no mail messages found")
     families = [f for f in group_families(mails) if f.revisions]

@@ -100,6 +100,8 @@ class Fetched:
     ref: LoreRef
     base: str
     messages: list[EmailMessage]
+    # ``messages`` already parsed for grouping (None: not parsed yet).
+    mails: list | None = None
 
 
 def fetch(source: str, opts: Any) -> Fetched:
@@ -112,10 +114,22 @@ def fetch(source: str, opts: Any) -> Fetched:
     if getattr(opts, "newer", False):
         # b4 am -c: newer revisions, always asked fresh.
         msgs = _extra(msgs, direction=1, wantvers=None, nocache=True)
-    missing = _missing_earlier(msgs, ref.msgid, base, getattr(opts, "revision", None))
+    missing, parsed = _missing_earlier(msgs, ref.msgid, base, getattr(opts, "revision", None))
     if missing:
         msgs = _extra(msgs, direction=-1, wantvers=missing, nocache=nocache)
-    return Fetched(ref, base, msgs)
+    mails = None
+    if parsed is not None:
+        # Parse only what the search added; the rest was parsed above.
+        mails = []
+        for m in msgs:
+            pm = parsed.get(id(m))
+            if pm is None:
+                from .grouping import parse_messages
+
+                pm = next(iter(parse_messages([m], f"<{ref.msgid}>")), None)
+            if pm is not None:
+                mails.append(pm)
+    return Fetched(ref, base, msgs, mails)
 
 
 def load(source: str, opts: Any) -> list[Series]:
@@ -128,7 +142,7 @@ def to_series(got: Fetched, revision: int | None) -> list[Series]:
     from .grouping import series_from_messages
 
     label = _label(got)
-    series = series_from_messages(got.messages, label, revision)
+    series = series_from_messages(got.messages, label, revision, mails=got.mails)
     mine = [s for s in series if got.ref.msgid in _ids(s)]
     return mine or series
 
@@ -212,22 +226,29 @@ def _complete_revisions(before: list[EmailMessage], after: list[EmailMessage], n
     return out
 
 
-def _missing_earlier(msgs: list[EmailMessage], msgid: str, base: str, revision: int | None) -> list[int]:
-    """Revisions below the one to check that the fetched mail does not hold."""
+def _missing_earlier(msgs: list[EmailMessage], msgid: str, base: str, revision: int | None
+                     ) -> tuple[list[int], dict[int, Any] | None]:
+    """Revisions below the one to check that the fetched mail does not hold,
+    and the parsed mail (keyed by id() of each message) for reuse."""
     import b4
 
     from .grouping import group_families, parse_messages
 
     subjects = [b4.LoreSubject(str(m.get("Subject", ""))) for m in msgs]
     if max((s.revision for s in subjects if not s.reply), default=1) <= 1 and (revision or 1) <= 1:
-        return []  # a first posting: nothing earlier to look for (and no need to parse it all twice)
-    mails = parse_messages(msgs, f"<{msgid}>")
+        return [], None  # a first posting: nothing earlier to look for
+    parsed: dict[int, Any] = {}
+    for m in msgs:
+        got = parse_messages([m], f"<{msgid}>")
+        if got:
+            parsed[id(m)] = got[0]
+    mails = list(parsed.values())
     families = [f for f in group_families(mails) if f.revisions]
     if not families:
         raise InputError(f"<{msgid}>: the thread on {base} has no patches (only replies or discussion)")
     fam = next((f for f in families if msgid in _family_ids(f)), families[-1])
     top = revision or max(fam.revisions)
-    return [r for r in range(1, top + 1) if r not in fam.revisions]
+    return [r for r in range(1, top + 1) if r not in fam.revisions], parsed
 
 
 def _family_ids(fam) -> set[str]:
