@@ -37,6 +37,9 @@ class Context:
     rule: Rule
     options: Options
     cache: dict[str, Any]
+    # Every rule that runs in this check, by id: a check may share another
+    # rule's predicate and params, or leave a point to that rule.
+    active: dict[str, Rule] = field(default_factory=dict)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -175,19 +178,18 @@ def check_series(series: Series, rules: list[Rule], options: Options | None = No
     from .checks import get_check
 
     options = options or Options()
-    # the run's rules by id: a check may share another rule's predicate (and params)
-    cache: dict[str, Any] = {"rules-by-id": {r.id: r for r in rules}}
+    active = {r.id: r for r in rules
+              if r.id not in options.disabled and (not options.only or r.id in options.only)}
+    cache: dict[str, Any] = {}
     findings: list[Finding] = []
     targets: list[Patch] = list(series.patches)
     if series.cover is not None:
         targets.insert(0, series.cover)
-    for rule in rules:
-        if rule.id in options.disabled or (options.only and rule.id not in options.only):
-            continue
+    for rule in active.values():
         if rule.scope == "series":
             if options.single_patch:
                 continue
-            ctx = Context(series, None, rule, options, cache)
+            ctx = Context(series, None, rule, options, cache, active)
             findings.extend(get_check(rule.check)(ctx))  # type: ignore[arg-type]
             continue
         for patch in targets:
@@ -196,7 +198,7 @@ def check_series(series: Series, rules: list[Rule], options: Options | None = No
             if rule.match is not None:
                 findings.extend(run_declarative(rule, series, patch))
             else:
-                ctx = Context(series, patch, rule, options, cache)
+                ctx = Context(series, patch, rule, options, cache, active)
                 findings.extend(get_check(rule.check)(ctx))  # type: ignore[arg-type]
     if options.severity_overrides:
         findings = [

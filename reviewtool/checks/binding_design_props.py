@@ -78,7 +78,7 @@ def _local_name(name: str) -> str:
 
 def _params_of(ctx, rule_id: str) -> dict[str, Any]:
     """Params of another rule of this run (the built-in ones when it is not loaded)."""
-    rule = ctx.cache.get("rules-by-id", {}).get(rule_id)
+    rule = ctx.active.get(rule_id)
     if rule is None:
         def builtin():
             from ..catalog import load_catalog

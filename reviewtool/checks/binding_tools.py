@@ -231,7 +231,7 @@ def binding_dt_schema(ctx) -> Iterator[Finding]:
             continue
         outcome = _dtschema(ctx, plan, target)
         problems = outcome.problems
-        if "binding/closed-schema" in ctx.cache.get("rules-by-id", {}) and _rule_active(ctx, "binding/closed-schema"):
+        if "binding/closed-schema" in ctx.active:
             problems = [p for p in problems if not _top_level_open(p.message)]
         yield from _capped(ctx, doc, (_anchored(ctx, doc, p.line, problem=p.message) for p in problems))
         if tree is not None:
@@ -294,11 +294,6 @@ def _series_note(ctx, plan: _Plan, tree) -> tuple[Patch, Finding] | None:
 
 # -- yamllint --------------------------------------------------------------------------
 
-def _rule_active(ctx, rule_id: str) -> bool:
-    opts = ctx.options
-    return rule_id not in opts.disabled and (not opts.only or rule_id in opts.only)
-
-
 @check("binding-yamllint")
 def binding_yamllint(ctx) -> Iterator[Finding]:
     plan = _plan(ctx)
@@ -311,7 +306,7 @@ def binding_yamllint(ctx) -> Iterator[Finding]:
         yield _anchored(ctx, mine[0].doc, None, severity="info", message=f"yamllint could not run here ({exc}).")
         return
     # A file that does not parse is reported by binding/dt-schema, as an error.
-    skip_syntax = _rule_active(ctx, DT_SCHEMA_RULE)
+    skip_syntax = DT_SCHEMA_RULE in ctx.active  # dt-schema reports syntax errors itself
     for target in mine:
         doc = target.doc
         problems = lint(doc.text, doc.path)
