@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from reviewtool.artifacts.ctables import compatible_uses, property_reads, source_view
+from reviewtool.artifacts.ctables import compatible_uses, property_reads
+from reviewtool.syntax.source import source_view
 from reviewtool.catalog import load_catalog
 from reviewtool.engine import Options, check_series
 from reviewtool.examples import render_example

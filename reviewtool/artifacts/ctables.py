@@ -5,97 +5,18 @@ Regex over the post-image, not a C parser: driver idioms are regular enough
 ``CLK_OF_DECLARE(name, "vendor,clk", init)``, ``of_property_read_u32(np,
 "vendor,prop", &v)``), and the checks only ever report lines the patch adds.
 
-A file is seen through a ``SourceView``: the whole post-image for a new file
-(or a modified one rebuilt from the kernel tree), else just the hunks, as
-contiguous ``Segment``s.  Constructs are only recognised inside one segment,
-so a table cut by a hunk boundary is ignored rather than misread.
+Files are read through ``syntax.source.SourceView`` (whole post-image or
+hunk segments).  Constructs are only recognised inside one segment, so a
+table cut by a hunk boundary is ignored rather than misread.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Iterator
 
-from ..model import FileChange, Patch
-
-# --------------------------------------------------------------------------
-# Views of a file
-
-
-@dataclass
-class Segment:
-    """Contiguous post-image lines, as one text with a line-number map."""
-
-    lines: list[tuple[int, str]]
-    text: str = ""
-    code: str = ""  # text with comments blanked (same length and line breaks)
-    _starts: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.text = "\n".join(t for _, t in self.lines)
-        self.code = blank_comments(self.text)
-        pos = 0
-        self._starts = []
-        for _, t in self.lines:
-            self._starts.append(pos)
-            pos += len(t) + 1
-
-    def line_of(self, offset: int) -> int:
-        i = bisect.bisect_right(self._starts, offset) - 1
-        return self.lines[max(i, 0)][0]
-
-    def text_of(self, line: int) -> str:
-        for n, t in self.lines:
-            if n == line:
-                return t
-        return ""
-
-
-@dataclass
-class SourceView:
-    path: str
-    segments: list[Segment]
-    added: frozenset[int]
-    complete: bool  # the whole post-image is known
-
-    def text_of(self, line: int) -> str:
-        for seg in self.segments:
-            if seg.lines and seg.lines[0][0] <= line <= seg.lines[-1][0]:
-                return seg.text_of(line)
-        return ""
-
-    def is_added(self, line: int | None) -> bool:
-        return line is not None and line in self.added
-
-
-def source_view(ctx: Any, patch: Patch, fc: FileChange) -> SourceView:
-    """The best view of a file's post-image: whole when possible, else its hunks."""
-
-    def compute() -> SourceView:
-        added = frozenset(ln.new_line for ln in fc.added_lines() if ln.new_line is not None)
-        if fc.status == "added":
-            lines = [(ln.new_line, ln.text) for ln in fc.added_lines() if ln.new_line is not None]
-            return SourceView(fc.path, [Segment(lines)], added, True)
-        tree = getattr(getattr(ctx, "options", None), "tree", None)
-        if tree is not None and hasattr(tree, "read_file") and fc.status in ("modified", "renamed"):
-            from .binding import apply_hunks
-
-            base = tree.read_file(fc.old_path or fc.path)
-            if base is not None and (post := apply_hunks(base, fc)) is not None:
-                lines = list(enumerate(post.rstrip("\n").split("\n"), 1))
-                return SourceView(fc.path, [Segment(lines)], added, True)
-        segments = []
-        for h in fc.hunks:
-            lines = [(ln.new_line, ln.text) for ln in h.lines if ln.kind != "-" and ln.new_line is not None]
-            if lines:
-                segments.append(Segment(lines))
-        return SourceView(fc.path, segments, added, False)
-
-    if ctx is None:
-        return compute()
-    return ctx.memo(f"source_view:{patch.message_id}:{patch.n}:{fc.path}", compute)
+from ..syntax.source import Segment, SourceView, source_view  # noqa: F401  (re-exported until ctables goes)
 
 
 def skip_literal(code: str, i: int) -> int:

@@ -13,16 +13,15 @@ from typing import Any, Iterable
 
 from ..artifacts.binding import BindingDoc, binding_docs, parse_yaml, walk_properties
 from ..artifacts.ctables import (
-    SourceView,
     compatible_uses,
     device_id_tables,
     driver_structs,
     functions,
     property_reads,
     skip_literal,
-    source_view,
 )
 from ..classify import is_binding_schema
+from ..syntax.source import SourceView, source_view
 from ..tree import yaml_compatibles
 from . import check
 

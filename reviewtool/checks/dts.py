@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..artifacts.ctables import CompatUse, Segment, SourceView, source_view
+from ..artifacts.ctables import CompatUse
 from ..classify import is_dts_path
+from ..syntax.source import Segment, SourceView, source_view
 from . import check
 
 _DIRECTIVE = re.compile(r"^\s*(?:#\s*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|pragma)\b"

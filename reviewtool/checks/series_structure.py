@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ..artifacts.binding import binding_docs
-from ..artifacts.ctables import CompatUse, compatible_uses, source_view
+from ..artifacts.ctables import CompatUse, compatible_uses
 from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_binding_path, is_dts_path, path_matches
 from ..model import Patch
+from ..syntax.source import source_view
 from ..tree import VENDOR_PREFIXES, binding_compatibles, compatible_matches, vendor_prefix_keys, yaml_compatibles
 from . import check
 from .dts import dts_compatible_uses
