@@ -61,6 +61,8 @@ def check(
     prep: bool = typer.Option(False, "--prep", help="Check the current b4 prep branch."),
     hook: bool = typer.Option(False, "--hook", help="b4 hook mode: one patch at a time, no series rules (implied by '-' with terse/b4review and one patch)."),
     no_config: bool = typer.Option(False, "--no-config", help="Ignore .reviewtool.toml and the user config file."),
+    no_precedents: bool = typer.Option(False, "--no-precedents", help="Do not look up the review archive (precedent/* rules)."),
+    archive: Optional[str] = typer.Option(None, "--archive", envvar="REVIEWTOOL_ARCHIVE", help="Review archive database (default: $XDG_DATA_HOME/reviewtool/archive.sqlite)."),
 ) -> None:
     """Check a series and print findings anchored to patch lines."""
     from .runner import CheckRequest, run_check
@@ -69,6 +71,7 @@ def check(
         sources=list(sources or []), fmt=fmt, revision=revision, rules_dirs=list(rules_dirs), fail_on=fail_on,
         only=list(only), disable=list(disable), lore_url=lore_url, timeout=timeout, no_cache=no_cache,
         newer=newer, tree=tree, repo=repo, prep=prep, hook=hook, no_config=no_config,
+        precedents=not no_precedents, archive=archive,
     )
     raise typer.Exit(run_check(request))
 
@@ -141,6 +144,53 @@ def history(
 
     raise typer.Exit(run_history(source, fmt=fmt, revision=revision, lore_url=lore_url, timeout=timeout,
                                  no_cache=no_cache, newer=newer, no_config=no_config))
+
+
+archive_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                          help="The review archive: past remarks that precedents and learn read.")
+app.add_typer(archive_app, name="archive")
+
+
+@archive_app.command("add")
+def archive_add(
+    sources: List[str] = typer.Argument(None, help="mbox files, maildirs, directories of them, Message-IDs or lore URLs."),
+    query: Optional[str] = typer.Option(None, "--query", "-q", help="Lore search (b4 syntax); whole threads."),
+    archive: Optional[str] = typer.Option(None, "--archive", envvar="REVIEWTOOL_ARCHIVE", help="Archive database (default: $XDG_DATA_HOME/reviewtool/archive.sqlite)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for local files (default: CPU count)."),
+    lore_url: Optional[str] = typer.Option(None, "--lore-url", envvar="REVIEWTOOL_LORE_URL", help="Lore base URL."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", envvar="REVIEWTOOL_TIMEOUT", help="Lore request timeout (s)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use b4's lore cache."),
+) -> None:
+    """Add threads (every remark, the patch it answers, the outcome) to the archive; re-adding is a no-op."""
+    from .archive.command import run_add
+
+    raise typer.Exit(run_add(list(sources or []), query=query, archive=archive, jobs=jobs, lore_url=lore_url,
+                             timeout=timeout, no_cache=no_cache))
+
+
+@archive_app.command("stats")
+def archive_stats(
+    archive: Optional[str] = typer.Option(None, "--archive", envvar="REVIEWTOOL_ARCHIVE", help="Archive database."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+) -> None:
+    """What the archive holds: threads, messages, patches, remarks, reviewers, dates."""
+    from .archive.command import run_stats
+
+    raise typer.Exit(run_stats(archive, fmt))
+
+
+@app.command()
+def learn(
+    archive: Optional[str] = typer.Option(None, "--archive", envvar="REVIEWTOOL_ARCHIVE", help="Archive database."),
+    out: str = typer.Option(..., "--out", "-o", help="Directory to write the draft rule file into (a --rules dir)."),
+    before: Optional[str] = typer.Option(None, "--before", help="Learn only from patches dated before this day (YYYY-MM-DD)."),
+    min_precision: float = typer.Option(0.8, "--min-precision", help="Drop drafts whose measured precision is lower."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json (the drafts and their figures)."),
+) -> None:
+    """Mine recurring remarks into draft rules (YAML), each measured before it is written."""
+    from .archive.command import run_learn
+
+    raise typer.Exit(run_learn(archive, out, before=before, min_precision=min_precision, fmt=fmt))
 
 
 def main() -> None:

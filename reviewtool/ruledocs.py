@@ -139,14 +139,18 @@ def example_text(example: dict[str, Any], name: str) -> str:
 
 def example_findings(rule: Rule, example: dict[str, Any], name: str) -> list[str]:
     """What the rule says on an example (run for real, so the doc cannot lie)."""
-    from .engine import Options, check_series
+    from dataclasses import replace
+
+    from .archive.examples import example_options
+    from .engine import check_series
     from .examples import render_example
     from .sources.mbox import load_bytes
 
     series_list = load_bytes(render_example(example, name), f"example {name}")
     out = []
+    options = replace(example_options(example), only=frozenset({rule.id}))  # with its archive, if it has one
     for s in series_list:
-        report = check_series(s, [rule], Options(only=frozenset({rule.id})))
+        report = check_series(s, [rule], options)
         for f in report.findings:
             where = f"{f.path}:{f.line}" if f.anchor == "diff" and f.path else f.anchor
             out.append(f"{where}: {f.severity}: {f.message}")

@@ -35,6 +35,8 @@ class CheckRequest:
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity (config files)
     no_config: bool = False  # ignore .reviewtool.toml and the user config file
     hook: bool = False  # b4 hook mode: one patch on stdin (see is_hook_input)
+    precedents: bool = True  # precedent/* rules read the review archive when one exists
+    archive: str | None = None  # the archive database (default: $REVIEWTOOL_ARCHIVE, else under $XDG_DATA_HOME)
 
 
 def exit_code(reports: list[SeriesReport], fail_on: str) -> int:
@@ -92,7 +94,8 @@ def run_check(req: CheckRequest, stream=None) -> int:
     # b4 runs hooks at the git top-level, so the cwd's kernel tree (kernel_tree) is the one b4 works in.
     hook = req.hook or is_hook_input(req, series_list)
     options = Options(disabled=frozenset(req.disable), only=frozenset(req.only), tree_path=req.tree,
-                      single_patch=hook, severity_overrides=dict(req.severity))
+                      single_patch=hook, severity_overrides=dict(req.severity),
+                      extra=precedent_options(req, rules))
     tree = kernel_tree(req)
     reports = [
         check_series(s, rules, options if tree is None else replace(options, tree=tree.at(s.base_commit),
@@ -101,6 +104,19 @@ def run_check(req: CheckRequest, stream=None) -> int:
     ]
     render(req.fmt, reports, rules, stream, stdin=stdin_data, hook=hook)
     return exit_code(reports, fail_on)
+
+
+def precedent_options(req: CheckRequest, rules: list[Rule]) -> dict:
+    """The review archive for the precedent/* rules, when it exists and they run."""
+    wanted = [r.id for r in rules if r.id.startswith("precedent/") and r.id not in req.disable
+              and (not req.only or r.id in req.only)]
+    if not req.precedents or not wanted:
+        return {}
+    from .archive.precedents import Precedents
+    from .archive.store import open_archive
+
+    db = open_archive(req.archive)
+    return {"precedents": Precedents(db)} if db is not None else {}
 
 
 def kernel_tree(req: CheckRequest):

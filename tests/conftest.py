@@ -15,6 +15,15 @@ CORPUS = REPO.parent / "shared" / "corpus"
 SAMPLES = REPO / "sample_series"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_archive():
+    """In-process checks must not read a developer's review archive either."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(REPO / "tests" / "no-user-data"))
+        mp.delenv("REVIEWTOOL_ARCHIVE", raising=False)
+        yield
+
+
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():
@@ -29,6 +38,9 @@ def run_cli(*args: str, input: bytes | None = None, cwd: str | Path | None = Non
     full_env.pop("REVIEWTOOL_DEBUG", None)
     # A developer's own ~/.config/reviewtool must not change test results.
     full_env["XDG_CONFIG_HOME"] = str(REPO / "tests" / "no-user-config")
+    # Nor their review archive (~/.local/share/reviewtool): precedents only where a test asks.
+    full_env["XDG_DATA_HOME"] = str(REPO / "tests" / "no-user-data")
+    full_env.pop("REVIEWTOOL_ARCHIVE", None)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "reviewtool", *args],

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from reviewtool.archive.examples import example_options
 from reviewtool.catalog import load_catalog
-from reviewtool.engine import Options, check_series
+from reviewtool.engine import check_series
 from reviewtool.examples import render_example
 from reviewtool.sources.mbox import load_bytes
 
@@ -32,7 +33,7 @@ def test_rule_example(rule, kind, index, example):
     findings = [
         f
         for s in series_list
-        for f in check_series(s, [rule], Options()).findings
+        for f in check_series(s, [rule], example_options(example)).findings
         if f.rule == rule.id
     ]
     if kind == "bad":

@@ -1,0 +1,313 @@
+"""Turn one batch of archived mail (a file, a maildir, a lore thread) into archive rows.
+
+Threads are rebuilt from Message-ID / In-Reply-To / References; each reply is
+paired with the patch (or cover letter) it answers, and its remarks come from
+``history.remarks_in`` -- the same extraction ``series/prior-feedback`` uses
+-- so the archive and the check agree on what a remark is.  Each remark's
+quoted ``+`` line is found in the patch to get its file, new-file line and
+normalised shape (``shapes``).  Work here is pure (mail in, rows out) so a
+process pool can run it.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+from typing import Sequence
+
+from ..history import DEFAULT_STOPWORDS, Remark, Settings, remarks_in
+from ..model import FileChange, Message, Patch, Series
+from .mail import Mail
+from .shapes import shape_of
+
+BINDINGS = "Documentation/devicetree/bindings/"
+_REVIEW = re.compile(r"^\s*(Reviewed-by|Acked-by):\s*(.*)$", re.M)
+_COMPATIBLE = re.compile(r"""(?:compatible|const:|enum:|^\s*-)\s*[=:]?\s*["']?([a-z0-9][a-z0-9-]*,[a-z0-9][\w.+-]*)""")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]{2,}")
+MAX_FILE_LINES = 4000  # added lines of one file we shape; generated tables beyond this say nothing new
+STOPWORDS = DEFAULT_STOPWORDS | frozenset(
+    "add adds added adding support supports dt-bindings bindings binding document documentation schema yaml "
+    "driver drivers new the and for this that use used using convert property properties compatible "
+    "signed off reviewed acked link device devices node nodes example description title maintainers "
+    "required type items const enum additionalproperties unevaluatedproperties http https www org com "
+    "kernel linux git commit".split()
+)
+
+
+@dataclass
+class Records:
+    """Rows for the archive tables, in insertion order."""
+
+    messages: list[tuple] = field(default_factory=list)
+    patches: list[tuple] = field(default_factory=list)
+    remarks: list[tuple] = field(default_factory=list)
+    reviews: list[tuple] = field(default_factory=list)
+    added: list[tuple] = field(default_factory=list)
+    lines: list[tuple] = field(default_factory=list)
+
+
+class _Above(Sequence[str]):
+    """The post-image lines before an index, without copying them."""
+
+    def __init__(self, lines: list[str], end: int) -> None:
+        self.lines, self.end = lines, end
+
+    def __len__(self) -> int:
+        return self.end
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return self.lines[: self.end][i]
+        if i < 0:
+            i += self.end
+        if not 0 <= i < self.end:
+            raise IndexError(i)
+        return self.lines[i]
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def records_for(mails: list[Mail], settings: Settings | None = None, known_threads: dict[str, str] | None = None
+                ) -> Records:
+    """Rows for every thread in ``mails``; ``known_threads`` maps Message-IDs already archived to their thread."""
+    settings = settings or Settings()
+    out = Records()
+    for component in _threads(mails, known_threads or {}):
+        _thread_records(component, settings, out)
+    return out
+
+
+def _threads(mails: list[Mail], known: dict[str, str]) -> list[list[Mail]]:
+    by_id = {m.message_id: m for m in mails}
+    parent: dict[str, str] = {m.message_id: m.message_id for m in mails}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for m in mails:
+        ref = m.patch or m.reply
+        for r in [ref.in_reply_to, *ref.references]:  # type: ignore[union-attr]
+            if r and r in by_id:
+                a, b = find(r), find(m.message_id)
+                if a != b:
+                    parent[b] = a
+    groups: dict[str, list[Mail]] = defaultdict(list)
+    for m in mails:
+        groups[find(m.message_id)].append(m)
+    return list(groups.values())
+
+
+def _thread_records(mails: list[Mail], settings: Settings, out: Records) -> None:
+    patches = [m.patch for m in mails if m.patch is not None]
+    dated = sorted(mails, key=lambda m: (m.date.timestamp() if m.date else 0.0, m.message_id))
+    first = next((m for m in dated if m.patch is not None), dated[0])
+    thread = first.message_id
+    lists = {m.message_id: m.list_id for m in mails}
+    authors = {p.author.email for p in patches if p.author.email}
+    by_id = {p.message_id: p for p in patches}
+    for m in mails:
+        kind = "reply" if m.patch is None else ("cover" if m.patch.n == 0 else "patch")
+        out.messages.append((m.message_id, thread, kind, iso(m.date), m.list_id))
+    families = {p.message_id: _family(p) for p in patches}
+    cover_family = {p.in_reply_to: families[p.message_id] for p in patches if p.n and p.in_reply_to}
+    for p in patches:
+        if p.n == 0 and p.message_id in cover_family:
+            families[p.message_id] = cover_family[p.message_id]
+        out.patches.append(_patch_row(p, thread, families[p.message_id], lists.get(p.message_id or "", "")))
+        if p.files:
+            _shape_rows(p, out)
+    answered: dict[str, list[Message]] = defaultdict(list)
+    for m in mails:
+        if m.reply is None:
+            continue
+        target = _answered(m.reply, by_id)
+        if target is None:
+            continue
+        answered[target.message_id].append(m.reply)  # type: ignore[index]
+        if m.reply.author.email not in authors:
+            for tag, _who in _REVIEW.findall(_unquoted(m.reply.body)):
+                for p in _reviewed(target, patches):
+                    out.reviews.append((m.message_id, p.message_id, tag, m.reply.author.email, iso(m.reply.date)))
+    for pid, replies in answered.items():
+        p = by_id[pid]
+        rev = Series(title=p.subject, revision=p.tags.version or 1, expected=p.total,
+                     patches=() if p.n == 0 else (p,), cover=p if p.n == 0 else None, replies=tuple(replies))
+        seq: dict[str, int] = defaultdict(int)
+        for r in remarks_in(rev, settings, authors):
+            n = seq[r.message_id]
+            seq[r.message_id] += 1
+            out.remarks.append(_remark_row(r, n, p, thread, families[pid], lists.get(r.message_id, "")))
+
+
+def _answered(reply: Message, by_id: dict[str | None, Patch]) -> Patch | None:
+    for ref in [reply.in_reply_to, *reversed(reply.references)]:
+        if ref in by_id:
+            return by_id[ref]
+    return None
+
+
+def _reviewed(target: Patch, patches: list[Patch]) -> list[Patch]:
+    """A tag on a cover letter covers every patch sent under it."""
+    if target.n != 0:
+        return [target]
+    return [p for p in patches if p.n and p.in_reply_to == target.message_id] or [target]
+
+
+def _unquoted(body: str) -> str:
+    return "\n".join(ln for ln in body.split("\n") if not ln.lstrip().startswith(">"))
+
+
+def binding_files(p: Patch) -> list[FileChange]:
+    return [f for f in p.files if f.path.startswith(BINDINGS) and f.path.endswith((".yaml", ".yml"))
+            and not f.path.endswith("vendor-prefixes.yaml")]
+
+
+def binding_dir(p: Patch) -> str:
+    files = binding_files(p)
+    if not files:
+        return ""
+    return str(PurePosixPath(files[0].path[len(BINDINGS):]).parent)
+
+
+def _family(p: Patch) -> str:
+    """Revisions of one submission share a family: the author's binding directory, else the subject."""
+    bdir = binding_dir(p)
+    if bdir:
+        return f"{p.author.email}|{bdir}"
+    return subject_key(p.subject)
+
+
+def subject_key(subject: str) -> str:
+    return " ".join(subject.lower().split())
+
+
+def compatibles(p: Patch) -> list[str]:
+    out: list[str] = []
+    for f in p.files:
+        if f.path.endswith(("vendor-prefixes.yaml", ".txt")):
+            continue
+        for ln in f.added_lines():
+            for c in _COMPATIBLE.findall(ln.text):
+                if c not in out:
+                    out.append(c)
+    return out[:20]
+
+
+def describing_words(p: Patch) -> tuple[set[str], set[str]]:
+    """(title words, all words) saying what the submission is about: the subject and the binding's
+    title; then its description and the commit message without trailers and links."""
+    title = [re.sub(r"^(dt-bindings:\s*)?([\w,-]+:\s*)*", "", p.subject)]
+    text = [_prose(p.commit_message)]
+    for f in binding_files(p):
+        keep = False
+        for ln in f.added_lines()[:80]:
+            s = ln.text.strip()
+            if s.startswith("title:"):
+                title.append(s[6:])
+            if s.startswith(("title:", "description:")):
+                keep = True
+            elif re.match(r"^[a-zA-Z$#][\w$#-]*:", s) and not ln.text.startswith(" " * 4):
+                keep = False
+            if keep:
+                text.append(s)
+    t = _terms(" ".join(title))
+    return t, t | _terms(" ".join(text))
+
+
+def _prose(message: str) -> str:
+    lines = [ln for ln in message[:3000].split("\n")
+             if not _TRAILER_LINE.match(ln) and "://" not in ln and not ln.startswith((">", "[", "  "))]
+    return "\n".join(lines)
+
+
+_TRAILER_LINE = re.compile(r"^\s*[A-Z][A-Za-z-]*(-by|-to)?:\s")
+
+
+def _terms(text: str) -> set[str]:
+    out = set()
+    for w in _WORD.findall(text):
+        w = w.lower()
+        if w in STOPWORDS or any(c.isdigit() for c in w):
+            continue
+        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]  # guests/guest, interrupts/interrupt
+        out.add(w)
+    return out
+
+
+def _patch_row(p: Patch, thread: str, family: str, list_id: str) -> tuple:
+    bdir = binding_dir(p)
+    title, words = describing_words(p)
+    own = any(t.name.lower() in ("reviewed-by", "acked-by") and t.email and t.email != p.author.email
+              for t in p.trailers)
+    return (p.message_id, thread, family, p.tags.version or 1, p.n, p.total, p.full_subject, subject_key(p.subject),
+            p.author.name, p.author.email, iso(p.date), list_id, "\n".join(f.path for f in p.files),
+            sum(len(f.added_lines()) for f in p.files), " ".join(compatibles(p)), bdir, bdir.split("/")[0],
+            " ".join(sorted(words)), " ".join(sorted(title)), int(own))
+
+
+def post_image(f: FileChange):
+    """(line, text, above) for each added line; ``above`` is the post-image before it in its hunk."""
+    for h in f.hunks:
+        seen: list[str] = []
+        for ln in h.lines:
+            if ln.kind == "-":
+                continue
+            if ln.kind == "+":
+                yield ln, _Above(seen, len(seen))
+            seen.append(ln.text)
+
+
+def _shape_rows(p: Patch, out: Records) -> None:
+    shapes: set[str] = set()
+    lines: list[str] = []
+    for f in p.files:
+        added = 0
+        for ln, above in post_image(f):
+            added += 1
+            if added > MAX_FILE_LINES:
+                break
+            lines.append(f"{f.path}\t{ln.new_line}\t{ln.text}")
+            s = shape_of(f.path, ln.text, above)
+            if s is not None:
+                shapes.add(s.key)
+    out.added.extend((s, p.message_id) for s in shapes)
+    out.lines.append((p.message_id, zlib.compress("\n".join(lines).encode("utf-8", "replace"), 1)))
+
+
+def locate(p: Patch, target: str, context: str | None, path: str | None):
+    """(file, line, above) of the added line a remark quotes, best match first; None when not found."""
+    best = None
+    for f in p.files:
+        for ln, above in post_image(f):
+            if ln.text.rstrip() != target:
+                continue
+            score = (2 if context is not None and len(above) and above[-1].rstrip() == context else 0) + \
+                (1 if path == f.path else 0)
+            if best is None or score > best[0]:
+                best = (score, f.path, ln.new_line, above)
+    return best[1:] if best else None
+
+
+def _remark_row(r: Remark, seq: int, p: Patch, thread: str, family: str, list_id: str) -> tuple:
+    path, line, shape = r.path, None, None
+    if r.target is not None:
+        got = locate(p, r.target, r.context, r.path)
+        if got is not None:
+            path, line, above = got
+        else:
+            above = [q[1:] for q in r.quoted[:-1] if q[:1] in ("+", " ")]
+        s = shape_of(path, r.target, above)
+        shape = s.key if s is not None else None
+    return (r.message_id, seq, p.message_id, thread, family, r.author.name, r.author.email, iso(r.date), list_id,
+            path, line, r.target, "\n".join(r.quoted), "\n".join(r.comment), shape,
+            shape.split(":", 1)[0] if shape else None, int(r.bot))

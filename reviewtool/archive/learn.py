@@ -1,0 +1,333 @@
+"""``reviewtool learn``: recurring remarks -> draft rules, each measured before it is written.
+
+A candidate is a normalised line shape (``shapes``) whose remarks say the
+same thing: at least ``min_threads`` distinct submissions, from at least two
+reviewers or on at least two dates, whose comments share a distinctive word
+(an identifier or term the reviewers keep using, e.g. ``of_match_ptr`` or
+``maxItems``).  Its matcher is an ``added_line`` regular expression built
+from the shape (the catalogue's key that will stay), limited to the files of
+that kind.  Before a draft is kept it is measured on the archive:
+
+* hits: the remarked lines it came from that it matches;
+* false hits: patches that got a Reviewed-by/Acked-by and no remark at all
+  (with ``before``: only those dated on or after it, i.e. held out) that it
+  fires on.
+
+Drafts below ``min_precision`` = hits / (hits + false hits) are dropped.
+The message is left for a person to write; the cited remarks are quoted in
+the rationale with their links and become the bad examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .ingest import STOPWORDS
+from .precedents import first_sentence
+from .shapes import file_kind
+
+PATHS = {
+    "yaml": ["Documentation/devicetree/bindings/**/*.yaml"],
+    "dts": ["arch/**/*.dts", "arch/**/*.dtsi", "arch/**/*.dtso"],
+    "c": ["**/*.c", "**/*.h"],
+    "other": [],
+}
+_COMMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_,#-]{3,}(?:\(\))?")
+_EXTRA_STOP = frozenset(
+    "this that here there with without also please drop remove instead just need needs needed should would could "
+    "line lines same above below there's it's don't doesn't isn't wrong right correct fine better make sure "
+    "because which where when what does used uses using value values name names thing want example".split()
+)
+
+
+@dataclass(frozen=True)
+class LearnSettings:
+    before: str | None = None  # learn from remarks dated before this day; measure on the rest
+    min_precision: float = 0.8
+    min_threads: int = 3
+    min_hits: int = 3
+    max_drafts: int = 60
+
+
+@dataclass(frozen=True)
+class Cited:
+    message_id: str
+    reviewer: str
+    date: str
+    path: str
+    target: str
+    comment: str
+
+    @property
+    def link(self) -> str:
+        return f"https://lore.kernel.org/r/{self.message_id}"
+
+
+@dataclass
+class Draft:
+    shape: str
+    keyword: str
+    pattern: str
+    kind: str
+    cited: list[Cited]
+    threads: int
+    reviewers: int
+    hits: int = 0
+    misses: int = 0  # source remark lines the regex does not match
+    false_hits: int = 0
+    clean_patches: int = 0
+    false_examples: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        total = self.hits + self.false_hits
+        return self.hits / total if total else 0.0
+
+    @property
+    def rule_id(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", self.keyword.lower()).strip("-")[:30] or "line"
+        digest = hashlib.sha1(self.shape.encode()).hexdigest()[:6]
+        return f"learned/{self.kind}-{slug}-{digest}"
+
+    def summary_dict(self) -> dict[str, Any]:
+        return {"id": self.rule_id, "shape": self.shape, "keyword": self.keyword, "added_line": self.pattern,
+                "threads": self.threads, "reviewers": self.reviewers, "hits": self.hits, "misses": self.misses,
+                "false_hits": self.false_hits, "clean_patches": self.clean_patches,
+                "precision": round(self.precision, 3), "references": [c.link for c in self.cited]}
+
+
+@dataclass
+class LearnResult:
+    kept: list[Draft]
+    dropped: list[Draft]
+
+
+# --------------------------------------------------------------------------
+# Shape -> regular expression
+
+
+_PLACEHOLDER = {
+    "ID": r"[A-Za-z_]\w*",
+    "N": r"(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*",
+    "N...": r"(?:0[xX][0-9a-fA-F]+|\d+)(?:\s+(?:0[xX][0-9a-fA-F]+|\d+))*",
+    "STR": r'"[^"]*"',
+    "STR...": r'"[^"]*"(?:\s*,\s*"[^"]*")*',
+    "CHR": r"'(?:[^'\\]|\\.)*'",
+    "M": r"[A-Z][A-Z0-9_]*",
+    "M...": r"[A-Z][A-Z0-9_]*(?:\s+[A-Z][A-Z0-9_]*)*",
+    "&REF": r"&[A-Za-z_]\w*",
+    "_": r"[^,()]*(?:\([^()]*\)[^,()]*)*",
+    "COMPATIBLE": r"[a-z0-9][a-z0-9-]*,[\w.+-]+",
+    "URL": r"https?://\S+",
+    "TEXT": r"\S.*",
+    "BLOCK": r"[|>][-+]?",
+}
+_SHAPE_TOKEN = re.compile(r"N\.\.\.|STR\.\.\.|M\.\.\.|&REF|COMPATIBLE|URL|TEXT|BLOCK|STR|CHR|\bID\b|\bN\b|\bM\b"
+                          r"|(?<=[(,])_(?=[,)])|\s+|.", re.S)
+
+
+def shape_regex(shape: str) -> str | None:
+    """The ``added_line`` pattern for a shape: its line part as a regex over the whole line."""
+    kind, _, body = shape.partition(":")
+    if kind == "yaml":
+        path, _, value = body.partition(": ")
+        key = path.rsplit("/", 1)[-1]
+        if key == "-" or key in ("PATTERN",) or key.startswith("VENDOR,"):
+            return None
+        head = re.escape(key) if key != "-" else "-"
+        line = f"{key}: {value}" if value else f"{key}:"
+        body = line
+        del head
+    parts = []
+    for tok in _SHAPE_TOKEN.findall(body):
+        if tok in _PLACEHOLDER:
+            parts.append(_PLACEHOLDER[tok])
+        elif tok.isspace():
+            parts.append(r"\s*")
+        else:
+            parts.append(re.escape(tok) + (r"\s*" if tok in "(),;=<>" else ""))
+    pattern = "".join(parts)
+    pattern = re.sub(r"(\\s\*)+", r"\\s*", pattern)
+    if kind == "yaml":
+        return r"^\s*(?:-\s+)?" + pattern + r"\s*(?:#.*)?$"
+    return r"^\s*" + pattern + r"\s*$"
+
+
+# --------------------------------------------------------------------------
+# Mining
+
+
+def learn(db: sqlite3.Connection, settings: LearnSettings | None = None) -> LearnResult:
+    settings = settings or LearnSettings()
+    drafts = _candidates(db, settings)
+    clean = _clean_patch_lines(db, settings)
+    kept, dropped = [], []
+    for d in drafts:
+        _measure(d, clean)
+        ok = d.precision >= settings.min_precision and d.hits >= settings.min_hits
+        (kept if ok else dropped).append(d)
+    kept.sort(key=lambda d: (-d.precision, -d.threads, d.rule_id))
+    return LearnResult(kept[: settings.max_drafts], dropped)
+
+
+def _candidates(db: sqlite3.Connection, settings: LearnSettings) -> list[Draft]:
+    where = "r.shape IS NOT NULL AND r.bot = 0 AND r.target IS NOT NULL"
+    args: list[Any] = []
+    if settings.before:
+        where += " AND r.date < ?"
+        args.append(settings.before)
+    rows = db.execute(
+        "SELECT r.shape, r.family, r.reviewer_email, r.reviewer, substr(r.date, 1, 10), r.msgid, r.path, r.target, "
+        f"r.comment FROM remarks r WHERE {where} ORDER BY r.date", args).fetchall()
+    by_shape: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_shape[row[0]].append(row)
+    out = []
+    for shape, remarks in by_shape.items():
+        if len({r[1] for r in remarks}) < settings.min_threads:
+            continue
+        pattern = shape_regex(shape)
+        if pattern is None:
+            continue
+        best = _best_keyword(remarks, settings)
+        if best is None:
+            continue
+        keyword, group = best
+        cited, seen = [], set()
+        for r in group:
+            if r[1] in seen:
+                continue
+            seen.add(r[1])
+            cited.append(Cited(message_id=r[5], reviewer=r[3] or r[2], date=r[4], path=r[6] or "",
+                               target=r[7], comment=r[8]))
+        out.append(Draft(shape=shape, keyword=keyword, pattern=pattern, kind=shape.split(":", 1)[0],
+                         cited=cited[:5], threads=len(seen), reviewers=len({r[2] for r in group})))
+    return out
+
+
+def _best_keyword(remarks: list[tuple], settings: LearnSettings) -> tuple[str, list[tuple]] | None:
+    """The word most remarks on this shape share: 'similar comments', kept simple and inspectable."""
+    groups: dict[str, list[tuple]] = defaultdict(list)
+    for r in remarks:
+        for w in {w.lower().rstrip(",") for w in _COMMENT_WORD.findall(r[8])}:
+            if w in STOPWORDS or w in _EXTRA_STOP or w.isdigit():
+                continue
+            groups[w].append(r)
+    best = None
+    for w, group in groups.items():
+        families = {r[1] for r in group}
+        if len(families) < settings.min_threads:
+            continue
+        if len({r[2] for r in group}) < 2 and len({r[4] for r in group}) < 2:
+            continue  # one reviewer on one day is one opinion, not a recurring remark
+        key = (len(families), len({r[2] for r in group}), "_" in w or "(" in w, w)
+        if best is None or key > best[0]:
+            best = (key, w, group)
+    return (best[1], best[2]) if best else None
+
+
+def _clean_patch_lines(db: sqlite3.Connection, settings: LearnSettings) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(message-id, [(path, line text)]) of patches reviewed with no remark (held out when ``before`` is set)."""
+    where = ("(p.own_review = 1 OR EXISTS (SELECT 1 FROM reviews v WHERE v.patch_msgid = p.msgid)) "
+             "AND NOT EXISTS (SELECT 1 FROM remarks r WHERE r.patch_msgid = p.msgid AND r.bot = 0) AND p.n > 0")
+    args: list[Any] = []
+    if settings.before:
+        where += " AND p.date >= ?"
+        args.append(settings.before)
+    out = []
+    for msgid, blob in db.execute(f"SELECT p.msgid, l.body FROM patches p JOIN patch_lines l "
+                                  f"ON l.patch_msgid = p.msgid WHERE {where}", args):
+        lines = []
+        for ln in zlib.decompress(blob).decode("utf-8", "replace").split("\n"):
+            path, _, rest = ln.partition("\t")
+            _, _, text = rest.partition("\t")
+            lines.append((path, text))
+        out.append((msgid, lines))
+    return out
+
+
+def _measure(d: Draft, clean: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    rx = re.compile(d.pattern)
+    for c in d.cited:
+        if rx.search(c.target):
+            d.hits += 1
+        else:
+            d.misses += 1
+    d.clean_patches = len(clean)
+    for msgid, lines in clean:
+        for path, text in lines:
+            if file_kind(path) == d.kind and rx.search(text):
+                d.false_hits += 1
+                if len(d.false_examples) < 3:
+                    d.false_examples.append(msgid)
+                break
+
+
+# --------------------------------------------------------------------------
+# Writing drafts
+
+
+_EXAMPLE_PATH = {"yaml": "Documentation/devicetree/bindings/misc/acme,widget.yaml",
+                 "dts": "arch/arm64/boot/dts/acme/acme-board.dts", "c": "drivers/misc/acme-widget.c",
+                 "other": "drivers/misc/Kconfig"}
+
+
+def draft_rule(d: Draft) -> dict[str, Any]:
+    cites = "\n".join(f'- {c.reviewer}, {c.date}, under "+{c.target.strip()}": "{first_sentence(c.comment)}" {c.link}'
+                      for c in d.cited)
+    applies: dict[str, Any] = {"kinds": ["any"]}
+    if PATHS.get(d.kind):
+        applies["paths"] = PATHS[d.kind]
+    path = _EXAMPLE_PATH[d.kind]
+    return {
+        "id": d.rule_id,
+        "severity": "info",
+        "summary": f"DRAFT (learned): lines shaped like \"{d.shape.split(':', 1)[1]}\" drew remarks about "
+                   f"'{d.keyword}' in {d.threads} threads.",
+        "rationale": (f"DRAFT learned by 'reviewtool learn' from {d.threads} threads, {d.reviewers} reviewers; "
+                      f"measured: {d.hits} of {d.hits + d.misses} source lines matched, {d.false_hits} false hits "
+                      f"on {d.clean_patches} reviewed patches without a remark (precision {d.precision:.0%}). "
+                      f"Write why this matters in our words. What the reviewers said:\n{cites}\n"),
+        "references": [c.link for c in d.cited],
+        "applies_to": applies,
+        "match": {"added_line": d.pattern},
+        "message": f"TODO: write the message (reviewers said this about '{d.keyword}'): {{match}}",
+        "examples": {
+            "bad": [{"subject": f"acme: learned example {i + 1}", "files": {path: c.target.rstrip() + "\n"}}
+                    for i, c in enumerate(d.cited[:3]) if re.search(d.pattern, c.target)],
+            "good": [{"subject": "acme: learned counter-example", "files": {path: _neutral_line(d.kind) + "\n"}}],
+        },
+    }
+
+
+def _neutral_line(kind: str) -> str:
+    return {"yaml": "additionalProperties: false", "dts": "/dts-v1/;", "c": "#include <linux/module.h>",
+            "other": "# SPDX-License-Identifier: GPL-2.0"}[kind]
+
+
+def write_drafts(drafts: list[Draft], out: str) -> Path:
+    """Write ``learned.yaml`` into ``out`` (created if needed); a --rules directory."""
+    import yaml
+
+    d = Path(out)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the output directory ({exc.strerror or exc})") from None
+    path = d / "learned.yaml"
+    rules = [draft_rule(x) for x in drafts]
+    rules = [r for r in rules if r["examples"]["bad"]]
+    header = ("# Draft rules learned from the review archive by 'reviewtool learn'.\n"
+              "# Each was measured before it was written (see its rationale); read the cited remarks,\n"
+              "# write the message and rationale in our words, then move it into a rule file.\n")
+    path.write_text(header + yaml.safe_dump({"rules": rules}, sort_keys=False, allow_unicode=True, width=110),
+                    encoding="utf-8")
+    return path

@@ -1,0 +1,305 @@
+"""The normalised shape of an added line: what makes two lines "the same kind of line".
+
+Maintainers repeat themselves about kinds of lines, not about exact text:
+``type: integer`` under ``properties/reg/items``, ``of_match_ptr(...)`` in a
+driver table, ``status = "okay";`` in a SoC .dtsi.  A shape keeps what the
+remark is about (YAML key paths and keywords, C callees and keywords, DTS
+property and node names) and abstracts what varies (identifiers, numbers,
+strings, labels).  Shapes are plain strings: the archive indexes them and
+``learn`` turns them back into a regular expression for ``added_line``.
+
+Lines are a line thing here: a YAML key path is read from the indentation of
+the lines above (the post-image as the diff shows it, which may be invalid
+YAML, the very files reviewers comment on); C and DTS lines are tokenised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+KINDS = ("yaml", "dts", "c", "other")
+
+_TOKEN = re.compile(
+    r"""(?P<s>"(?:[^"\\]|\\.)*"?)|(?P<ch>'(?:[^'\\]|\\.)*')|(?P<n>0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*)"""
+    r"""|(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>->|<<|>>|&&|\|\||[=!<>]=|\S)"""
+)
+_C_KEYWORDS = frozenset(
+    "if else for while do switch case default return goto break continue sizeof static const struct enum union "
+    "unsigned signed int long short char bool void u8 u16 u32 u64 s8 s16 s32 s64 true false NULL inline "
+    "extern volatile typeof".split()
+)
+_KEEP_CAPS = re.compile(r"^(E[A-Z0-9]+|GFP_\w+|IRQF?_\w+|MODULE_\w+|IS_ERR\w*|PTR_ERR\w*|ERR_PTR|BIT|GENMASK\w*"
+                        r"|FIELD_\w+|ARRAY_SIZE|DEFINE_\w+|EXPORT_\w+|MODULE_DEVICE_TABLE|OF_\w+)$")
+_YAML_KEY = re.compile(r"""^(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s:'"][^:]*?)\s*:(?:\s+(.*?))?\s*$""")
+_YAML_ITEM = re.compile(r"^(\s*)-\s+(.*?)\s*$")
+_DTS_PROP = re.compile(r"^\s*([A-Za-z0-9,._+#?-]+)\s*(=\s*(.*?))?\s*;\s*(//.*|/\*.*)?$")
+_DTS_NODE = re.compile(r"^\s*(?:([A-Za-z_][\w]*)\s*:\s*)?(&?[A-Za-z_/][\w,.+-]*)(@[\w,.]+)?\s*\{\s*$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z_-]{2,}")
+
+
+@dataclass(frozen=True)
+class Shape:
+    kind: str  # yaml, dts, c, other
+    key: str  # the normalised line, e.g. "yaml:properties/reg/items/type: integer"
+
+
+def file_kind(path: str | None) -> str:
+    p = (path or "").lower()
+    if p.endswith((".yaml", ".yml")):
+        return "yaml"
+    if p.endswith((".dts", ".dtsi", ".dtso")):
+        return "dts"
+    if p.endswith((".c", ".h")):
+        return "c"
+    return "other"
+
+
+def shape_of(path: str | None, text: str, above: Sequence[str] = ()) -> Shape | None:
+    """The shape of one added line; ``above`` are the post-image lines before it (nearest last).
+
+    None for lines that say nothing on their own (blank, braces, comments, prose).
+    """
+    if not text.strip() or len(text.strip()) < 3:
+        return None
+    kind = file_kind(path)
+    if kind == "yaml":
+        key = _yaml_shape(text, above)
+    elif kind == "dts":
+        key = _dts_shape(text)
+    elif kind == "c":
+        key = _c_shape(text)
+    else:
+        key = _other_shape(text)
+    if key is None or not _WORD.search(key.replace("ID", "").replace("STR", "")):
+        return None
+    return Shape(kind, f"{kind}:{key}")
+
+
+# --------------------------------------------------------------------------
+# YAML (binding schemas)
+
+
+def _yaml_shape(text: str, above: Sequence[str]) -> str | None:
+    stripped = text.strip()
+    if stripped.startswith("#") or stripped in ("---", "...", "|", ">"):
+        return None
+    m = _YAML_KEY.match(text)
+    indent = len(text) - len(text.lstrip())
+    if m:
+        key, value = _yaml_key(m.group(3)), m.group(4)
+        value_shape = _yaml_value(value)
+    else:
+        item = _YAML_ITEM.match(text)
+        if not item:
+            return None  # prose in a block scalar (description text)
+        key, value_shape = "-", _yaml_value(item.group(2))
+    parents = _yaml_parents(indent, above)
+    if parents is None:
+        return None  # inside a description block: prose, not schema
+    path = "/".join([*parents[-3:], key])
+    return f"{path}: {value_shape}" if value_shape else f"{path}:"
+
+
+def _yaml_parents(indent: int, above: Sequence[str]) -> list[str] | None:
+    parents: list[str] = []
+    level = indent
+    for line in reversed(above):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        ind = len(line) - len(line.lstrip())
+        if ind >= level:
+            continue
+        m = _YAML_KEY.match(line)
+        if m is None:
+            if _YAML_ITEM.match(line):
+                level = ind
+                continue
+            return None if not parents else parents
+        key = _yaml_key(m.group(3))
+        if m.group(4) in ("|", ">", "|-", ">-", "|+", ">+") and not parents:
+            return None  # the line is inside a block scalar
+        parents.insert(0, key)
+        level = ind
+        if ind == 0:
+            break
+    # Property names are what a binding defines: keep standard ones, abstract vendor ones.
+    out = []
+    for i, key in enumerate(parents):
+        if i > 0 and parents[i - 1] in ("properties", "patternProperties"):
+            key = _property_name(key)
+        out.append(key)
+    return out
+
+
+def _yaml_key(raw: str) -> str:
+    key = raw.strip().strip("'\"")
+    return _property_name(key) if ("," in key or key.startswith("^") or "@" in key) else key
+
+
+def _property_name(name: str) -> str:
+    if name.startswith("^") or "@" in name or "[" in name:
+        return "PATTERN"
+    if "," in name:
+        return "VENDOR," + re.sub(r"\d+", "N", name.split(",", 1)[1])
+    return re.sub(r"\d+", "N", name)
+
+
+def _yaml_value(value: str | None) -> str:
+    if value is None or value == "":
+        return ""
+    v = value.strip()
+    if v.startswith("#"):
+        return ""
+    if v in ("|", ">", "|-", ">-", "|+", ">+"):
+        return "BLOCK"
+    if v.startswith(("'", '"')):
+        return "STR"
+    if re.match(r"^-?(0x[0-9a-fA-F]+|\d+)$", v):
+        return "N"
+    if re.match(r"^https?://", v):
+        return "URL"
+    if v.startswith("[") or v.startswith("{"):
+        return re.sub(r"\b\d+\b", "N", re.sub(r"""(["'])[^"']*\1""", "STR", v))
+    if "/schemas/" in v or v.startswith(("/", "#")):
+        return v  # a $ref names a fact: keep it
+    if re.match(r"^[a-z0-9-]+,[\w.,+-]+$", v):
+        return "COMPATIBLE"
+    if len(v.split()) > 2:
+        return "TEXT"
+    return re.sub(r"\d+", "N", v)
+
+
+# --------------------------------------------------------------------------
+# DTS
+
+
+def _dts_shape(text: str) -> str | None:
+    stripped = text.strip()
+    if stripped.startswith(("//", "/*", "*")) or stripped in ("};", "}", "{"):
+        return None
+    m = _DTS_NODE.match(text)
+    if m:
+        label = "L: " if m.group(1) else ""
+        name = m.group(2)
+        if name.startswith("&"):
+            return f"{label}&REF {{"
+        return f"{label}{re.sub(r'[0-9]+', 'N', name)}{'@N' if m.group(3) else ''} {{"
+    m = _DTS_PROP.match(text)
+    if m:
+        name = _property_name(m.group(1)) if "," in m.group(1) else m.group(1)
+        if m.group(2) is None:
+            return f"{name};"
+        return f"{name} = {_dts_value(m.group(3))};"
+    if stripped.startswith("#include"):
+        return "#include " + ("<dt-bindings/...>" if "dt-bindings" in stripped else "FILE")
+    return None
+
+
+def _dts_value(value: str) -> str:
+    parts = []
+    for tok in _TOKEN.finditer(value):
+        kind = tok.lastgroup
+        t = tok.group()
+        if kind == "s":
+            parts.append("STR")
+        elif kind == "n":
+            parts.append("N")
+        elif kind == "id":
+            parts.append("M" if t.isupper() or "_" in t else "ID")
+        elif t == "&":
+            parts.append("&")
+        else:
+            parts.append(t)
+    out = " ".join(parts).replace("& ID", "&REF").replace("& M", "&REF")
+    # Cell lists vary in length; keep their kinds only: <N N N> -> <N...>.
+    out = re.sub(r"(\bN\b)(\s+N\b)+", "N...", out)
+    out = re.sub(r"(\bM\b)(\s+M\b)+", "M...", out)
+    out = re.sub(r"(STR)(\s*,\s*STR)+", "STR...", out)
+    return out
+
+
+# --------------------------------------------------------------------------
+# C
+
+
+def _c_shape(text: str) -> str | None:
+    stripped = text.strip()
+    if stripped.startswith(("//", "/*", "*", "#include")) or stripped in ("{", "}", "};", "},", "});"):
+        return None
+    toks = []
+    raw = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(stripped)]
+    for i, (kind, t) in enumerate(raw):
+        nxt = raw[i + 1][1] if i + 1 < len(raw) else ""
+        prev = raw[i - 1][1] if i > 0 else ""
+        if kind == "s":
+            toks.append("STR")
+        elif kind == "ch":
+            toks.append("CHR")
+        elif kind == "n":
+            toks.append("N")
+        elif kind == "id":
+            if nxt == "(" or t in _C_KEYWORDS or _KEEP_CAPS.match(t) or prev in (".", "->"):
+                toks.append(t)
+            elif t.isupper() and len(t) > 1:
+                toks.append("M")
+            else:
+                toks.append("ID")
+        else:
+            toks.append(t)
+    return _collapse_args(toks)
+
+
+def _collapse_args(toks: list[str]) -> str:
+    """Arguments without a call become '_': ``dev_err(_,_,_)``; nested calls keep their shape."""
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t == "(" and out and re.match(r"^[A-Za-z_]\w*$", out[-1]) and out[-1] not in ("if", "while", "for",
+                                                                                        "switch", "sizeof", "return"):
+            depth, j, args, cur = 1, i + 1, [], []
+            while j < len(toks) and depth:
+                if toks[j] == "(":
+                    depth += 1
+                elif toks[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                if toks[j] == "," and depth == 1:
+                    args.append(cur)
+                    cur = []
+                else:
+                    cur.append(toks[j])
+                j += 1
+            if cur:
+                args.append(cur)
+            shown = []
+            for a in args:
+                inner = _collapse_args(a)
+                shown.append(inner if re.search(r"[A-Za-z_]\w*\(", inner) else "_")
+            out.append("(" + ",".join(shown) + ")")
+            i = j + 1
+            continue
+        out.append(t)
+        i += 1
+    text = " ".join(out)
+    text = re.sub(r" ?(\(|\)|,|;|\.|->|\[|\]) ?", r"\1", text)
+    return text
+
+
+# --------------------------------------------------------------------------
+# Everything else (Kconfig, Makefile, MAINTAINERS, docs)
+
+
+def _other_shape(text: str) -> str | None:
+    out = re.sub(r'"[^"]*"', "STR", text.strip())
+    out = re.sub(r"\b(0x[0-9a-fA-F]+|\d+)\b", "N", out)
+    out = " ".join(out.split())
+    return out if len(out.split()) >= 2 else None
+
+
+def words(text: str) -> set[str]:
+    """Lower-case words of three or more letters: the comparison unit for comments."""
+    return {w.lower() for w in _WORD.findall(text)}

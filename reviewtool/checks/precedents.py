@@ -1,0 +1,60 @@
+"""precedent/line and precedent/series: what maintainers told earlier submissions like this one.
+
+Both read the review archive (``reviewtool.archive``) that the runner opens
+when one exists; without an archive (or with ``--no-precedents``) they are
+silent.  Every finding quotes a real remark and links it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..archive.precedents import Precedents, Settings, line_candidates
+from . import check
+
+
+def _precedents(ctx) -> Precedents | None:
+    return ctx.options.extra.get("precedents")
+
+
+def _exclude(ctx, prec: Precedents) -> frozenset[str]:
+    s = ctx.series
+    ids = [p.message_id for rev in (s, *s.earlier) for p in (rev.cover, *rev.patches) if p is not None]
+    return ctx.memo("precedents:own-threads", lambda: prec.threads_of(ids))
+
+
+@check("precedent-line")
+def precedent_line(ctx):
+    prec = _precedents(ctx)
+    if prec is None or ctx.patch is None or not ctx.patch.files:
+        return
+    settings = Settings.from_params(ctx.params)
+    exclude = _exclude(ctx, prec)
+    hits = {}
+    for f, ln, above in line_candidates(ctx.patch):
+        got = prec.line(f.path, ln.text, above, settings, exclude)
+        if got is not None and got.shape not in hits:
+            hits[got.shape] = (f, ln, got)
+    strongest = sorted(hits.values(), key=lambda t: (-t[2].threads / max(t[2].adding, 1), t[1].new_line or 0))
+    for f, ln, got in strongest[: settings.max_per_patch]:
+        r = got.remark
+        finding = ctx.finding(anchor="diff", path=f.path, line=ln.new_line, text=ln.text,
+                              who=r.reviewer or r.reviewer_email, when=r.day, threads=str(got.threads),
+                              about=r.subject, quoted=(r.target or "").strip(), said=r.first_sentence, link=r.link)
+        yield replace(finding, references=(r.link,) + finding.references)
+
+
+@check("precedent-series")
+def precedent_series(ctx):
+    prec = _precedents(ctx)
+    if prec is None or ctx.patch is None or not ctx.patch.files:
+        return
+    settings = Settings.from_params(ctx.params)
+    for sub in prec.similar(ctx.patch, settings, _exclude(ctx, prec), kinds=ctx.params.get("kinds")):
+        said = "; ".join(f'{r.reviewer or r.reviewer_email} on {r.day}: "{r.first_sentence}" {r.link}'
+                         for r in sub.remarks)
+        finding = ctx.finding(anchor="subject", text=ctx.patch.full_subject,
+                              quote=(f"Subject: {ctx.patch.full_subject}",), subject=sub.subject,
+                              author=sub.author, when=(sub.date or "undated")[:10],
+                              shared=", ".join(sub.shared), remarks=said, score=f"{sub.score:.2f}")
+        yield replace(finding, references=tuple(r.link for r in sub.remarks) + finding.references)
