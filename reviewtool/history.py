@@ -474,3 +474,8 @@ def history_dict(series: Series, revisions: list[RevisionHistory]) -> dict[str, 
             for h in revisions
         ],
     }
+
+
+def assess(remark: Remark, newest: Series, settings: Settings | None = None) -> Remark:
+    """Fill in what ``newest`` says about a remark found elsewhere (the review archive)."""
+    return _assess(remark, newest, settings or Settings())

@@ -22,13 +22,13 @@ from typing import Sequence
 from ..history import DEFAULT_STOPWORDS, Remark, Settings, remarks_in
 from ..model import FileChange, Message, Patch, Series
 from .mail import Mail
-from .shapes import shape_of
+from .shapes import file_kind, line_shape, shape_of
 
 BINDINGS = "Documentation/devicetree/bindings/"
 _REVIEW = re.compile(r"^\s*(Reviewed-by|Acked-by):\s*(.*)$", re.M)
-_COMPATIBLE = re.compile(r"""(?:compatible|const:|enum:|^\s*-)\s*[=:]?\s*["']?([a-z0-9][a-z0-9-]*,[a-z0-9][\w.+-]*)""")
+_QUOTED_COMPAT = re.compile(r'"([a-z0-9][a-z0-9-]*,[a-z0-9][\w.+-]*)"')
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]{2,}")
-MAX_FILE_LINES = 4000  # added lines of one file we shape; generated tables beyond this say nothing new
+MAX_PATCH_LINES = 8000  # added lines of one patch we keep and shape; generated tables beyond say nothing new
 STOPWORDS = DEFAULT_STOPWORDS | frozenset(
     "add adds added adding support supports dt-bindings bindings binding document documentation schema yaml "
     "driver drivers new the and for this that use used using convert property properties compatible "
@@ -142,10 +142,12 @@ def _thread_records(mails: list[Mail], settings: Settings, out: Records) -> None
         rev = Series(title=p.subject, revision=p.tags.version or 1, expected=p.total,
                      patches=() if p.n == 0 else (p,), cover=p if p.n == 0 else None, replies=tuple(replies))
         seq: dict[str, int] = defaultdict(int)
+        index = None
         for r in remarks_in(rev, settings, authors):
             n = seq[r.message_id]
             seq[r.message_id] += 1
-            out.remarks.append(_remark_row(r, n, p, thread, families[pid], lists.get(r.message_id, "")))
+            index = index or _LineIndex(p)
+            out.remarks.append(_remark_row(r, n, p, index, thread, families[pid], lists.get(r.message_id, "")))
 
 
 def _answered(reply: Message, by_id: dict[str | None, Patch]) -> Patch | None:
@@ -191,14 +193,18 @@ def subject_key(subject: str) -> str:
 
 
 def compatibles(p: Patch) -> list[str]:
+    """Compatibles the patch adds: a binding's (as the tree index reads them), else quoted ones in C and DTS."""
+    from ..tree import yaml_compatibles
+
     out: list[str] = []
+    for f in binding_files(p):
+        found, _ = yaml_compatibles(f.new_text() or "\n".join(ln.text for ln in f.added_lines()))
+        out.extend(sorted(c for c in found if c not in out))
     for f in p.files:
-        if f.path.endswith(("vendor-prefixes.yaml", ".txt")):
-            continue
-        for ln in f.added_lines():
-            for c in _COMPATIBLE.findall(ln.text):
-                if c not in out:
-                    out.append(c)
+        if f.path.endswith((".c", ".dts", ".dtsi")):
+            for ln in f.added_lines():
+                if "compatible" in ln.text:
+                    out.extend(c for c in _QUOTED_COMPAT.findall(ln.text) if c not in out)
     return out[:20]
 
 
@@ -256,7 +262,7 @@ def _patch_row(p: Patch, thread: str, family: str, list_id: str) -> tuple:
 
 
 def post_image(f: FileChange):
-    """(line, text, above) for each added line; ``above`` is the post-image before it in its hunk."""
+    """(line, above) for each added line; ``above`` is the post-image before it in its hunk (a view, not a copy)."""
     for h in f.hunks:
         seen: list[str] = []
         for ln in h.lines:
@@ -271,37 +277,54 @@ def _shape_rows(p: Patch, out: Records) -> None:
     shapes: set[str] = set()
     lines: list[str] = []
     for f in p.files:
-        added = 0
-        for ln, above in post_image(f):
-            added += 1
-            if added > MAX_FILE_LINES:
-                break
-            lines.append(f"{f.path}\t{ln.new_line}\t{ln.text}")
-            s = shape_of(f.path, ln.text, above)
-            if s is not None:
-                shapes.add(s.key)
+        kind = file_kind(f.path)
+        for h in f.hunks:
+            seen: list[str] = []
+            for ln in h.lines:
+                if ln.kind == "-":
+                    continue
+                if ln.kind == "+" and len(lines) < MAX_PATCH_LINES:
+                    lines.append(f"{f.path}\t{ln.new_line}\t{ln.text}")
+                    s = shape_of(f.path, ln.text, _Above(seen, len(seen))) if kind == "yaml" else \
+                        line_shape(kind, ln.text)
+                    if s is not None:
+                        shapes.add(s.key)
+                seen.append(ln.text)
     out.added.extend((s, p.message_id) for s in shapes)
     out.lines.append((p.message_id, zlib.compress("\n".join(lines).encode("utf-8", "replace"), 1)))
 
 
-def locate(p: Patch, target: str, context: str | None, path: str | None):
-    """(file, line, above) of the added line a remark quotes, best match first; None when not found."""
-    best = None
-    for f in p.files:
-        for ln, above in post_image(f):
-            if ln.text.rstrip() != target:
-                continue
-            score = (2 if context is not None and len(above) and above[-1].rstrip() == context else 0) + \
-                (1 if path == f.path else 0)
+class _LineIndex:
+    """Added lines of one patch by their text, built once for all the remarks on it."""
+
+    def __init__(self, p: Patch) -> None:
+        self.by_text: dict[str, list[tuple[str, int, list[str], int]]] = defaultdict(list)
+        for f in p.files:
+            for h in f.hunks:
+                seen: list[str] = []
+                for ln in h.lines:
+                    if ln.kind == "-":
+                        continue
+                    if ln.kind == "+" and ln.new_line is not None:
+                        self.by_text[ln.text.rstrip()].append((f.path, ln.new_line, seen, len(seen)))
+                    seen.append(ln.text)
+
+    def locate(self, target: str, context: str | None, path: str | None):
+        """(file, line, above) of the added line a remark quotes, best match first; None when not found."""
+        best = None
+        for fpath, line, seen, n in self.by_text.get(target, ()):
+            score = (2 if context is not None and n and seen[n - 1].rstrip() == context else 0) + \
+                (1 if path == fpath else 0)
             if best is None or score > best[0]:
-                best = (score, f.path, ln.new_line, above)
-    return best[1:] if best else None
+                best = (score, fpath, line, _Above(seen, n))
+        return best[1:] if best else None
 
 
-def _remark_row(r: Remark, seq: int, p: Patch, thread: str, family: str, list_id: str) -> tuple:
+def _remark_row(r: Remark, seq: int, p: Patch, index: "_LineIndex", thread: str, family: str, list_id: str
+                ) -> tuple:
     path, line, shape = r.path, None, None
     if r.target is not None:
-        got = locate(p, r.target, r.context, r.path)
+        got = index.locate(r.target, r.context, r.path)
         if got is not None:
             path, line, above = got
         else:

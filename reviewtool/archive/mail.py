@@ -145,7 +145,7 @@ def to_mail(msg: RawMail) -> Mail | None:
     body = _body(msg)
     list_id = _list_id(msg)
     message, diff = split_diff(body)
-    diff = _SIGNATURE.sub("", diff)
+    diff = _strip_signature(diff)
     is_patch = not tags.is_reply and bool(diff)
     is_cover = (not tags.is_reply and not diff and tags.counter == 0
                 and "PATCH" in {t.upper() for t in tags.tags})
@@ -249,8 +249,15 @@ def _transfer_decode(body: bytes, encoding: str) -> bytes:
 
 
 _SEPARATOR = re.compile(r"^---\s*$", re.M)
-# git format-patch's "-- \n2.43.0" (and list footers after it): not part of the diff.
-_SIGNATURE = re.compile(r"^-- ?\n(?:.*\n?){0,12}\Z", re.M)
+
+
+def _strip_signature(diff: str) -> str:
+    """Drop git format-patch's "-- \n2.43.0" (and list footers after it): not part of the diff."""
+    for sep in ("\n-- \n", "\n--\n"):
+        at = diff.rfind(sep)
+        if at >= 0 and diff.count("\n", at + len(sep)) <= 12:
+            return diff[: at + 1]
+    return diff
 _INBODY = re.compile(r"^(From|Date|Subject):\s*(.*)$", re.I)
 
 

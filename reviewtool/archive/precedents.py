@@ -199,7 +199,7 @@ class Precedents:
                 continue
             ow, ot = set(owords.split()), set(otitle.split())
             score = 0.5 * self._cosine(title, ot) + 0.5 * self._cosine(words, ow)
-            common = sorted(words & ow, key=lambda w: -self._idf.get(w, 0.0))[:4]
+            common = sorted(words & ow, key=lambda w: (-self._idf.get(w, 0.0), w))[:4]
             shared = tuple(common)
             if odir == bdir:
                 score += 0.2

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 KINDS = ("yaml", "dts", "c", "other")
@@ -61,17 +62,30 @@ def shape_of(path: str | None, text: str, above: Sequence[str] = ()) -> Shape | 
 
     None for lines that say nothing on their own (blank, braces, comments, prose).
     """
-    if not text.strip() or len(text.strip()) < 3:
-        return None
     kind = file_kind(path)
-    if kind == "yaml":
-        key = _yaml_shape(text, above)
-    elif kind == "dts":
+    if kind != "yaml":
+        return line_shape(kind, text)
+    if len(text.strip()) < 3:
+        return None
+    return _shape(kind, _yaml_shape(text, above))
+
+
+@lru_cache(maxsize=65536)
+def line_shape(kind: str, text: str) -> Shape | None:
+    """The shape of a line whose shape depends on the line alone (C, DTS, other files); cached,
+    as a series and an archive repeat the same lines many times."""
+    if len(text.strip()) < 3:
+        return None
+    if kind == "dts":
         key = _dts_shape(text)
     elif kind == "c":
         key = _c_shape(text)
     else:
         key = _other_shape(text)
+    return _shape(kind, key)
+
+
+def _shape(kind: str, key: str | None) -> Shape | None:
     if key is None or not _WORD.search(key.replace("ID", "").replace("STR", "")):
         return None
     return Shape(kind, f"{kind}:{key}")
@@ -251,42 +265,52 @@ def _c_shape(text: str) -> str | None:
     return _collapse_args(toks)
 
 
+_NOT_CALLS = frozenset({"if", "while", "for", "switch", "sizeof", "return"})
+_SPACING = re.compile(r" ?([(),;.\[\]]|->) ?")
+
+
 def _collapse_args(toks: list[str]) -> str:
     """Arguments without a call become '_': ``dev_err(_,_,_)``; nested calls keep their shape."""
+    return _SPACING.sub(r"\1", " ".join(_collapse(toks)))
+
+
+def _collapse(toks: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
-    while i < len(toks):
+    n = len(toks)
+    while i < n:
         t = toks[i]
-        if t == "(" and out and re.match(r"^[A-Za-z_]\w*$", out[-1]) and out[-1] not in ("if", "while", "for",
-                                                                                        "switch", "sizeof", "return"):
+        if t == "(" and out and out[-1].isidentifier() and out[-1] not in _NOT_CALLS:
             depth, j, args, cur = 1, i + 1, [], []
-            while j < len(toks) and depth:
-                if toks[j] == "(":
+            while j < n:
+                tj = toks[j]
+                if tj == "(":
                     depth += 1
-                elif toks[j] == ")":
+                elif tj == ")":
                     depth -= 1
                     if depth == 0:
                         break
-                if toks[j] == "," and depth == 1:
+                if tj == "," and depth == 1:
                     args.append(cur)
                     cur = []
                 else:
-                    cur.append(toks[j])
+                    cur.append(tj)
                 j += 1
             if cur:
                 args.append(cur)
             shown = []
             for a in args:
-                inner = _collapse_args(a)
-                shown.append(inner if re.search(r"[A-Za-z_]\w*\(", inner) else "_")
+                if "(" in a:
+                    inner = _collapse(a)
+                    shown.append(" ".join(inner) if any(x.endswith(")") and "(" in x for x in inner) else "_")
+                else:
+                    shown.append("_")
             out.append("(" + ",".join(shown) + ")")
             i = j + 1
             continue
         out.append(t)
         i += 1
-    text = " ".join(out)
-    text = re.sub(r" ?(\(|\)|,|;|\.|->|\[|\]) ?", r"\1", text)
-    return text
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -16,10 +16,17 @@ from . import check
 @check("prior-feedback")
 def prior_feedback(ctx):
     series = ctx.series
-    if not series.earlier:
-        return
     settings = Settings.from_params(ctx.params)
-    for remark in ctx.memo("history:prior-remarks", lambda: prior_remarks(series, settings)):
+    if series.earlier:
+        remarks = ctx.memo("history:prior-remarks", lambda: prior_remarks(series, settings))
+    elif ctx.options.extra.get("precedents") is not None:
+        # Earlier revisions not in the input may be in the review archive.
+        from ..archive.history import archived_remarks
+
+        remarks = archived_remarks(ctx.options.extra["precedents"].db, series, settings)
+    else:
+        return
+    for remark in remarks:
         fields = describe(remark, series.revision)
         quote = tuple(remark.quoted)
         if remark.still_present is not None:

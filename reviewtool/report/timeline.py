@@ -134,7 +134,10 @@ def run_history(source: str, fmt: str = "terminal", revision: int | None = None,
         rules_dirs = list(cfg.rules_dirs)
     settings = Settings.from_params(_rule_params(rules_dirs))
     opts = LoadOptions(revision=revision, lore_url=lore_url, timeout=timeout, no_cache=no_cache, newer=newer)
-    items = [(s, series_history(s, settings)) for s in load(source, opts)]
+    from ..archive.history import with_archive
+
+    # The review archive (when there is one) supplies earlier revisions the input lacks.
+    items = [(s, with_archive(s, series_history(s, settings), settings)) for s in load(source, opts)]
     render(items, fmt, stream or sys.stdout)
     return 0
 

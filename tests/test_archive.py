@@ -1,0 +1,301 @@
+"""The review archive: ingest, idempotence, remark anchoring, precedents, learn, the commands.
+
+Archives are built once per session from a few real threads (``../shared``;
+skipped when absent) or from rule-example style mail made here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, REPO, SAMPLES, run_cli
+from fakelore import fake_lore, lore_env  # noqa: F401  (pytest fixtures)
+
+from reviewtool.archive.add import add_mail_bytes, add_sources, stats
+from reviewtool.archive.learn import LearnSettings, learn, shape_regex, write_drafts
+from reviewtool.archive.precedents import Precedents
+from reviewtool.archive.shapes import shape_of
+from reviewtool.archive.store import memory, open_archive
+from reviewtool.catalog import load_catalog
+from reviewtool.engine import Options, check_series
+from reviewtool.examples import render_example
+from reviewtool.sources.mbox import load, load_bytes
+
+DEV = REPO.parent / "shared" / "archive" / "dev"
+GUNYAH = "gunyah"
+GENIEZONE = "GenieZone"
+
+
+def _corpus_threads() -> list[str]:
+    if not CORPUS.is_dir():
+        pytest.skip(f"real-mail corpus not found at {CORPUS}")
+    return sorted(str(p) for p in CORPUS.glob("*.mbox") if not p.name.startswith("bao-"))
+
+
+@pytest.fixture(scope="session")
+def corpus_archive(tmp_path_factory) -> Path:
+    """The corpus minus the Bao threads (the acceptance archive)."""
+    files = _corpus_threads()
+    path = tmp_path_factory.mktemp("archive") / "corpus.sqlite"
+    add_sources(open_archive(path, create=True), files, jobs=1)
+    return path
+
+
+@pytest.fixture(scope="session")
+def dev_archive(tmp_path_factory) -> Path:
+    """Six real dev threads: enough for reviews, remarks on lines and shapes."""
+    if not DEV.is_dir():
+        pytest.skip(f"dev archive not found at {DEV}")
+    files = sorted(DEV.glob("*.mbox"))[:6]
+    path = tmp_path_factory.mktemp("archive") / "dev.sqlite"
+    add_sources(open_archive(path, create=True), [str(f) for f in files], jobs=1)
+    return path
+
+
+def _rules(*ids: str):
+    return [r for r in load_catalog() if r.id in ids]
+
+
+def _series_findings(archive: Path, mbox: Path, rule_id: str):
+    prec = Precedents(open_archive(archive))
+    out = []
+    for s in load(str(mbox)):
+        out.extend(check_series(s, _rules(rule_id), Options(extra={"precedents": prec})).findings)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Acceptance: Bao is pointed at Gunyah and GenieZone; an unrelated binding is not
+
+
+def test_bao_binding_patches_get_gunyah_and_geniezone(corpus_archive):
+    findings = _series_findings(corpus_archive, CORPUS / "bao-v1.mbox", "precedent/series")
+    by_patch: dict[int, list[str]] = {}
+    for f in findings:
+        by_patch.setdefault(f.patch, []).append(f.message)
+    assert set(by_patch) == {1, 3}  # the two binding patches, nothing on the drivers
+    for n, messages in by_patch.items():
+        assert len(messages) <= 3
+        text = "\n".join(messages)
+        assert GUNYAH in text and GENIEZONE in text, (n, text)
+        # Every precedent is a real remark with its lore link.
+        assert all("https://lore.kernel.org/r/" in m for m in messages)
+
+
+def test_unrelated_binding_gets_neither(corpus_archive):
+    sample = SAMPLES / "bindings-good" / "0001-dt-bindings-leds-Add-ACME-LC4108-LED-controller.patch"
+    if not sample.is_file():
+        sample = next((SAMPLES / "bindings-good").glob("*leds*"))
+    findings = _series_findings(corpus_archive, sample, "precedent/series")
+    text = "\n".join(f.message for f in findings)
+    assert GUNYAH not in text and GENIEZONE not in text
+
+
+def test_check_cli_reads_the_archive_and_no_precedents_switches_it_off(corpus_archive):
+    args = ["check", str(CORPUS / "bao-v1.mbox"), "--format", "json", "--fail-on", "none", "--only",
+            "precedent/series"]
+    doc = json.loads(run_cli(*args, "--archive", str(corpus_archive)).stdout)
+    assert any(f["rule"] == "precedent/series" for s in doc["series"] for f in s["findings"])
+    off = json.loads(run_cli(*args, "--archive", str(corpus_archive), "--no-precedents").stdout)
+    assert not any(f["rule"].startswith("precedent/") for s in off["series"] for f in s["findings"])
+    # The environment names the archive too; a missing archive is simply no precedents.
+    env = json.loads(run_cli(*args, env={"REVIEWTOOL_ARCHIVE": str(corpus_archive)}).stdout)
+    assert env == doc
+    none = json.loads(run_cli(*args, "--archive", str(corpus_archive) + ".missing").stdout)
+    assert not any(f["rule"].startswith("precedent/") for s in none["series"] for f in s["findings"])
+
+
+def test_own_thread_is_no_precedent(corpus_archive):
+    """Checking a thread that is in the archive must not cite the thread itself."""
+    findings = _series_findings(corpus_archive, CORPUS / "gunyah-v5-binding.mbox", "precedent/series")
+    assert findings  # GenieZone and VMBus are still like it
+    assert not any("gunyah" in f.message.split("was told")[0].lower() for f in findings)
+
+
+# --------------------------------------------------------------------------
+# What the archive holds
+
+
+def test_remarks_are_anchored_on_the_patch_line_they_quote(corpus_archive, dev_archive):
+    for archive in (corpus_archive, dev_archive):
+        db = open_archive(archive)
+        rows = db.execute("SELECT r.patch_msgid, r.path, r.line, r.target, r.reviewer_email, p.author_email "
+                          "FROM remarks r JOIN patches p ON p.msgid = r.patch_msgid").fetchall()
+        anchored = [r for r in rows if r[2] is not None]
+        assert anchored and len(anchored) >= len(rows) // 3
+        for patch, path, line, target, reviewer, author in rows:
+            assert reviewer != author  # the author answering is not a remark
+        for patch, path, line, target, _, _ in anchored:
+            (blob,) = db.execute("SELECT body FROM patch_lines WHERE patch_msgid = ?", (patch,)).fetchone()
+            lines = {tuple(ln.split("\t", 2)[:2]): ln.split("\t", 2)[2]
+                     for ln in zlib.decompress(blob).decode().split("\n")}
+            assert lines[(path, str(line))].rstrip() == target
+
+
+def test_outcome_and_binding_facts(dev_archive, corpus_archive):
+    db = open_archive(dev_archive)
+    reviews = db.execute("SELECT v.reviewer_email, p.author_email FROM reviews v JOIN patches p "
+                         "ON p.msgid = v.patch_msgid").fetchall()
+    assert reviews and all(r != a for r, a in reviews)
+    got = stats(db)
+    assert got["messages"] >= got["patches"] + got["cover_letters"] > 0
+    assert got["remarks"] > 0 and got["reviewers"] > 0
+    row = open_archive(corpus_archive).execute(
+        "SELECT binding_dir, binding_class, compatibles FROM patches WHERE files LIKE '%gunyah-hypervisor.yaml%'"
+    ).fetchone()
+    assert row[0] == "firmware" and row[1] == "firmware" and "gunyah-hypervisor" in row[2]
+
+
+def test_adding_twice_changes_nothing_and_new_mail_is_added(tmp_path):
+    files = _corpus_threads()[:3]
+    db = open_archive(tmp_path / "a.sqlite", create=True)
+    first = add_sources(db, files[:2], jobs=1)
+    assert first.new_messages > 0 and first.messages == first.new_messages
+    before = stats(db)
+    again = add_sources(db, files[:2], jobs=1)
+    assert again.skipped == 2 and again.new_messages == 0 and stats(db) == before
+    # A file that changed is read again; only what is new goes in.
+    copy = tmp_path / "copy.mbox"
+    copy.write_bytes(Path(files[0]).read_bytes())
+    third = add_sources(db, [str(copy)], jobs=1)
+    assert third.messages > 0 and third.new_messages == 0 and stats(db) == before
+    more = add_sources(db, files, jobs=1)
+    assert more.new_messages > 0 and stats(db)["messages"] > before["messages"]
+
+
+def test_archive_add_by_message_id_fetches_through_lore(fake_lore, lore_env, tmp_path):  # noqa: F811
+    lore = fake_lore(["gunyah-v5-binding.mbox"])
+    raw = (CORPUS / "gunyah-v5-binding.mbox").read_bytes()
+    msgid = raw.split(b"Message-ID:", 1)[1].split(b"\n", 1)[0].strip().decode().strip("<>")
+    db_path = tmp_path / "lore.sqlite"
+    proc = run_cli("archive", "add", msgid, "--archive", str(db_path), "--lore-url", lore.base, env=lore_env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "new messages" in proc.stdout.decode()
+    db = open_archive(db_path)
+    assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == raw.count(b"\nFrom mboxrd@z") + 1
+    assert db.execute("SELECT count(*) FROM remarks").fetchone()[0] > 0
+
+
+def test_stats_command_and_errors(corpus_archive, tmp_path):
+    proc = run_cli("archive", "stats", "--archive", str(corpus_archive), "--format", "json")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["remarks"] > 0
+    missing = run_cli("archive", "stats", "--archive", str(tmp_path / "none.sqlite"))
+    assert missing.returncode == 2 and missing.stderr.decode().count("\n") == 1
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 10)
+    bad = run_cli("archive", "stats", "--archive", str(junk))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr.decode()
+    nothing = run_cli("archive", "add", "--archive", str(tmp_path / "x.sqlite"))
+    assert nothing.returncode == 2
+
+
+# --------------------------------------------------------------------------
+# Shapes
+
+
+@pytest.mark.parametrize("path,text,above,expected", [
+    ("a/b.yaml", "      type: integer", ["properties:", "  reg:", "    items:"], "yaml:properties/reg/items/type: integer"),
+    ("a/b.yaml", "    const: acme,foo", ["properties:", "  compatible:"], "yaml:properties/compatible/const: COMPATIBLE"),
+    ("a/b.yaml", "  vendor,thing-ms:", ["properties:"], "yaml:properties/VENDOR,thing-ms:"),
+    ("x.c", '\tret = devm_clk_get(&pdev->dev, "bus");', [], "c:ID = devm_clk_get(_,_);"),
+    ("x.c", "\t\t.of_match_table = of_match_ptr(foo_of_match),", [], "c:.of_match_table = of_match_ptr(_),"),
+    ("x.dts", '\t\tstatus = "okay";', [], "dts:status = STR;"),
+    ("x.dts", "\tpmic: pmic@1a {", [], "dts:L: pmic@N {"),
+    ("x.c", "\t}", [], None),
+    ("a/b.yaml", "  Some prose in a description.", ["description: |"], None),
+])
+def test_shapes(path, text, above, expected):
+    got = shape_of(path, text, above)
+    assert (got.key if got else None) == expected
+
+
+def test_shape_regex_matches_lines_of_its_shape_only():
+    import re
+
+    rx = re.compile(shape_regex("c:.of_match_table = of_match_ptr(_),"))
+    assert rx.search("\t\t.of_match_table = of_match_ptr(bar_ids),")
+    assert not rx.search("\t\t.of_match_table = bar_ids,")
+    rx = re.compile(shape_regex("yaml:properties/reg/items/type: integer"))
+    assert rx.search("      type: integer") and not rx.search("      type: object")
+
+
+# --------------------------------------------------------------------------
+# learn: drafts from recurring remarks, measured, loadable
+
+
+def _thread(i: int, reviewer: str, clean: bool = False) -> dict:
+    name = f"drv{i}"
+    line = f"\t\t.of_match_table = of_match_ptr({name}_of_match),"
+    body = f"static struct platform_driver {name}_driver = {{\n\t.driver = {{\n{line}\n\t}},\n}};\n"
+    if clean:
+        line = f"\t\t.of_match_table = {name}_of_match,"
+        body = f"static struct platform_driver {name}_driver = {{\n\t.driver = {{\n{line}\n\t}},\n}};\n"
+    patch = {"subject": f"misc: {name}: Add {name.upper()} driver", "from": f"Dev {i} <dev{i}@example.org>",
+             "files": {f"drivers/misc/{name}.c": body}}
+    reply = ("Reviewed-by: " + reviewer + "\n") if clean else (
+        f"> +{line}\n\nDrop of_match_ptr(), it breaks ACPI PRP0001 matching and the table is always built.\n")
+    return {"earlier": {"patches": [patch], "replies": [{"to": 1, "from": reviewer, "body": reply}]},
+            "patches": [dict(patch, files={f"drivers/misc/{name}.c": "int x;\n"})]}
+
+
+@pytest.fixture(scope="session")
+def learn_archive() -> sqlite3.Connection:
+    db = memory()
+    reviewers = ["Jonathan Cameron <jic23@kernel.org>", "Krzysztof Kozlowski <krzk@kernel.org>"]
+    for i in range(4):
+        add_mail_bytes(db, render_example(_thread(i, reviewers[i % 2]), f"t{i}"))
+    for i in range(4, 7):
+        add_mail_bytes(db, render_example(_thread(i, reviewers[0], clean=True), f"t{i}"))
+    return db
+
+
+def test_learn_drafts_a_rule_that_loads_and_fires(learn_archive, tmp_path):
+    result = learn(learn_archive, LearnSettings())
+    assert len(result.kept) == 1
+    draft = result.kept[0]
+    assert draft.keyword == "of_match_ptr()" or "of_match_ptr" in draft.keyword
+    assert draft.hits == 4 and draft.false_hits == 0 and draft.precision == 1.0
+    assert draft.clean_patches >= 3
+    path = write_drafts(result.kept, str(tmp_path / "learned"))
+    rules = [r for r in load_catalog([str(path.parent)]) if r.id.startswith("learned/")]
+    assert [r.id for r in rules] == [draft.rule_id]
+    rule = rules[0]
+    assert set(rule.references) == {c.link for c in draft.cited}
+    for kind, examples in (("bad", rule.examples_bad), ("good", rule.examples_good)):
+        for i, ex in enumerate(examples):
+            fired = [f for s in load_bytes(render_example(ex, f"x{i}"), "x")
+                     for f in check_series(s, [rule], Options()).findings]
+            assert bool(fired) == (kind == "bad"), (kind, ex)
+
+
+def test_learn_drops_a_draft_that_fires_on_reviewed_patches(learn_archive):
+    db = sqlite3.connect(":memory:")
+    learn_archive.backup(db)
+    # The same line shape in many patches that were reviewed without a remark.
+    for i in range(10, 30):
+        thread = _thread(i, "Rob Herring <robh@kernel.org>", clean=True)
+        patch = thread["earlier"]["patches"][0]
+        patch["files"] = {f"drivers/misc/x{i}.c": f"\t\t.of_match_table = of_match_ptr(x{i}_ids),\n"}
+        add_mail_bytes(db, render_example(thread, f"u{i}"))
+    result = learn(db, LearnSettings())
+    assert not result.kept and result.dropped and result.dropped[0].false_hits >= 10
+
+
+def test_learn_command(tmp_path, learn_archive):
+    path = tmp_path / "l.sqlite"
+    disk = sqlite3.connect(path)
+    learn_archive.backup(disk)
+    disk.close()
+    out = tmp_path / "drafts"
+    proc = run_cli("learn", "--archive", str(path), "--out", str(out), "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    doc = json.loads(proc.stdout)
+    assert len(doc["kept"]) == 1 and (out / "learned.yaml").is_file()
+    assert run_cli("check", str(SAMPLES / "acme-pwm-clean"), "--rules", str(out), "--fail-on", "none").returncode == 0
+    bad = run_cli("learn", "--archive", str(path), "--out", str(out), "--min-precision", "2")
+    assert bad.returncode == 2
