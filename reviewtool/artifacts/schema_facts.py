@@ -4,7 +4,7 @@
 questions the schema-content rules ask of it: which compatibles the file
 documents, which mappings are node schemas (the top level and every child
 node), how many entries a property allows, and where the ``examples:``
-blocks sit in the text, read as DTS (``artifacts.dts``) with their real
+blocks sit in the text, read as DTS (``syntax.dts``) with their real
 post-image line numbers.  The design rules use the examples too.
 
 Two choices here are deliberate:
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .binding import TABS, BindingDoc
-from .dts import DtsDocument, parse_dts
+from ..syntax.dts import DtsDocument, parse_dts
 
 _VENDOR_COMPAT = re.compile(r"^[a-z0-9][a-z0-9-]*,[A-Za-z0-9][A-Za-z0-9._+/-]*$")
 

@@ -1,7 +1,7 @@
 """Binding schema content: the ``examples:`` blocks, and blank-line layout.
 
-Examples are read with the small DTS reader (``artifacts.dts``) from the raw
-post-image text, so every finding points at the example line as the patch
+Examples are read with the DTS model (``syntax.dts``, tree-sitter) from the
+raw post-image text, so every finding points at the example line as the patch
 adds it.  The binding's own compatibles decide which example node is "the
 device" and which nodes belong to other bindings.
 """
@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ..artifacts.binding import BindingDoc
-from ..artifacts.dts import DtsNode, is_number, number_value
+from ..syntax.dts import Cell, Node, int_literal_value
 from ..artifacts.schema_facts import (
     ExampleBlock,
     binding_examples,
@@ -102,11 +102,16 @@ def binding_example_node_name(ctx):
 
 # -- binding/example-defines -------------------------------------------------
 
-def _irq_raw(cells: list[str], types: set[int]) -> str | None:
+def _literal(cell: Cell) -> int | None:
+    """The value of a cell written as a plain integer literal (not a macro or expression)."""
+    return cell.value if cell.is_literal else None
+
+
+def _irq_raw(cells: tuple[Cell, ...] | list[Cell], types: set[int]) -> str | None:
     """Describe raw interrupt cells that have a define, or None."""
-    if not cells or not all(is_number(c) for c in cells):
+    if not cells or not all(c.is_literal for c in cells):
         return None
-    vals = [number_value(c) for c in cells]
+    vals = [_literal(c) for c in cells]
     if len(vals) % 3 == 0 and all(vals[i] in (0, 1) and vals[i + 2] in types | {3}
                                   for i in range(0, len(vals), 3)):
         return "GIC_SPI/GIC_PPI and IRQ_TYPE_* (from dt-bindings/interrupt-controller/arm-gic.h)"
@@ -124,11 +129,11 @@ def binding_example_defines(ctx):
     macro = re.compile(r"\b([A-Z][A-Z0-9_]{2,})\b")
     for doc, _data, _own, blocks in _examples(ctx):
         for block in blocks:
-            includes = [h for _, h in block.dts.includes]
+            includes = [inc.path for inc in block.dts.includes]
             missing_reported: set[str] = set()
             for node in block.dts.nodes():
                 for p in node.properties:
-                    groups = p.cell_groups()
+                    groups = p.cells()
                     if p.name == "interrupts":
                         flat = [c for g in groups for c in g]
                         what = _irq_raw(flat, types)
@@ -136,21 +141,22 @@ def binding_example_defines(ctx):
                             yield _at(ctx, doc, block, p.line, prop=p.name, defines=what)
                     elif p.name == "interrupts-extended":
                         for g in groups:
-                            if g and g[0].startswith("&"):
+                            if g and g[0].kind == "ref":
                                 what = _irq_raw(g[1:], types)
                                 if what:
                                     yield _at(ctx, doc, block, p.line, prop=p.name, defines=what)
                                     break
                     elif gpio_prop.match(p.name):
                         for g in groups:
-                            if len(g) >= 3 and g[0].startswith("&") and is_number(g[-1]):
+                            if len(g) >= 3 and g[0].kind == "ref" and g[-1].is_literal:
                                 yield _at(ctx, doc, block, p.line, prop=p.name,
                                           defines="GPIO_ACTIVE_HIGH/GPIO_ACTIVE_LOW (from "
                                                   "dt-bindings/gpio/gpio.h) for the flags cell")
                                 break
                     # Macros used without the header that defines them.
-                    for m in macro.finditer(p.value or ""):
-                        name = m.group(1)
+                    for name in p.macros():
+                        if not macro.fullmatch(name):
+                            continue
                         for prefix, spec in headers.items():
                             if not name.startswith(prefix) or prefix in missing_reported:
                                 continue
@@ -263,7 +269,7 @@ def _comment_only(text: str) -> bool:
 
 # -- binding/example-style ---------------------------------------------------
 
-def _own_nodes(block: ExampleBlock, own: set[str]) -> list[DtsNode]:
+def _own_nodes(block: ExampleBlock, own: set[str]) -> list[Node]:
     return [n for n in block.dts.nodes() if set(n.compatibles()) & own]
 
 
@@ -286,7 +292,7 @@ def binding_example_style(ctx):
             m = _HUNK_CELLS.match(text)
             if m:
                 yield added_finding(ctx, doc, n, message=f"'{m.group(1)}' is a cell count: write it as a plain "
-                                                         f"decimal number ('<{number_value(m.group(2))}>').")
+                                                         f"decimal number ('<{int_literal_value(m.group(2))}>').")
     for doc, _data, own, blocks in _examples(ctx):
         for block in blocks:
             yield from _indentation(ctx, doc, block, step, yaml_offset)
@@ -299,12 +305,12 @@ def binding_example_style(ctx):
                                       "write compatible first, then reg (dts-coding-style order).")
                 for p in props:
                     if p.name.startswith("#") and p.name.endswith("-cells"):
-                        cells = [c for g in p.cell_groups() for c in g]
-                        if any(c.lower().startswith("0x") or (len(c) > 1 and c.startswith("0")) for c in cells
-                               if is_number(c)):
+                        cells = [c for g in p.cells() for c in g]
+                        if any(c.text.lower().startswith("0x") or (len(c.text) > 1 and c.text.startswith("0"))
+                               for c in cells if c.is_literal):
                             yield _at(ctx, doc, block, p.line,
                                       message=f"'{p.name} = {p.value}': cell counts are plain decimal "
-                                              f"numbers ('<{number_value(cells[0])}>'), not hex or zero-padded.")
+                                              f"numbers ('<{_literal(cells[0])}>'), not hex or zero-padded.")
                     if p.name == "status":
                         yield _at(ctx, doc, block, p.line,
                                   message=f"Drop 'status = {p.value}' from the example: examples show "
@@ -316,17 +322,17 @@ def binding_example_style(ctx):
                 yield from _other_devices(ctx, doc, block, own)
 
 
-def _address_cells(node: DtsNode) -> int | None:
+def _address_cells(node: Node) -> int | None:
     """#address-cells that applies to ``node``'s reg: its parent's, or 1 at the
     top of an example (dt_binding_check wraps examples in such a root)."""
     if node.parent is None:
         return 1
     prop = node.parent.prop("#address-cells")
-    cells = [c for g in prop.cell_groups() for c in g] if prop is not None else []
-    return number_value(cells[0]) if len(cells) == 1 else None
+    cells = [c for g in prop.cells() for c in g] if prop is not None else []
+    return _literal(cells[0]) if len(cells) == 1 else None
 
 
-def _unit_address_problem(node: DtsNode) -> str | None:
+def _unit_address_problem(node: Node) -> str | None:
     """What dtc would say about the unit address against reg, if anything."""
     unit = node.unit
     if node.is_reference or node.name == "/":
@@ -347,21 +353,21 @@ def _unit_address_problem(node: DtsNode) -> str | None:
                 "as plain lower-case hex without padding (dtc unit_address_format).")
     reg = node.prop("reg")
     n = _address_cells(node)
-    groups = reg.cell_groups() if reg is not None else []
+    groups = reg.cells() if reg is not None else []
     if not groups or not n or len(groups[0]) < n or "," in unit:
         return None
     cells = groups[0][:n]
-    if not all(is_number(c) for c in cells):
+    if not all(c.is_literal for c in cells):
         return None
     address = 0
     for c in cells:
-        address = (address << 32) | (number_value(c) or 0)
+        address = (address << 32) | (_literal(c) or 0)
     try:
         written = int(unit, 16)
     except ValueError:
         return None
-    if written != address and node.parent is None and len(groups[0]) >= 4 and all(is_number(c) for c in groups[0][:2]):
-        wide = ((number_value(groups[0][0]) or 0) << 32) | (number_value(groups[0][1]) or 0)
+    if written != address and node.parent is None and len(groups[0]) >= 4 and all(c.is_literal for c in groups[0][:2]):
+        wide = ((_literal(groups[0][0]) or 0) << 32) | (_literal(groups[0][1]) or 0)
         if wide == written:
             return (f"'{node.full_name}' writes reg with 2-cell addresses, but at the top of an example "
                     "#address-cells and #size-cells are 1: put the node in a bus node with "

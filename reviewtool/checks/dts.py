@@ -1,53 +1,34 @@
 """DTS coding style on the lines a patch adds: names, unit addresses, property order.
 
-Line-based on purpose: a DTS patch usually shows a few hunks of a large
-file, so the checks follow nodes through the visible lines (context and
-added) and only blame lines the patch adds.  The rules' patterns and lists
-live in their params so a subsystem with other conventions can tune them.
+A DTS patch usually shows a few hunks of a large file, so each hunk (or the
+whole post-image, when it is known) is read with the DTS model
+(``syntax.dts``, tree-sitter) as a fragment, and only lines the patch adds
+are blamed.  The rules' patterns and lists live in their params so a
+subsystem with other conventions can tune them.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..artifacts.ctables import CompatUse
 from ..classify import is_dts_path
+from ..syntax.dts import DtsDocument, parse_dts_fragment
 from ..syntax.source import Segment, SourceView, source_view
 from . import check
 
-_DIRECTIVE = re.compile(r"^\s*(?:#\s*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|pragma)\b"
-                        r"|/(?:dts-v1|plugin|include|memreserve|delete-property|delete-node|bits)/)")
-_LABELS = r"((?:[A-Za-z_][\w]*\s*:\s*)*)"
-_NODE = re.compile(rf"^\s*(?:/omit-if-no-ref/\s*)?{_LABELS}([^\s{{}}=;&/@:]+)(?:@([^\s{{}}]*))?\s*\{{")
-_PROP = re.compile(rf"^\s*{_LABELS}([#A-Za-z0-9,._+?-]+)\s*(=|;)")
-_CLOSE = re.compile(r"^\s*\}\s*;")
-_STRINGS = re.compile(r'"([^"\\]*)"')
 
+@dataclass(frozen=True)
+class DtsSegment:
+    """One contiguous piece of a DTS post-image, read as DTS."""
 
-@dataclass
-class DtsLine:
-    line: int
-    kind: str  # "node", "prop", "close", "other"
-    name: str = ""
-    unit: str | None = None
+    doc: DtsDocument
+    lines: tuple[int, ...]  # post-image line of each fragment line
 
-
-def classify_line(code: str) -> DtsLine | None:
-    """What a DTS line starts: a node, a property, a node's end (None: something else)."""
-    if _DIRECTIVE.match(code):
-        return None
-    m = _NODE.match(code)
-    if m and not code.lstrip().startswith("&"):
-        return DtsLine(0, "node", m.group(2), m.group(3))
-    m = _PROP.match(code)
-    if m:
-        return DtsLine(0, "prop", m.group(2))
-    if _CLOSE.match(code):
-        return DtsLine(0, "close")
-    if re.match(r"^\s*&[\w{/,@-]+[^;]*\{", code) or re.match(r"^\s*/\s*\{", code):
-        return DtsLine(0, "node", "")  # &label { ... } or the root node: no name to check
-    return None
+    def line(self, rel: int) -> int | None:
+        """Post-image line of a 1-based fragment line (None past the fragment's end)."""
+        return self.lines[rel - 1] if 0 < rel <= len(self.lines) else None
 
 
 def dts_views(ctx):
@@ -56,30 +37,32 @@ def dts_views(ctx):
             yield f, source_view(ctx, ctx.patch, f)
 
 
-def _segment_lines(seg: Segment):
-    code_lines = seg.code.split("\n")
-    for (n, text), code in zip(seg.lines, code_lines):
-        yield n, text, code
+def dts_segments(ctx, path: str, view: SourceView) -> list[DtsSegment]:
+    """The view's segments read as DTS, once per run and file."""
+
+    def compute() -> list[DtsSegment]:
+        return [_read(seg) for seg in view.segments]
+
+    if ctx is None:
+        return compute()
+    return ctx.memo(f"dts_segments:{ctx.patch.message_id}:{ctx.patch.n}:{path}", compute)
 
 
-def dts_compatible_uses(view: SourceView) -> list[CompatUse]:
+def _read(seg: Segment) -> DtsSegment:
+    return DtsSegment(parse_dts_fragment(seg.text), tuple(n for n, _ in seg.lines))
+
+
+def dts_compatible_uses(view: SourceView, segments: list[DtsSegment] | None = None) -> list[CompatUse]:
     """Strings of ``compatible = ...;`` properties, each with the line it is on."""
     out: list[CompatUse] = []
-    for seg in view.segments:
-        inside = False
-        for n, text, code in _segment_lines(seg):
-            if not inside:
-                m = re.match(rf"^\s*{_LABELS}compatible\s*=(.*)$", code)
-                if not m:
-                    continue
-                rest = m.group(2)
-                inside = True
-            else:
-                rest = code
-            for s in _STRINGS.findall(rest):
-                out.append(CompatUse(s, n, text, "DTS compatible property"))
-            if ";" in _STRINGS.sub("", rest):
-                inside = False
+    for seg in segments if segments is not None else [_read(s) for s in view.segments]:
+        for _node, prop in seg.doc.properties():
+            if prop.name != "compatible":
+                continue
+            for v in prop.values:
+                line = seg.line(v.line)
+                if v.kind == "string" and v.string is not None and line is not None:
+                    out.append(CompatUse(v.string, line, view.text_of(line), "DTS compatible property"))
     return out
 
 
@@ -105,31 +88,27 @@ def dts_node_name(ctx):
     prop_ok = re.compile(ctx.params.get("property_name", r"^#?(?:[a-z0-9-]+,)?[a-z0-9-]+$"))
     allowed = set(ctx.params.get("allowed_properties", ["device_type"]))
     for f, view in dts_views(ctx):
-        for seg in view.segments:
-            for n, text, code in _segment_lines(seg):
-                if n not in view.added:
+        for seg in dts_segments(ctx, f.path, view):
+            for node in seg.doc.nodes():
+                n = seg.line(node.line)
+                if not view.is_added(n) or node.is_reference or node.name == "/":
                     continue
-                info = classify_line(code)
-                if info is None:
-                    continue
-                if info.kind == "node" and info.name:
-                    if not info.name.startswith("__") and not node_ok.match(info.name):
-                        yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
-                                          what=f'node name "{info.name}"',
-                                          problem="use only lower-case letters, digits and '-'")
-                    if info.unit and (problem := _unit_problem(info.unit)):
-                        yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
-                                          what=f'unit address of "{info.name}@{info.unit}"', problem=problem)
-                elif info.kind == "prop" and info.name not in allowed and not prop_ok.match(info.name):
+                text = view.text_of(n)
+                if not node.name.startswith("__") and not node_ok.match(node.name):
                     yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
-                                      what=f'property name "{info.name}"',
-                                      problem="use only lower-case letters, digits and '-' (after an optional "
-                                      "'vendor,' prefix)")
-
-
-@dataclass
-class _Frame:
-    props: list[tuple[str, int]] = field(default_factory=list)
+                                      what=f'node name "{node.name}"',
+                                      problem="use only lower-case letters, digits and '-'")
+                if node.unit and (problem := _unit_problem(node.unit)):
+                    yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
+                                      what=f'unit address of "{node.full_name}"', problem=problem)
+            for _node, prop in seg.doc.properties():
+                n = seg.line(prop.line)
+                if not view.is_added(n) or prop.name in allowed or prop_ok.match(prop.name):
+                    continue
+                yield ctx.finding(anchor="diff", path=f.path, line=n, text=view.text_of(n),
+                                  what=f'property name "{prop.name}"',
+                                  problem="use only lower-case letters, digits and '-' (after an optional "
+                                  "'vendor,' prefix)")
 
 
 @check("dts-property-order")
@@ -137,24 +116,13 @@ def dts_property_order(ctx):
     first = list(ctx.params.get("first", ["compatible", "reg"]))
     last = list(ctx.params.get("last", ["status"]))
     for f, view in dts_views(ctx):
-        for seg in view.segments:
-            stack = [_Frame()]
-            for n, _text, code in _segment_lines(seg):
-                info = classify_line(code)
-                if info is None:
-                    continue
-                if info.kind == "node":
-                    if "}" in code[code.index("{"):]:
+        for seg in dts_segments(ctx, f.path, view):
+            for root in seg.doc.roots:
+                for node in root.walk():  # wrappers of a cut hunk too: their properties are real
+                    if not node.synthetic and node.end_line == node.line:
                         continue  # a one-line node: nothing to order
-                    stack.append(_Frame())
-                elif info.kind == "prop":
-                    stack[-1].props.append((info.name, n))
-                elif info.kind == "close":
-                    yield from _order_findings(ctx, f.path, view, stack.pop(), first, last)
-                    if not stack:
-                        stack.append(_Frame())
-            for frame in stack:
-                yield from _order_findings(ctx, f.path, view, frame, first, last)
+                    props = [(p.name, ln) for p in node.properties if (ln := seg.line(p.line)) is not None]
+                    yield from _order_findings(ctx, f.path, view, props, first, last)
 
 
 def _added_line(view: SourceView, line: int, others: list[tuple[str, int]]) -> int | None:
@@ -162,8 +130,8 @@ def _added_line(view: SourceView, line: int, others: list[tuple[str, int]]) -> i
     return line if view.is_added(line) else next((ln for _, ln in others if view.is_added(ln)), None)
 
 
-def _order_findings(ctx, path: str, view: SourceView, frame: _Frame, first: list[str], last: list[str]):
-    props = frame.props
+def _order_findings(ctx, path: str, view: SourceView, props: list[tuple[str, int]], first: list[str],
+                    last: list[str]):
     names = [p for p, _ in props]
     for rank, want in enumerate(first):
         if want not in names:
