@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tree_sitter import Node as TsNode
 
 CellKind = Literal["number", "ref", "macro", "expr"]
-ValueKind = Literal["cells", "string", "bytes", "ref"]
+ValueKind = Literal["cells", "string", "bytes", "ref", "macro"]
 
 #: the name of the wrapper nodes ``parse_dts_fragment`` adds around a hunk
 FRAGMENT_WRAPPER = "__fragment__"
@@ -142,7 +142,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Value:
-    """One comma-separated part of a property value."""
+    """One comma-separated part of a property value (kind "macro": a macro
+    name written where a value goes, e.g. ``function = LED_FUNCTION_STATUS``)."""
 
     kind: ValueKind
     text: str
@@ -459,7 +460,8 @@ class _Builder:
         labels = tuple(ts.text_of(n) for n in c.children_by_field_name("label"))
         bits_nodes = [n for n in c.children_by_field_name("bits") if n.type == "integer_literal"]
         bits = int_literal_value(ts.text_of(bits_nodes[0])) or 32 if bits_nodes else 32
-        values = tuple(v for n in c.children_by_field_name("value") if n.is_named
+        value_ids = {n.id for n in c.children_by_field_name("value")}
+        values = tuple(v for n in c.children if n.is_named and (n.id in value_ids or n.type == "ERROR")
                        for v in [self._value(n, bits)] if v is not None)
         eq = next((ch for ch in c.children if ch.type == "="), None)
         semi = next((ch for ch in reversed(c.children) if ch.type == ";" and not ch.is_missing), None)
@@ -489,6 +491,8 @@ class _Builder:
             return Value("ref", text, line, target=self._reference(n))
         if t == "integer_cells":
             return Value("cells", text, line, cells=tuple(self._cells(n)), bits=bits)
+        if t == "ERROR" and n.named_children and n.named_children[0].type in ("identifier", "call_expression"):
+            return Value("macro", text, line)  # a macro standing for a whole value (a string, usually)
         return None  # comments and error spans inside the value
 
     def _cells(self, n: "TsNode") -> Iterator[Cell]:

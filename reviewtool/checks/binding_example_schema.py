@@ -1,0 +1,147 @@
+"""binding/example-schema: each example validated against its binding, like the DT bot.
+
+``make dt_binding_check`` turns every example into a devicetree and runs
+dt-validate on it; its failures are the first thing Rob Herring's bot mails
+back.  We build the same devicetree from the DTS model and validate it with
+dtschema's own validator (``validators.dt_validate``) against the binding's
+post-image, the series' other bindings and the core schemas (with a tree,
+the tree's schemas its ``$ref``s name).  Each error is anchored on the
+example line it is about: the property, or the node for a missing required
+property.
+
+What could not be validated is said once per binding, at info level: a
+``$ref`` to a kernel schema without ``--tree``, or a macro whose value is
+unknown (never guessed).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..artifacts.schema_facts import binding_examples
+from ..classify import BINDINGS_DIR
+from ..model import Finding
+from . import check
+from ._schema_common import findings_only
+from .binding_tools import _mine, _others, _plan, _tree_base, _tree_resolver
+from ._util import added_finding
+
+DT_BINDINGS = "include/dt-bindings/"
+
+
+def series_headers(ctx) -> dict[str, str]:
+    """``dt-bindings/...`` headers the series adds or changes (complete post-images only)."""
+
+    def compute() -> dict[str, str]:
+        from ..artifacts.ctables import source_view
+
+        out: dict[str, str] = {}
+        for patch in ctx.series.patches:
+            for f in patch.files:
+                if not f.path.startswith(DT_BINDINGS) or f.status == "removed":
+                    continue
+                view = source_view(ctx, patch, f)
+                if view.complete and view.segments:
+                    out[f.path[len("include/"):]] = view.segments[0].text
+        return out
+
+    return ctx.memo("dt-validate:series-headers", compute)
+
+
+def header_readers(ctx):
+    series = series_headers(ctx)
+    tree_header = None
+    if _tree_resolver(ctx) is not None:
+        def tree_header(path: str) -> str | None:
+            return _tree_base(ctx, "include/" + path)
+    return series.get, tree_header
+
+
+@check("binding-example-schema")
+@findings_only
+def binding_example_schema(ctx) -> Iterator[Finding]:
+    from ..syntax.dts import parse_dts
+    from ..validators import dt_validate as dv
+    from ..validators.dt_macros import macros_for
+    from ..validators.dtschema_runner import DtSchemaUnavailable
+
+    plan = _plan(ctx)
+    resolve = _tree_resolver(ctx)
+    series_header, tree_header = header_readers(ctx)
+    for target in _mine(ctx, plan):
+        doc = target.doc
+        if doc.error is not None or doc.data is None:
+            continue
+        blocks = binding_examples(ctx, doc)
+        if not blocks:
+            continue
+        bindings = {doc.rel_path: doc.text, **_others(plan, target)}
+        try:
+            schemas = dv.SchemaSet(bindings, resolve)
+        except dv.NeedsSchemas as exc:
+            if resolve is None:
+                yield _note(ctx, doc, blocks[0].dash_line,
+                            f"The examples were not validated against the binding: it $refs "
+                            f"{_names(exc.missing)}, which only a kernel tree has (run with --tree).")
+            continue
+        except DtSchemaUnavailable as exc:
+            yield _note(ctx, doc, blocks[0].dash_line, f"The examples were not validated: dt-schema could not "
+                        f"run here ({exc}).")
+            continue
+        own = _own_ids(doc, schemas)
+        if not own:
+            continue  # dtschema ignores this binding (meta-schema errors: binding/dt-schema says why)
+        unknown: dict[str, int] = {}
+        for block in blocks:
+            src, offset = dv.example_source("\n".join(block.lines), block.index)
+            tree = parse_dts(src)
+            macros, complete = macros_for(tree, series_header, tree_header)
+            result = dv.validate(tree, schemas, macros, only_schemas=own | _core_ids(schemas),
+                                 line_offset=offset)
+            for p in result.problems:
+                rel = p.line if 0 < p.line <= len(block.lines) else 1
+                yield added_finding(ctx, doc, block.post_line(rel), problem=p.message, node=p.node, hint=p.hint)
+            for m, rel in result.unknown_macros:
+                line = block.post_line(rel if 0 < rel <= len(block.lines) else 1)
+                if complete and not _looks_like_value(m):
+                    includes = ", ".join(f"<{i.path}>" for i in tree.includes) or "no header"
+                    yield added_finding(ctx, doc, line, node=f"example {block.index}",
+                                        problem=f"'{m}' is not defined (the example includes {includes}); cpp "
+                                                "leaves it as it is and dtc fails with a syntax error",
+                                        hint=f"#include the dt-bindings header that defines {m}, or write "
+                                             "the value")
+                else:
+                    unknown.setdefault(m, line)
+        if unknown:
+            names = sorted(unknown)
+            yield _note(ctx, doc, unknown[names[0]],
+                        f"The examples use {_names(names)}, whose value is not known here (no header of the "
+                        "series defines it, no --tree, and it is not one of the universal constants): the "
+                        "properties using it were not validated.")
+
+
+def _looks_like_value(name: str) -> bool:
+    return not name or not (name[0].isalpha() or name[0] == "_")
+
+
+def _own_ids(doc, schemas) -> set[str]:
+    want = f"{BINDINGS_DIR}{doc.rel_path}"
+    return {i for i, s in schemas.bindings.items() if s.get("$filename") == want}
+
+
+def _core_ids(schemas) -> set[str]:
+    from ..validators.dt_validate import core_schemas
+
+    return {k.rstrip("#") for k in core_schemas()}
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(items[:6]) + (f" and {len(items) - 6} more" if len(items) > 6 else "")
+
+
+def _note(ctx, doc, line: int, message: str) -> Any:
+    f = added_finding(ctx, doc, line, severity="info", message=message, problem="", node="", hint="")
+    if f is None:
+        f = added_finding(ctx, doc, doc.first_added_line(), severity="info", message=message, problem="",
+                          node="", hint="")
+    return f
