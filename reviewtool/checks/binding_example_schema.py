@@ -33,7 +33,7 @@ def series_headers(ctx) -> dict[str, str]:
     """``dt-bindings/...`` headers the series adds or changes (complete post-images only)."""
 
     def compute() -> dict[str, str]:
-        from ..artifacts.ctables import source_view
+        from ..syntax.source import source_view
 
         out: dict[str, str] = {}
         for patch in ctx.series.patches:
