@@ -9,9 +9,11 @@ the tree's schemas its ``$ref``s name).  Each error is anchored on the
 example line it is about: the property, or the node for a missing required
 property.
 
-What could not be validated is said once per binding, at info level: a
-``$ref`` to a kernel schema without ``--tree``, or a macro whose value is
-unknown (never guessed).
+A binding that fails dt-schema's meta-schema is not used (dt_binding_check
+ignores it too; binding/dt-schema reports why), nor one whose ``$ref``s
+need the kernel's schemas when no tree is given (binding/dt-schema's series
+note asks for ``--tree``).  A macro whose value is unknown is named once,
+at info level, never guessed.
 """
 
 from __future__ import annotations
@@ -70,19 +72,17 @@ def binding_example_schema(ctx) -> Iterator[Finding]:
     series_header, tree_header = header_readers(ctx)
     for target in _mine(ctx, plan):
         doc = target.doc
-        if doc.error is not None or doc.data is None:
-            continue
+        if doc.error is not None or doc.data is None or _fails_meta_schema(ctx, plan, target):
+            continue  # dt_binding_check ignores a schema that fails the meta-schema; dt-schema reports it
         blocks = binding_examples(ctx, doc)
         if not blocks:
             continue
         bindings = {doc.rel_path: doc.text, **_others(plan, target)}
         try:
             schemas = dv.SchemaSet(bindings, resolve)
-        except dv.NeedsSchemas as exc:
-            if resolve is None:
-                yield _note(ctx, doc, blocks[0].dash_line,
-                            f"The examples were not validated against the binding: it $refs "
-                            f"{_names(exc.missing)}, which only a kernel tree has (run with --tree).")
+        except dv.NeedsSchemas:
+            # $refs to kernel schemas without a tree: binding/dt-schema's series
+            # note already asks for --tree; a guessed verdict would be worse.
             continue
         except DtSchemaUnavailable as exc:
             yield _note(ctx, doc, blocks[0].dash_line, f"The examples were not validated: dt-schema could not "
@@ -118,6 +118,12 @@ def binding_example_schema(ctx) -> Iterator[Finding]:
                         f"The examples use {_names(names)}, whose value is not known here (no header of the "
                         "series defines it, no --tree, and it is not one of the universal constants): the "
                         "properties using it were not validated.")
+
+
+def _fails_meta_schema(ctx, plan, target) -> bool:
+    from .binding_tools import _dtschema
+
+    return any(p.kind in ("parse", "meta-schema", "crash") for p in _dtschema(ctx, plan, target).problems)
 
 
 def _looks_like_value(name: str) -> bool:

@@ -545,9 +545,32 @@ def validate(doc: DtsDocument, schemas: SchemaSet, macros: Macros | None = None,
             if key not in seen:
                 seen.add(key)
                 problems.append(prob)
+    problems = _best_per_property(problems)
     problems.extend(_interrupt_cells(built, doc, line_offset, seen))
     unknown = tuple((m, line - line_offset) for m, line in built.unknown.items())
     return DtResult(tuple(sorted(problems, key=lambda p: (p.line, p.message))), unknown)
+
+
+def _rank(p: DtProblem) -> int:
+    """Which of several errors on one property a reader needs: the ones that say what to change."""
+    m = p.message
+    if "unexpected" in m or "does not match any of the regexes" in m or "is a required property" in m:
+        return 0
+    if "is too long" in m or "is too short" in m or "is not one of" in m or "was expected" in m:
+        return 1
+    if "is not of type" in m:
+        return 3
+    return 2
+
+
+def _best_per_property(problems: list[DtProblem]) -> list[DtProblem]:
+    """One error per (line, property): dtschema often says the same thing two ways."""
+    best: dict[tuple[int, str | None], DtProblem] = {}
+    for p in problems:
+        key = (p.line, p.prop)
+        if key not in best or _rank(p) < _rank(best[key]):
+            best[key] = p
+    return list(best.values())
 
 
 def _walk(built: _Built):
