@@ -97,7 +97,7 @@ def test_example_blocks_map_to_post_image_lines():
     assert len(blocks) == 2
     a = blocks[0].dts.roots[0]
     assert lines[blocks[0].post_line(a.line) - 1].strip() == "a@1 {"
-    assert blocks[0].dts.includes[0][1] == "dt-bindings/gpio/gpio.h"
+    assert blocks[0].dts.includes[0].path == "dt-bindings/gpio/gpio.h"
     b = blocks[1].dts.roots[0]
     assert lines[blocks[1].post_line(b.prop("compatible").line) - 1].strip() == 'compatible = "acme,foo";'
     assert blocks[0].base_indent == 4 and blocks[0].dash_col == 2
