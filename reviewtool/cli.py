@@ -50,6 +50,7 @@ def check(
     revision: Optional[int] = typer.Option(None, "--revision", "-v", help="Check revision N instead of the newest."),
     rules_dirs: List[str] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above: error (default), warning, info, none."),
+    min_severity: Optional[str] = typer.Option(None, "--min-severity", help="Hide findings below: error, warning, info (the terminal report folds infos by default)."),
     only: List[str] = typer.Option([], "--only", help="Run only this rule id (repeatable)."),
     disable: List[str] = typer.Option([], "--disable", help="Switch this rule id off (repeatable)."),
     lore_url: Optional[str] = typer.Option(None, "--lore-url", envvar="REVIEWTOOL_LORE_URL", help="Lore base URL."),
@@ -70,7 +71,7 @@ def check(
     request = CheckRequest(
         sources=list(sources or []), fmt=fmt, revision=revision, rules_dirs=list(rules_dirs), fail_on=fail_on,
         only=list(only), disable=list(disable), lore_url=lore_url, timeout=timeout, no_cache=no_cache,
-        newer=newer, tree=tree, repo=repo, prep=prep, hook=hook, no_config=no_config,
+        newer=newer, tree=tree, repo=repo, prep=prep, hook=hook, no_config=no_config, min_severity=min_severity,
         precedents=not no_precedents, archive=archive,
     )
     raise typer.Exit(run_check(request))

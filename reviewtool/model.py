@@ -204,6 +204,10 @@ class Finding:
     # Lines quoted above the comment when the anchor is not a diff line
     # (e.g. the subject, or a paragraph of the commit message).
     quote: tuple[str, ...] = ()
+    # A status note: what this run could not verify (no kernel tree, only
+    # part of the series), not a remark on the patch.  Reports gather these
+    # into one footer per series instead of showing them among the findings.
+    status: bool = False
 
     def sort_key(self) -> tuple:
         return (
@@ -229,3 +233,19 @@ class SeriesReport:
         for f in self.findings:
             out[f.severity] += 1
         return out
+
+    @property
+    def remarks(self) -> tuple[Finding, ...]:
+        """The findings about the series itself (status notes left out)."""
+        return tuple(f for f in self.findings if not f.status)
+
+    @property
+    def status_notes(self) -> tuple[Finding, ...]:
+        """What this run could not verify, in finding order, each message once."""
+        seen: set[str] = set()
+        out = []
+        for f in self.findings:
+            if f.status and f.message not in seen:
+                seen.add(f.message)
+                out.append(f)
+        return tuple(out)

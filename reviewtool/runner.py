@@ -37,6 +37,7 @@ class CheckRequest:
     hook: bool = False  # b4 hook mode: one patch on stdin (see is_hook_input)
     precedents: bool = True  # precedent/* rules read the review archive when one exists
     archive: str | None = None  # the archive database (default: $REVIEWTOOL_ARCHIVE, else under $XDG_DATA_HOME)
+    min_severity: str | None = None  # hide findings below; the terminal folds infos by default
 
 
 def exit_code(reports: list[SeriesReport], fail_on: str) -> int:
@@ -68,6 +69,8 @@ def run_check(req: CheckRequest, stream=None) -> int:
     fail_on = req.fail_on or "error"
     if fail_on not in ("error", "warning", "info", "none"):
         raise InputError(f"--fail-on must be error, warning, info or none (got {fail_on!r})")
+    if req.min_severity is not None and req.min_severity not in SEVERITY_RANK:
+        raise InputError(f"--min-severity must be error, warning or info (got {req.min_severity!r})")
     rules = load_catalog(req.rules_dirs)
     if cfg is not None:
         cfg.check_rule_ids({r.id for r in rules})
@@ -102,7 +105,10 @@ def run_check(req: CheckRequest, stream=None) -> int:
                                                                     tree_path=str(tree.root)))
         for s in series_list
     ]
-    render(req.fmt, reports, rules, stream, stdin=stdin_data, hook=hook)
+    shown = reports
+    if req.min_severity is not None and req.fmt != "terminal":  # the terminal folds, counting what it hides
+        shown = [at_least(r, req.min_severity) for r in reports]
+    render(req.fmt, shown, rules, stream, stdin=stdin_data, hook=hook, min_severity=req.min_severity)
     return exit_code(reports, fail_on)
 
 
@@ -117,6 +123,12 @@ def precedent_options(req: CheckRequest, rules: list[Rule]) -> dict:
 
     db = open_archive(req.archive)
     return {"precedents": Precedents(db)} if db is not None else {}
+
+
+def at_least(report: SeriesReport, min_severity: str) -> SeriesReport:
+    """The report without the findings below ``min_severity``."""
+    rank = SEVERITY_RANK[min_severity]
+    return replace(report, findings=tuple(f for f in report.findings if SEVERITY_RANK[f.severity] >= rank))
 
 
 def kernel_tree(req: CheckRequest):

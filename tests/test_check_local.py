@@ -37,8 +37,10 @@ def test_json_shape_is_the_contract(corpus):
     s = doc["series"][0]
     assert set(s) == {"subject", "revision", "message_id", "expected", "patches", "findings", "summary"}
     for f in s["findings"]:
+        # The contract's fields, plus those added since (adding is allowed, never removing).
         assert set(f) == {"rule", "severity", "patch", "message_id", "anchor", "path", "line", "text",
-                          "message", "references"}
+                          "message", "references", "status_note"}
+        assert isinstance(f["status_note"], bool)
         assert f["severity"] in ("error", "warning", "info")
         assert f["anchor"] in ("subject", "commit-message", "diff", "series")
         assert isinstance(f["references"], list) and f["references"]

@@ -258,7 +258,7 @@ def replies(report: SeriesReport, me: str) -> list[EmailMessage]:
     grouped: dict[int, list[Finding]] = {}
     order = {id(p): i for i, p in enumerate(mails)}
     target_of: dict[int, Patch] = {}
-    for f in report.findings:
+    for f in report.remarks:  # status notes are about this run, not something to tell the author
         target = by_id.get(f.message_id) or s.patch(f.patch) or (mails[0] if mails else None)
         if target is None:
             continue

@@ -22,6 +22,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "text": f.text,
         "message": f.message,
         "references": list(f.references),
+        # added in 0.1: true for a note on what this run could not verify (no
+        # kernel tree, part of the series), which is not a remark on the patch
+        "status_note": f.status,
     }
 
 

@@ -72,6 +72,8 @@ def result(f: Finding, series: Series, rule_index: dict[str, int], locator: Loca
             "subject": subject,
             "anchor": f.anchor,
             "references": list(f.references),
+            # What this run could not verify (no tree, part of the series), not a remark on the patch.
+            "statusNote": f.status,
         },
     }
     if f.rule in rule_index:

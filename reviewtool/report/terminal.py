@@ -1,96 +1,228 @@
-"""The human report: each finding under the lines it is about, as a reviewer replies.
+"""The human report: what matters first, then each finding under the lines it is about.
 
-Per patch we print its subject, then for each anchored place the quoted
-lines (``> +...`` with a little context) and the comments under them.  Rich
-does colour on a terminal and plain text elsewhere (NO_COLOR respected).
+Per series: a summary (counts per severity, per patch, the rules that
+fired), then per patch its errors and warnings in line order, each under the
+quoted lines (``> +...`` with a little context) as a reviewer replies.
+Findings below the shown severity (infos by default) are folded into one
+"+N infos" line.  A rule's references are listed once per report, under its
+first shown finding.  Status notes (what this run could not verify) go to
+one footer per series.  Text is wrapped to the terminal width (``COLUMNS``),
+only between words; quoted patch lines are never wrapped.  Rich does colour
+on a terminal and plain text elsewhere (NO_COLOR respected).
 """
 
 from __future__ import annotations
 
 import os
 import textwrap
+from collections import Counter
 from itertools import groupby
 from typing import IO, Any
 
 from ..catalog import Rule
-from ..model import Finding, Patch, SeriesReport, public_message_id
+from ..model import SEVERITY_RANK, Finding, Patch, SeriesReport, public_message_id
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+SEVERITIES = ("error", "warning", "info")
 CONTEXT_LINES = 3
-WIDTH = 100
+DEFAULT_WIDTH = 100  # when writing to a file or pipe without COLUMNS
+MIN_WIDTH = 40
+DEFAULT_MIN_SEVERITY = "warning"  # infos are folded unless asked for
 
 
-def _console(stream: IO[str]):
+def width_for(stream: IO[str]) -> int:
+    """``COLUMNS`` when set, else the terminal's width, else DEFAULT_WIDTH."""
+    cols = os.environ.get("COLUMNS", "").strip()
+    if cols.isdigit() and int(cols) > 0:
+        return max(MIN_WIDTH, int(cols))
+    try:
+        if stream.isatty():
+            return max(MIN_WIDTH, os.get_terminal_size(stream.fileno()).columns)
+    except (AttributeError, OSError, ValueError):
+        pass
+    return DEFAULT_WIDTH
+
+
+def wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
+    """Lines of at most ``width`` columns, broken between words only (a word
+    longer than the line, e.g. a URL, stands alone on its line)."""
+    return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent,
+                         subsequent_indent=indent if rest is None else rest,
+                         break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def counts_text(findings: list[Finding] | tuple[Finding, ...]) -> str:
+    c = Counter(f.severity for f in findings)
+    return ", ".join(plural(c[s], s) for s in SEVERITIES if c[s]) or "no findings"
+
+
+def _console(stream: IO[str], width: int):
     from rich.console import Console
 
-    no_color = bool(os.environ.get("NO_COLOR"))
     return Console(
         file=stream,
         highlight=False,
-        soft_wrap=True,
-        no_color=no_color,
+        soft_wrap=True,  # we wrap prose ourselves; quoted code is never wrapped
+        no_color=bool(os.environ.get("NO_COLOR")),
         emoji=False,
         markup=False,
-        width=WIDTH if not stream.isatty() else None,
+        width=width,
     )
 
 
-def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], **_: Any) -> None:
+class _Printer:
+    """Prints one report; remembers which rules' references were listed."""
+
+    def __init__(self, stream: IO[str], min_severity: str):
+        self.width = width_for(stream)
+        self.con = _console(stream, self.width)
+        self.threshold = SEVERITY_RANK[min_severity]
+        self.min_severity = min_severity
+        self.referenced: set[str] = set()
+
+    def line(self, text: str = "", style: str | None = None) -> None:
+        from rich.text import Text
+
+        self.con.print(Text(text, style=style or ""))
+
+    def prose(self, text: str, indent: str = "  ", rest: str | None = None, style: str | None = None) -> None:
+        for ln in wrap(text, self.width, indent, rest):
+            self.line(ln, style)
+
+    def shown(self, f: Finding) -> bool:
+        return SEVERITY_RANK[f.severity] >= self.threshold
+
+    # -- one series ------------------------------------------------------------
+
+    def series(self, report: SeriesReport) -> None:
+        s = report.series
+        head = f"{s.title or '(untitled series)'} (v{s.revision}, {len(s.patches)}/{s.expected} patches)"
+        if public_message_id(s.message_id):
+            head += f"  <{s.message_id}>"
+        self.prose(head, indent="", rest="  ", style="bold")
+        if report.error:
+            self.prose(f"could not check this series: {report.error}", style="bold red")
+            self.line()
+            return
+        remarks = report.remarks
+        self.summary(report, remarks)
+        for n, group in groupby(remarks, key=lambda f: f.patch):
+            self.patch_block(report, s.patch(n), n, list(group))
+        self.footer(report)
+        self.line()
+
+    def summary(self, report: SeriesReport, remarks: tuple[Finding, ...]) -> None:
+        s = report.series
+        notes = report.status_notes
+        text = "Summary: " + counts_text(remarks)
+        hidden = [f for f in remarks if not self.shown(f)]
+        if hidden:
+            text += f" ({len(hidden)} folded: --min-severity {hidden_level(hidden)} to show)"
+        if notes:
+            text += f"; {plural(len(notes), 'note')} on what could not be verified at the end"
+        self.prose(text, indent="", rest="  ", style="bold")
+        if not remarks:
+            return
+        self.line("By patch:")
+        labels = {n: (f"{n}/{s.expected}" if n else ("0/" + str(s.expected) if s.cover else "series"))
+                  for n in {f.patch for f in remarks}}
+        label_w = max(len(v) for v in labels.values())
+        per_patch = {n: counts_text(list(g)) for n, g in groupby(remarks, key=lambda f: f.patch)}
+        count_w = max(len(v) for v in per_patch.values())
+        for n, counts in per_patch.items():
+            patch = s.patch(n)
+            subject = patch.subject if patch is not None else (s.title or "the series")
+            lead = f"  {labels[n]:<{label_w}}  {counts:<{count_w}}  "
+            if len(lead) + 20 > self.width:  # too narrow for columns: subject on its own lines
+                self.line(lead.rstrip())
+                self.prose(subject, indent="      ")
+            else:
+                self.prose(subject, indent=lead, rest=" " * len(lead))
+        self.line("Rules that fired:")
+        for sev in SEVERITIES:
+            fired = Counter(f.rule for f in remarks if f.severity == sev)
+            if not fired:
+                continue
+            items = ", ".join(f"{rid} ({n})" if n > 1 else rid for rid, n in sorted(fired.items()))
+            self.prose(items, indent=f"  {sev:<8} ", rest=" " * 11, style=None)
+
+    def patch_block(self, report: SeriesReport, patch: Patch | None, n: int, findings: list[Finding]) -> None:
+        from rich.rule import Rule as HRule
+
+        s = report.series
+        self.con.print(HRule(style="dim"))
+        title = patch.full_subject if patch is not None else f"Series: {s.title}"
+        self.prose(title, indent="", rest="  ", style="bold")
+        shown = [f for f in findings if self.shown(f)]
+        current_path = None
+        for _key, group in groupby(shown, key=lambda f: (f.anchor, f.path, f.line,
+                                                         f.text if f.anchor != "diff" else None)):
+            group = list(group)
+            first = group[0]
+            if first.anchor == "diff" and first.path and first.path != current_path:
+                self.line(first.path, "bold blue")
+                current_path = first.path
+            self.line()
+            for quoted in _quoted(first, patch):
+                self.line("  > " + quoted, "green" if quoted.startswith("+") else "dim")
+            for f in group:
+                self.comment(f)
+        hidden = [f for f in findings if not self.shown(f)]
+        if hidden:
+            self.line()
+            self.prose(f"+{counts_text(hidden)}: --min-severity {hidden_level(hidden)} to show", style="dim")
+
+    def comment(self, f: Finding) -> None:
+        from rich.text import Text
+
+        label = Text("  ")
+        label.append(f"{f.severity:<8}", style=STYLE[f.severity])
+        label.append(f.rule, style="bold")
+        if f.anchor == "diff" and f.line:
+            label.append(f"  (line {f.line})", style="dim")
+        self.con.print(label)
+        self.prose(f.message)
+        if f.references and f.rule not in self.referenced:
+            self.referenced.add(f.rule)
+            for i, ref in enumerate(f.references):
+                self.prose(ref, indent="  ref: " if i == 0 else "       ", rest="       ", style="dim")
+
+    def footer(self, report: SeriesReport) -> None:
+        notes = report.status_notes
+        if not notes:
+            return
+        self.con.print()
+        self.line("Not verified in this run (limits of the input, not problems in the series):", "bold")
+        for f in notes:
+            self.prose(f"{f.message} [{f.rule}]", indent="  - ", rest="    ", style="dim")
+
+
+def hidden_level(hidden: list[Finding]) -> str:
+    """The --min-severity value that would show every hidden finding."""
+    return min((f.severity for f in hidden), key=SEVERITY_RANK.__getitem__)
+
+
+def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], *,
+           min_severity: str | None = None, **_: Any) -> None:
+    printer = _Printer(stream, min_severity or DEFAULT_MIN_SEVERITY)
+    for report in reports:
+        printer.series(report)
+    totals: Counter[str] = Counter()
+    for report in reports:
+        totals.update(f.severity for f in report.remarks)
     from rich.text import Text
 
-    con = _console(stream)
-    totals = {"error": 0, "warning": 0, "info": 0}
-    for report in reports:
-        s = report.series
-        head = Text()
-        head.append(f"{s.title or '(untitled series)'}", style="bold")
-        head.append(f"  v{s.revision}, {len(s.patches)}/{s.expected} patches", style="dim")
-        if public_message_id(s.message_id):
-            head.append(f"  <{s.message_id}>", style="dim")
-        con.print(head)
-        if report.error:
-            con.print(Text(f"  could not check this series: {report.error}", style="bold red"))
-            con.print()
-            continue
-        by_patch = {k: list(v) for k, v in groupby(report.findings, key=lambda f: f.patch)}
-        for n in sorted(by_patch):
-            patch = s.patch(n)
-            _patch_block(con, s, patch, n, by_patch[n])
-        for k, v in report.counts().items():
-            totals[k] += v
-        if not report.findings:
-            con.print(Text("  no findings", style="green"))
-        con.print()
     summary = Text()
-    parts = [(totals["error"], "error"), (totals["warning"], "warning"), (totals["info"], "info")]
     summary.append(f"{len(reports)} series checked: ", style="bold")
-    for i, (count, sev) in enumerate(parts):
+    for i, sev in enumerate(SEVERITIES):
         if i:
             summary.append(", ")
-        summary.append(f"{count} {sev}{'s' if count != 1 else ''}", style=STYLE[sev] if count else "dim")
-    con.print(summary)
-
-
-def _patch_block(con, series, patch: Patch | None, n: int, findings: list[Finding]) -> None:
-    from rich.rule import Rule as HRule
-    from rich.text import Text
-
-    title = patch.full_subject if patch is not None else f"Series: {series.title}"
-    con.print(HRule(style="dim"))
-    con.print(Text(title, style="bold"))
-    # Group by the place quoted: subject, commit message line, or file:line.
-    current_path = None
-    for key, group in groupby(findings, key=lambda f: (f.anchor, f.path, f.line, f.text if f.anchor != "diff" else None)):
-        group = list(group)
-        first = group[0]
-        if first.anchor == "diff" and first.path and first.path != current_path:
-            con.print(Text(first.path, style="bold blue"))
-            current_path = first.path
-        con.print()
-        for line in _quoted(first, patch):
-            con.print(Text("  > " + line, style="dim" if not line.startswith("+") else "green"))
-        for f in group:
-            _comment(con, f)
+        summary.append(plural(totals[sev], sev), style=STYLE[sev] if totals[sev] else "dim")
+    printer.con.print(summary)
 
 
 def _quoted(f: Finding, patch: Patch | None) -> list[str]:
@@ -108,21 +240,3 @@ def _quoted(f: Finding, patch: Patch | None) -> list[str]:
     if f.text:
         return [f.text]
     return []
-
-
-def _comment(con, f: Finding) -> None:
-    from rich.text import Text
-
-    label = Text("  ")
-    label.append(f"{f.severity:<8}", style=STYLE[f.severity])
-    label.append(f"{f.rule}", style="bold")
-    if f.anchor == "diff" and f.line:
-        label.append(f"  (line {f.line})", style="dim")
-    con.print(label)
-    for line in textwrap.wrap(f.message, width=WIDTH - 4):
-        con.print(Text("  " + line))
-    if f.references:
-        refs = list(f.references)
-        con.print(Text("  ref: " + refs[0], style="dim"))
-        for ref in refs[1:3]:
-            con.print(Text("       " + ref, style="dim"))
