@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import textwrap
 from dataclasses import dataclass
 from typing import IO, Any
@@ -33,7 +34,9 @@ class Catalogue:
         return self.severity.get(rule.id, rule.severity)
 
 
-def load(rules_dirs: list[str], use_config: bool = True) -> Catalogue:
+def load(rules_dirs: list[str], use_config: bool = True, verify_checks: bool = True) -> Catalogue:
+    """The catalogue as it applies here; ``verify_checks=False`` for listings
+    (``rules``), which need not import every check module."""
     severity: dict[str, str] = {}
     disabled: set[str] = set()
     dirs = list(rules_dirs)
@@ -42,11 +45,11 @@ def load(rules_dirs: list[str], use_config: bool = True) -> Catalogue:
 
         cfg = load_config()
         dirs = [*cfg.rules_dirs, *(d for d in dirs if d not in cfg.rules_dirs)]
-        rules = load_catalog(dirs)
+        rules = load_catalog(dirs, verify_checks=verify_checks)
         cfg.check_rule_ids({r.id for r in rules})
         severity, disabled = dict(cfg.severity), set(cfg.disable)
     else:
-        rules = load_catalog(dirs)
+        rules = load_catalog(dirs, verify_checks=verify_checks)
     return Catalogue(rules, severity, disabled)
 
 
@@ -74,40 +77,43 @@ def print_rules(cat: Catalogue, fmt: str, stream: IO[str]) -> None:
         return
     if fmt != "table":
         raise InputError(f"unknown format {fmt!r} (choose from table, json)")
-    import os
+    from .report.terminal import width_for, wrap
 
-    from rich.console import Console
-    from rich.table import Table
+    # Plain columns, no rich: listing the rules must start as fast as --help.
+    colour = stream.isatty() and not os.environ.get("NO_COLOR")
+    ansi = {"error": "1;31", "warning": "33", "info": "36", "dim": "2", "bold": "1"}
 
-    con = Console(file=stream, highlight=False, markup=False, emoji=False,
-                  no_color=bool(os.environ.get("NO_COLOR")), width=None if stream.isatty() else 120)
-    table = Table(show_lines=False, header_style="bold", box=None, pad_edge=False)
-    table.add_column("id", no_wrap=True, style="bold")
-    table.add_column("severity", no_wrap=True)
-    table.add_column("family", no_wrap=True)
-    table.add_column("summary")
-    style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    def paint(text: str, style: str, pad: int = 0) -> str:
+        cell = text.ljust(pad)
+        return f"\x1b[{ansi[style]}m{text}\x1b[0m{cell[len(text):]}" if colour and style in ansi else cell
+
+    rows = []
     for r in cat.rules:
         sev = cat.effective(r)
-        label = "off" if r.id in cat.disabled else sev + ("*" if sev != r.severity else "")
         off = r.id in cat.disabled
-        table.add_row(r.id, _styled(label, "dim" if off else style.get(sev, "")), r.family, r.summary,
-                      style="dim" if off else None)
-    con.print(table)
+        label = "off" if off else sev + ("*" if sev != r.severity else "")
+        rows.append((r, label, "dim" if off else sev))
+    id_w = max([len("id"), *(len(r.id) for r, _, _ in rows)])
+    sev_w = max([len("severity"), *(len(label) for _, label, _ in rows)])
+    fam_w = max([len("family"), *(len(r.family) for r, _, _ in rows)])
+    lead = id_w + sev_w + fam_w + 6
+    width = max(width_for(stream), lead + 20)
+    stream.write(paint(f"{'id':<{id_w}}  {'severity':<{sev_w}}  {'family':<{fam_w}}  summary", "bold") + "\n")
+    for r, label, style in rows:
+        summary = wrap(r.summary, width - lead, "", "")
+        head = (paint(r.id, "dim" if style == "dim" else "bold", id_w) + "  " + paint(label, style, sev_w) + "  "
+                + f"{r.family:<{fam_w}}  ")
+        stream.write(head + summary[0] + "\n")
+        for more in summary[1:]:
+            stream.write(" " * lead + more + "\n")
     notes = []
     if any(cat.effective(r) != r.severity for r in cat.rules):
         notes.append("* severity changed by a config file")
     if cat.disabled:
         notes.append("off: switched off by a config file")
     n = len(cat.rules)
-    con.print(f"{n} rule{'s' if n != 1 else ''}. " + "; ".join(notes) + ("." if notes else "")
-              + " 'reviewtool explain ID' tells more about one.")
-
-
-def _styled(text: str, style: str):
-    from rich.text import Text
-
-    return Text(text, style=style)
+    stream.write(f"{n} rule{'s' if n != 1 else ''}. " + "; ".join(notes) + ("." if notes else "")
+                 + " 'reviewtool explain ID' tells more about one.\n")
 
 
 def find_rule(cat: Catalogue, rule_id: str) -> Rule:

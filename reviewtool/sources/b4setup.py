@@ -28,6 +28,9 @@ def ready(
     false, no cache directory at all (b4's own ``nocache`` still writes).
     """
     global _READY
+    from ..deferred_imports import B4_ATTESTATION, defer
+
+    defer(*B4_ATTESTATION)  # attestation is off: dkim/dnspython/PyNaCl only load if something uses them
     import b4  # heavy: imported only when mail must be parsed
 
     if not _READY:

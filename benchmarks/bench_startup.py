@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Start-up and hook CPU against checkpatch, paired in one run (issue 13 item 9).
+
+Usage: python benchmarks/bench_startup.py KERNEL_TREE [--runs N] [--patch FILE]
+
+KERNEL_TREE is a Linux source tree with scripts/checkpatch.pl (e.g. Debian:
+``apt-get install linux-source-6.12`` and extract
+``/usr/src/linux-source-6.12.tar.xz``).  Each pair runs checkpatch and then
+reviewtool back to back, so both see the same machine load; the figure is
+user+system CPU of the child process (``os.wait4``), not wall time.  Printed:
+the median CPU of each side and the median of the per-pair ratios, against
+the targets (<= 1.0x ``checkpatch --help`` for ``--help``, ``check --help``
+and ``rules``; <= 0.5x checkpatch on the same patch for one binding patch in
+b4 hook mode, run from the top of the tree as b4 does).
+
+The default patch is the single binding patch of
+``../shared/corpus/geniezone-v3-binding-patch.mbox``.  Asserts nothing:
+targets live here, not in unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_PATCH = REPO.parent / "shared" / "corpus" / "geniezone-v3-binding-patch.mbox"
+# What b4 runs per patch by default (b4.am-perpatch-check-cmd).
+CHECKPATCH_HOOK = ["-q", "--terse", "--no-summary", "--mailback", "--showfile"]
+
+
+def cpu(cmd: list[str], cwd: Path, stdin: bytes | None = None) -> float:
+    """User+system CPU seconds of one child process."""
+    env = dict(os.environ, NO_COLOR="1")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if stdin is not None:
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0  # reaped by wait4
+    return usage.ru_utime + usage.ru_stime
+
+
+def paired(label: str, base: list[str], ours: list[str], cwd: Path, runs: int, target: float,
+           stdin: bytes | None = None) -> None:
+    cpu(base, cwd, stdin)  # warm the page cache for both sides
+    cpu(ours, cwd, stdin)
+    b, o = [], []
+    for _ in range(runs):
+        b.append(cpu(base, cwd, stdin))
+        o.append(cpu(ours, cwd, stdin))
+    ratio = statistics.median(x / y for x, y in zip(o, b) if y > 0)
+    verdict = "meets" if ratio <= target else "MISSES"
+    print(f"  {label:<34} checkpatch {statistics.median(b) * 1000:6.0f} ms   reviewtool "
+          f"{statistics.median(o) * 1000:6.0f} ms   ratio {ratio:4.2f}x  ({verdict} <= {target:g}x)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("tree", help="kernel source tree (with scripts/checkpatch.pl)")
+    ap.add_argument("--runs", type=int, default=7, help="pairs per figure (default 7)")
+    ap.add_argument("--patch", default=str(DEFAULT_PATCH), help="one binding patch as mail (mbox)")
+    args = ap.parse_args()
+    tree = Path(args.tree).resolve()
+    checkpatch = tree / "scripts" / "checkpatch.pl"
+    if not checkpatch.is_file():
+        sys.exit(f"bench_startup: {checkpatch} not found")
+    patch = Path(args.patch)
+    if not patch.is_file():
+        sys.exit(f"bench_startup: {patch} not found")
+    py = sys.executable
+    ours = [py, "-m", "reviewtool"]
+    help_cmd = ["perl", str(checkpatch), "--help"]
+    print(f"== CPU (user+sys), median of {args.runs} pairs; {py}")
+    for label, cmd in [("reviewtool --help", ["--help"]), ("reviewtool check --help", ["check", "--help"]),
+                       ("reviewtool rules", ["rules", "--no-config"])]:
+        paired(label, help_cmd, ours + cmd, REPO, args.runs, 1.0)
+    data = patch.read_bytes()
+    paired(f"hook: {patch.name}", ["perl", str(checkpatch), *CHECKPATCH_HOOK, "-"],
+           ours + ["check", "-", "--format", "terse", "--no-config"], tree, args.runs, 0.5, stdin=data)
+
+
+if __name__ == "__main__":
+    main()
