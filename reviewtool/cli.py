@@ -12,8 +12,10 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, cli_values
 from .errors import InputError
+
+cli_values.install()  # plain option values without typer's pydantic adapters
 
 app = typer.Typer(
     add_completion=False,
@@ -51,6 +53,7 @@ def check(
     rules_dirs: List[str] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above: error (default), warning, info, none."),
     min_severity: Optional[str] = typer.Option(None, "--min-severity", help="Hide findings below: error, warning, info (the terminal report folds infos by default)."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="A previous JSON report: show only findings not in it (matched by rule, file and line text)."),
     only: List[str] = typer.Option([], "--only", help="Run only this rule id (repeatable)."),
     disable: List[str] = typer.Option([], "--disable", help="Switch this rule id off (repeatable)."),
     lore_url: Optional[str] = typer.Option(None, "--lore-url", envvar="REVIEWTOOL_LORE_URL", help="Lore base URL."),
@@ -73,6 +76,7 @@ def check(
         only=list(only), disable=list(disable), lore_url=lore_url, timeout=timeout, no_cache=no_cache,
         newer=newer, tree=tree, repo=repo, prep=prep, hook=hook, no_config=no_config, min_severity=min_severity,
         precedents=not no_precedents, archive=archive,
+        baseline=baseline,
     )
     raise typer.Exit(run_check(request))
 
@@ -86,7 +90,7 @@ def rules_cmd(
     """List the rules: id, severity, family, summary."""
     from . import ruledocs
 
-    ruledocs.print_rules(ruledocs.load(list(rules_dirs), not no_config), fmt, sys.stdout)
+    ruledocs.print_rules(ruledocs.load(list(rules_dirs), not no_config, verify_checks=False), fmt, sys.stdout)
 
 
 @app.command()

@@ -41,7 +41,30 @@ KEYS: dict[str, str] = {
     "timeout": "lore request timeout in seconds (a positive number)",
     "cache": "true | false (false is --no-cache)",
     "tree": "path of a kernel tree to check against (relative to the file)",
+    "ignore": "array of tables [[ignore]]: rule = id, reason = text (required), optional path = glob, text = regex",
 }
+IGNORE_KEYS = ("rule", "reason", "path", "text")
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """One ``[[ignore]]`` entry: silence ``rule`` where the finding's file
+    matches ``path`` (a glob) and its line matches ``text`` (a regex)."""
+
+    rule: str
+    reason: str
+    path: str | None = None
+    text: re.Pattern[str] | None = None
+    source: str = ""  # the file it came from
+
+    def matches(self, rule: str, path: str | None, text: str | None) -> bool:
+        from fnmatch import fnmatchcase
+
+        if rule != self.rule:
+            return False
+        if self.path is not None and (path is None or not fnmatchcase(path, self.path)):
+            return False
+        return self.text is None or bool(self.text.search(text or ""))
 
 
 @dataclass
@@ -56,6 +79,7 @@ class Config:
     timeout: float | None = None
     cache: bool | None = None
     tree: str | None = None
+    ignores: list[Ignore] = field(default_factory=list)  # accumulate over the files
     files: list[Path] = field(default_factory=list)  # the files read, weakest first
     # (key, rule id) -> the file that named it, for error messages
     origin: dict[tuple[str, str], Path] = field(default_factory=dict)
@@ -174,6 +198,8 @@ def _value(path: Path, key: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise bad(f"got {value!r}")
         return value
+    if key == "ignore":
+        return _ignores(path, value)
     if key == "tree":
         if not isinstance(value, str) or not value.strip():
             raise bad(f"got {value!r}")
@@ -182,6 +208,38 @@ def _value(path: Path, key: str, value: Any) -> Any:
             raise InputError(f"{path}: tree: {value!r} is not a directory ({d})")
         return str(d)
     raise AssertionError(key)  # pragma: no cover - KEYS and this function agree
+
+
+def _ignores(path: Path, value: Any) -> list[Ignore]:
+    if not isinstance(value, list):
+        raise InputError(f"{path}: ignore: write each entry as an [[ignore]] table (expected {KEYS['ignore']})")
+    out = []
+    for i, entry in enumerate(value, 1):
+        where = f"{path}: ignore #{i}"
+        if not isinstance(entry, dict):
+            raise InputError(f"{where}: must be a table with rule, reason, and optional path and text")
+        unknown = sorted(set(entry) - set(IGNORE_KEYS))
+        if unknown:
+            raise InputError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(IGNORE_KEYS)})")
+        rule, reason = entry.get("rule"), entry.get("reason")
+        if not isinstance(rule, str) or not _RULE_ID.match(rule):
+            raise InputError(f"{where}: rule: {rule!r} is not a rule id like 'family/name'")
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError(f"{where}: reason: say why this finding is ignored (a non-empty string)")
+        glob = entry.get("path")
+        if glob is not None and (not isinstance(glob, str) or not glob.strip()):
+            raise InputError(f"{where}: path: expected a glob such as 'drivers/foo/*.c' (got {glob!r})")
+        text = entry.get("text")
+        pattern = None
+        if text is not None:
+            if not isinstance(text, str) or not text:
+                raise InputError(f"{where}: text: expected a regular expression (got {text!r})")
+            try:
+                pattern = re.compile(text)
+            except re.error as exc:
+                raise InputError(f"{where}: text: not a valid regular expression ({exc})") from None
+        out.append(Ignore(rule=rule, reason=" ".join(reason.split()), path=glob, text=pattern, source=str(path)))
+    return out
 
 
 def merge(cfg: Config, path: Path, values: dict[str, Any]) -> None:
@@ -197,6 +255,9 @@ def merge(cfg: Config, path: Path, values: dict[str, Any]) -> None:
     for rid, sev in values.get("severity", {}).items():
         cfg.severity[rid] = sev
         cfg.origin[("severity", rid)] = path
+    for ign in values.get("ignore", []):
+        cfg.ignores.append(ign)
+        cfg.origin[("ignore", ign.rule)] = path
     for key, attr in (("fail-on", "fail_on"), ("lore-url", "lore_url"), ("timeout", "timeout"),
                       ("cache", "cache"), ("tree", "tree")):
         if key in values:
@@ -223,4 +284,5 @@ def apply_config(req: Any, cfg: Config) -> Any:
         timeout=req.timeout if req.timeout is not None else cfg.timeout,
         no_cache=req.no_cache or cfg.cache is False,
         tree=req.tree if req.tree is not None else cfg.tree,
+        **({"ignores": [*cfg.ignores, *req.ignores]} if hasattr(req, "ignores") else {}),
     )

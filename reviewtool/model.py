@@ -190,6 +190,17 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not shown as a remark: an ``[[ignore]]`` entry of a
+    config file (with its required reason), or a match in a ``--baseline``
+    report (a finding someone has already seen)."""
+
+    kind: Literal["ignore", "baseline"]
+    reason: str
+    source: str  # the config file or the baseline report
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     severity: Severity
@@ -208,6 +219,7 @@ class Finding:
     # part of the series), not a remark on the patch.  Reports gather these
     # into one footer per series instead of showing them among the findings.
     status: bool = False
+    suppression: Suppression | None = None  # set on the findings in SeriesReport.suppressed
 
     def sort_key(self) -> tuple:
         return (
@@ -227,6 +239,9 @@ class SeriesReport:
     series: Series
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     error: str | None = None  # set when the series could not be checked at all
+    # Findings silenced by an [[ignore]] entry or a --baseline report; not in
+    # ``findings`` (so no count, exit code or renderer sees them by accident).
+    suppressed: tuple[Finding, ...] = ()
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

@@ -38,6 +38,8 @@ class CheckRequest:
     precedents: bool = True  # precedent/* rules read the review archive when one exists
     archive: str | None = None  # the archive database (default: $REVIEWTOOL_ARCHIVE, else under $XDG_DATA_HOME)
     min_severity: str | None = None  # hide findings below; the terminal folds infos by default
+    baseline: str | None = None  # a previous JSON report: show only findings not in it
+    ignores: list = field(default_factory=list)  # config.Ignore entries ([[ignore]] in config files)
 
 
 def exit_code(reports: list[SeriesReport], fail_on: str) -> int:
@@ -75,6 +77,11 @@ def run_check(req: CheckRequest, stream=None) -> int:
     if cfg is not None:
         cfg.check_rule_ids({r.id for r in rules})
     select_rules(rules, req.only, req.disable)
+    baseline = None
+    if req.baseline:
+        from .suppress import Baseline
+
+        baseline = Baseline.load(req.baseline)
     opts = LoadOptions(revision=req.revision, lore_url=req.lore_url, timeout=req.timeout, no_cache=req.no_cache,
                        newer=req.newer, repo=req.repo, prep=req.prep)
     series_list = []
@@ -105,10 +112,15 @@ def run_check(req: CheckRequest, stream=None) -> int:
                                                                     tree_path=str(tree.root)))
         for s in series_list
     ]
+    if req.ignores or baseline is not None:
+        from .suppress import apply
+
+        reports = [apply(r, req.ignores, baseline) for r in reports]
     shown = reports
     if req.min_severity is not None and req.fmt != "terminal":  # the terminal folds, counting what it hides
         shown = [at_least(r, req.min_severity) for r in reports]
-    render(req.fmt, shown, rules, stream, stdin=stdin_data, hook=hook, min_severity=req.min_severity)
+    render(req.fmt, shown, rules, stream, stdin=stdin_data, hook=hook, min_severity=req.min_severity,
+           baseline=baseline is not None)
     return exit_code(reports, fail_on)
 
 

@@ -41,6 +41,18 @@ def series_dict(report: SeriesReport) -> dict[str, Any]:
     }
     if report.error:
         out["error"] = report.error
+    if report.suppressed:  # added in 0.1, only when [[ignore]] or --baseline silenced something
+        out["suppressed"] = [suppressed_dict(f) for f in report.suppressed]
+    return out
+
+
+def suppressed_dict(f: Finding) -> dict[str, Any]:
+    """A silenced finding: the usual fields plus why ("ignore": a config
+    entry and its reason; "baseline": already in the --baseline report)."""
+    out = finding_dict(f)
+    if f.suppression is not None:
+        out["suppression"] = {"kind": f.suppression.kind, "reason": f.suppression.reason,
+                              "source": f.suppression.source}
     return out
 
 

@@ -110,10 +110,32 @@ def result(f: Finding, series: Series, rule_index: dict[str, int], locator: Loca
     return res
 
 
-def document(reports: list[SeriesReport], rules: list[Rule], stdin: bytes | None = None) -> dict[str, Any]:
+def suppressed_result(f: Finding, series: Series, rule_index: dict[str, int], locator: Locator,
+                      baseline: bool) -> dict[str, Any]:
+    """A silenced finding: an [[ignore]] entry is a SARIF suppression (external,
+    with the entry's reason); a --baseline match is an unchanged result."""
+    res = result(f, series, rule_index, locator)
+    why = f.suppression
+    if why is not None and why.kind == "baseline":
+        res["baselineState"] = "unchanged"
+    elif why is not None:
+        res["suppressions"] = [{"kind": "external", "status": "accepted", "justification": why.reason,
+                                "properties": {"source": why.source}}]
+        if baseline:
+            res["baselineState"] = "new"
+    return res
+
+
+def document(reports: list[SeriesReport], rules: list[Rule], stdin: bytes | None = None,
+             baseline: bool = False) -> dict[str, Any]:
     locator = Locator(stdin)
     rule_index = {r.id: i for i, r in enumerate(rules)}
     results = [result(f, rep.series, rule_index, locator) for rep in reports for f in rep.findings]
+    if baseline:
+        for res in results:
+            res["baselineState"] = "new"
+    results += [suppressed_result(f, rep.series, rule_index, locator, baseline)
+                for rep in reports for f in rep.suppressed]
     notifications = [
         {"level": "error", "message": {"text": f"{rep.series.source}: could not check this series: {rep.error}"}}
         for rep in reports if rep.error
@@ -138,6 +160,6 @@ def document(reports: list[SeriesReport], rules: list[Rule], stdin: bytes | None
 
 
 def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], *, stdin: bytes | None = None,
-           **_: Any) -> None:
-    json.dump(document(reports, rules, stdin), stream, indent=2, ensure_ascii=False)
+           baseline: bool = False, **_: Any) -> None:
+    json.dump(document(reports, rules, stdin, baseline), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

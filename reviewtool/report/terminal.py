@@ -60,7 +60,8 @@ def counts_text(findings: list[Finding] | tuple[Finding, ...]) -> str:
     return ", ".join(plural(c[s], s) for s in SEVERITIES if c[s]) or "no findings"
 
 
-def _console(stream: IO[str], width: int):
+def _console(stream: IO[str], width: int | None = None):
+    """A rich console on ``stream`` (also used by the history timeline)."""
     from rich.console import Console
 
     return Console(
@@ -70,7 +71,7 @@ def _console(stream: IO[str], width: int):
         no_color=bool(os.environ.get("NO_COLOR")),
         emoji=False,
         markup=False,
-        width=width,
+        width=width or width_for(stream),
     )
 
 
@@ -124,6 +125,11 @@ class _Printer:
             text += f" ({len(hidden)} folded: --min-severity {hidden_level(hidden)} to show)"
         if notes:
             text += f"; {plural(len(notes), 'note')} on what could not be verified at the end"
+        silenced = Counter(f.suppression.kind for f in report.suppressed if f.suppression is not None)
+        if silenced["ignore"]:
+            text += f"; {silenced['ignore']} ignored by [[ignore]] entries"
+        if silenced["baseline"]:
+            text += f"; {silenced['baseline']} already in the baseline, not shown"
         self.prose(text, indent="", rest="  ", style="bold")
         if not remarks:
             return
