@@ -168,11 +168,79 @@ def _quote(line: str) -> str:
     return "> " + line if line else ">"
 
 
-def _comment_lines(f: Finding) -> list[str]:
-    out = textwrap.wrap(f.message, width=WIDTH, break_long_words=False, break_on_hyphens=False)
-    if f.references:
-        out.append(f"See: {f.references[0]}")
+# Wording meant for a rule catalogue, not for a reply: "<directory>"-style
+# slots and the catalogue's stock device.
+_PLACEHOLDER = re.compile(r"<[a-z][a-z -]*>|\bACME foo\b")
+_SLOT = re.compile(r"(<[a-z][a-z -]*>)")
+_EXAMPLE_PAREN = re.compile(r"\s*\((?:e\.g\.|for example)[^()]*\)")
+_EXAMPLE_QUOTE = re.compile(r'[,;]?\s*(?:e\.g\.|for example),?\s*"[^"]*"')
+_QUOTED = re.compile(r'"[^"]*"')
+_SINGLE_QUOTED_SLOT = re.compile(r"'[^'\s]*(?:<[a-z][a-z -]*>[^'\s]*)+'")  # 'name@<first address of reg>'
+
+
+def reply_wording(message: str) -> str:
+    """A finding's message as a reviewer would write it to the author: an
+    example made of placeholders is dropped, and a quoted template such as
+    "dt-bindings: <directory>: " takes its values from the message's own
+    concrete example (or names the slot in words when there is none)."""
+    def unless_placeholder(m: re.Match) -> str:
+        return "" if _PLACEHOLDER.search(m.group(0)) else m.group(0)
+
+    text = _EXAMPLE_PAREN.sub(unless_placeholder, message)
+    text = _EXAMPLE_QUOTE.sub(unless_placeholder, text)
+    examples = [q[1:-1] for q in _QUOTED.findall(text) if not _PLACEHOLDER.search(q)]
+
+    def fill(m: re.Match) -> str:
+        template = m.group(0)[1:-1]
+        if not _PLACEHOLDER.search(template):
+            return m.group(0)
+        parts = _SLOT.split(template)
+        pattern = "".join(re.escape(p) if i % 2 == 0 else r"(\S.*?)" for i, p in enumerate(parts))
+        for example in examples:
+            hit = re.match(pattern, example)
+            if hit:
+                return m.group(0)[0] + example[: hit.end()] + m.group(0)[0]
+        slot = _PLACEHOLDER.search(template)
+        literal = template[: slot.start()].strip()
+        what = slot.group(0).strip("<>")
+        mark = m.group(0)[0]
+        return f"{mark}{literal}{mark} followed by the {what}" if literal else f"the {what}"
+
+    text = _QUOTED.sub(fill, text)
+    text = _SINGLE_QUOTED_SLOT.sub(fill, text)
+    text = re.sub(r"\s+([.,;:])", r"\1", " ".join(text.split()))
+    return text
+
+
+def _comment_lines(f: Finding, cited: set[str]) -> list[str]:
+    """The comment under a quote; its first reference not yet cited in this
+    draft as "See:" (each link once per mail)."""
+    out = textwrap.wrap(reply_wording(f.message), width=WIDTH, break_long_words=False, break_on_hyphens=False)
+    ref = next((r for r in f.references if r not in cited), None)
+    if ref is not None:
+        cited.add(ref)
+        out.append(f"See: {ref}")
     return out
+
+
+def _mail_lines(patch: Patch) -> set[str]:
+    """What the mail being answered says, line by line (its body and the
+    headers a reply may quote), whitespace-normalised: quotes come from here."""
+    lines = {" ".join(ln.split()) for ln in patch.raw_body.split("\n")}
+    lines.add(" ".join(f"Subject: {patch.full_subject}".split()))
+    if patch.in_reply_to:
+        irt = patch.in_reply_to.strip("<>")
+        lines.update({f"In-Reply-To: <{irt}>", f"In-Reply-To: {irt}"})
+    lines.discard("")
+    return lines
+
+
+def _own_quote(patch: Patch, quote: tuple[str, ...]) -> tuple[str, ...]:
+    """The lines of ``quote`` that the answered mail itself contains; its
+    Subject line when none does (another patch's subject, an older revision)."""
+    mine = _mail_lines(patch)
+    kept = tuple(q for q in quote if " ".join(q.split()) in mine)
+    return kept or (f"Subject: {patch.full_subject}",)
 
 
 def body_text(patch: Patch, findings: list[Finding]) -> str:
@@ -183,13 +251,13 @@ def body_text(patch: Patch, findings: list[Finding]) -> str:
     blocks.append([f"On {when}, {who} wrote:" if when else f"{who} wrote:"])
     # Top: subject / series comments, grouped by what they quote.
     groups: dict[tuple[str, ...], list[Finding]] = {}
+    cited: set[str] = set()
     for f in top:
-        quote = tuple(f.quote) or (f"Subject: {patch.full_subject}",)
-        groups.setdefault(quote, []).append(f)
+        groups.setdefault(_own_quote(patch, tuple(f.quote)), []).append(f)
     for quote, fs in groups.items():
         blocks.append([_quote(q) for q in quote])
         for f in fs:
-            blocks.append(_comment_lines(f))
+            blocks.append(_comment_lines(f, cited))
     # The body: kept lines quoted, comments under their line, gaps trimmed
     # (a gap of a line or two is quoted instead: "[...]" would be longer).
     kept = sorted(body.keep)
@@ -210,7 +278,7 @@ def body_text(patch: Patch, findings: list[Finding]) -> str:
             blocks.append(quoted)
             quoted = []
             for f in body.comments[idx]:
-                blocks.append(_comment_lines(f))
+                blocks.append(_comment_lines(f, cited))
     if quoted:
         blocks.append(quoted)
     blocks = [b for b in blocks if b]
