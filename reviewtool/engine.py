@@ -56,13 +56,13 @@ class Context:
         text: str | None = None,
         quote: Iterable[str] = (),
         severity: str | None = None,
-        status: bool = False,
+        status_note: bool = False,
         **fields: Any,
     ) -> Finding:
         """A finding of this rule; ``severity`` lowers or raises one finding
         (e.g. an info-level "could not verify" note from an error rule);
-        ``status`` marks such a note as a limit of this run, not a remark on
-        the patch (see ``Finding.status``)."""
+        ``status_note`` marks such a note as a limit of this run, not a remark on
+        the patch (see ``Finding.status_note``)."""
         target = patch if patch is not None else self.patch
         if message is None:
             message = self.rule.message.format_map(_Fields(fields))
@@ -78,7 +78,7 @@ class Context:
             text=text,
             references=self.rule.references,
             quote=tuple(quote),
-            status=status,
+            status_note=status_note,
         )
 
     def memo(self, key: str, compute):

@@ -218,7 +218,7 @@ class Finding:
     # A status note: what this run could not verify (no kernel tree, only
     # part of the series), not a remark on the patch.  Reports gather these
     # into one footer per series instead of showing them among the findings.
-    status: bool = False
+    status_note: bool = False
     suppression: Suppression | None = None  # set on the findings in SeriesReport.suppressed
 
     def sort_key(self) -> tuple:
@@ -252,7 +252,7 @@ class SeriesReport:
     @property
     def remarks(self) -> tuple[Finding, ...]:
         """The findings about the series itself (status notes left out)."""
-        return tuple(f for f in self.findings if not f.status)
+        return tuple(f for f in self.findings if not f.status_note)
 
     @property
     def status_notes(self) -> tuple[Finding, ...]:
@@ -260,7 +260,7 @@ class SeriesReport:
         seen: set[str] = set()
         out = []
         for f in self.findings:
-            if f.status and f.message not in seen:
+            if f.status_note and f.message not in seen:
                 seen.add(f.message)
                 out.append(f)
         return tuple(out)

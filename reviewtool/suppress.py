@@ -82,7 +82,7 @@ def apply(report: SeriesReport, ignores: Iterable = (), baseline: Baseline | Non
     suppressed: list[Finding] = list(report.suppressed)
     for f in report.findings:
         why = _ignored(f, ignores)
-        if why is None and baseline is not None and not f.status:
+        if why is None and baseline is not None and not f.status_note:
             key = finding_key(f.rule, f.path, f.text, f.message)
             if baseline.keys[key] > 0:
                 baseline.keys[key] -= 1

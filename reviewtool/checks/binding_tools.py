@@ -287,7 +287,7 @@ def _series_note(ctx, plan: _Plan, tree) -> tuple[Patch, Finding] | None:
                          "to check the whole post-image.")
         item, line = first
         return item.patch, _anchored(ctx, item.doc, line, severity="info", message=" ".join(parts),
-                                     patch=item.patch, status=True)
+                                     patch=item.patch, status_note=True)
 
     return ctx.memo("binding-tools:series-note", compute)
 

@@ -50,7 +50,7 @@ def incomplete(ctx):
             yield ctx.finding(
                 anchor="series",
                 severity="info",
-                status=True,
+                status_note=True,
                 message=f"Only part of the series is in the input (patches {_ranges(missing)} of "
                 f"{series.expected} are absent): series-wide checks are incomplete; check the whole thread.",
             )

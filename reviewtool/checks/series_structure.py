@@ -180,7 +180,7 @@ def undocumented_compatible(ctx):
             # Hook mode (b4 am --check): we see one patch, and the tree does
             # not have the series applied, so its own binding may be missing.
             yield ctx.finding(
-                anchor="diff", path=path, line=use.line, text=use.text, severity="info", status=True,
+                anchor="diff", path=path, line=use.line, text=use.text, severity="info", status_note=True,
                 message=f'"{use.compatible}" is not documented in {tree.label}; checking one patch at a time, '
                 "a binding patch elsewhere in the series may add it: check the whole series to be sure.",
             )
@@ -195,7 +195,7 @@ def undocumented_compatible(ctx):
         path, use = unverified[0]
         names = ", ".join(f'"{u.compatible}"' for _, u in unverified)
         yield ctx.finding(
-            anchor="diff", path=path, line=use.line, text=use.text, severity="info", status=True,
+            anchor="diff", path=path, line=use.line, text=use.text, severity="info", status_note=True,
             message=f"Could not verify that {names} {'is' if len(unverified) == 1 else 'are'} documented: no binding "
             "in this series documents it and no kernel tree was given (run inside a kernel tree or pass --tree) "
             "to look for an existing binding.",
@@ -255,7 +255,7 @@ def vendor_prefix_undocumented(ctx):
             continue
         if ctx.options.single_patch and not _tree_has_patch(ctx):
             yield ctx.finding(
-                anchor="diff", path=path, line=line, text=text, severity="info", status=True,
+                anchor="diff", path=path, line=line, text=text, severity="info", status_note=True,
                 message=f'The vendor prefix "{vendor}" is not in {tree.label}; checking one patch at a time, '
                 "a patch elsewhere in the series may add it to vendor-prefixes.yaml.",
             )
@@ -270,7 +270,7 @@ def vendor_prefix_undocumented(ctx):
         vendor, compat, path, line, text = unverified[0]
         names = ", ".join(f'"{v[0]}"' for v in unverified)
         yield ctx.finding(
-            anchor="diff", path=path, line=line, text=text, severity="info", status=True,
+            anchor="diff", path=path, line=line, text=text, severity="info", status_note=True,
             message=f"Could not verify the vendor prefix{'es' if len(unverified) > 1 else ''} {names}: this series "
             "does not add it to vendor-prefixes.yaml and no kernel tree was given (run inside a kernel tree or "
             "pass --tree).",

@@ -24,7 +24,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "references": list(f.references),
         # added in 0.1: true for a note on what this run could not verify (no
         # kernel tree, part of the series), which is not a remark on the patch
-        "status_note": f.status,
+        "status_note": f.status_note,
     }
 
 

@@ -73,7 +73,7 @@ def result(f: Finding, series: Series, rule_index: dict[str, int], locator: Loca
             "anchor": f.anchor,
             "references": list(f.references),
             # What this run could not verify (no tree, part of the series), not a remark on the patch.
-            "statusNote": f.status,
+            "statusNote": f.status_note,
         },
     }
     if f.rule in rule_index:
