@@ -100,7 +100,10 @@ def load() -> Any:
         return _MODULE
     with _IMPORT_LOCK:
         if _MODULE is None:
+            from .metaschema_cache import install
+
             _MODULE = _import()
+            install(_MODULE)  # meta-schemas from a JSON cache, not 24 YAML parses per process
     return _MODULE
 
 
