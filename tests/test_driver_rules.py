@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from reviewtool.artifacts.ctables import compatible_uses, property_reads
-from reviewtool.syntax.source import source_view
 from reviewtool.catalog import load_catalog
 from reviewtool.engine import Options, check_series
 from reviewtool.examples import render_example
 from reviewtool.sources.mbox import load_bytes
+from reviewtool.syntax.c import c_file as c_model
 
 RULES = {r.id: r for r in load_catalog()}
 
@@ -52,7 +51,7 @@ static void f(struct device_node *np)
 ''')
     (series,) = load_bytes(render_example(spec, "t"), "test")
     p = series.patches[0]
-    uses = compatible_uses(source_view(None, p, p.files[0]))
+    uses = c_model(None, p, p.files[0]).compatible_uses()
     assert [u.compatible for u in uses] == ["acme,one", "acme,two", "acme,clk", "acme,irq", "acme,uart", "acme,mem",
                                             "acme,three", "acme,four"]
     assert uses[2].how == "CLK_OF_DECLARE" and uses[0].line == 2
@@ -76,7 +75,7 @@ static int acme_probe(struct platform_device *pdev)
 ''')
     (series,) = load_bytes(render_example(spec, "t"), "test")
     p = series.patches[0]
-    reads = {(r.name, r.kind, r.dt_name) for r in property_reads(source_view(None, p, p.files[0]))}
+    reads = {(r.name, r.kind, r.dt_name) for r in c_model(None, p, p.files[0]).property_reads}
     assert reads == {
         ("acme,delay-us", "property", "acme,delay-us"),
         ("wakeup-source", "property", "wakeup-source"),
@@ -361,3 +360,91 @@ def test_property_order_blames_only_added_lines():
     after_bad = before.replace('\tpinctrl-0 = <&uart0_pins>;\n', '\tpinctrl-0 = <&uart0_pins>;\n\tclock-frequency = <48000000>;\n')
     (f,) = run("dts/property-order", dts_change(before, after_bad))
     assert f.text == "\tclock-frequency = <48000000>;" and '"status" should be the last' in f.message
+
+
+# -- the C model on hunks cut mid-construct -----------------------------------------------
+
+TABLE_BEFORE = '''\
+#include <linux/of.h>
+
+static int acme_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	u32 v;
+
+	device_property_read_u32(dev, "acme,delay-us", &v);
+	return 0;
+}
+
+static const struct of_device_id acme_of_match[] = {
+	{ .compatible = "acme,one" },
+	{ .compatible = "acme,two" },
+	{ .compatible = "acme,three" },
+	{ .compatible = "acme,four" },
+	{ .compatible = "acme,five" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, acme_of_match);
+'''
+
+
+def _diff(section: str, start: int, lines: str) -> dict:
+    body = "".join(ln if ln.startswith("+") else " " + ln for ln in lines.splitlines(keepends=True))
+    count = sum(1 for ln in lines.splitlines() if not ln.startswith("+"))
+    diff = ("diff --git a/drivers/misc/acme.c b/drivers/misc/acme.c\nindex 1111111..2222222 100644\n"
+            "--- a/drivers/misc/acme.c\n+++ b/drivers/misc/acme.c\n"
+            f"@@ -{start},{count} +{start},{len(lines.splitlines())} @@ {section}\n{body}")
+    return {"subject": "misc: acme: Update widget driver", "diff": diff}
+
+
+def test_a_table_cut_by_the_hunk_still_yields_its_added_compatible():
+    spec = _diff("static const struct of_device_id acme_of_match[] = {", 15,
+                 '\t{ .compatible = "acme,three" },\n\t{ .compatible = "acme,four" },\n'
+                 '+\t{ .compatible = "acme,six" },\n\t{ }\n};\nMODULE_DEVICE_TABLE(of, acme_of_match);\n')
+    (series,) = load_bytes(render_example(spec, "t"), "test")
+    p = series.patches[0]
+    model = c_model(None, p, p.files[0])
+    assert not model.view.complete
+    # git names the table in the hunk header; the model reads the hunk as its continuation.
+    added = [u for u in model.compatible_uses() if model.view.is_added(u.line)]
+    assert [(u.compatible, u.line, u.how) for u in added] == [("acme,six", 17, "of_device_id table acme_of_match")]
+    # The table's start is not shown: no sentinel verdict on a partial table.
+    assert not model.match_tables
+    # Without the header the hunk is just entries: nothing is claimed.
+    bare = _diff("", 15, '\t{ .compatible = "acme,four" },\n+\t{ .compatible = "acme,six" },\n\t{ }\n};\n')
+    (series,) = load_bytes(render_example(bare, "t"), "test")
+    assert not c_model(None, series.patches[0], series.patches[0].files[0]).compatible_uses()
+
+
+def test_a_function_cut_by_the_hunk_still_yields_its_calls_and_reads():
+    spec = _diff("static int acme_probe(struct platform_device *pdev)", 20,
+                 '\tu32 v;\n\n\tdevice_property_read_u32(dev, "acme,delay-us", &v);\n'
+                 '+\tdevice_property_read_u32(dev, "acme,hold-us", &v);\n\tif (v > 10)\n\t\tv = 10;\n')
+    (series,) = load_bytes(render_example(spec, "t"), "test")
+    p = series.patches[0]
+    model = c_model(None, p, p.files[0])
+    reads = [(r.name, r.line) for r in model.property_reads if model.view.is_added(r.line)]
+    assert reads == [("acme,hold-us", 23)]
+    (call,) = [c for c in model.calls if c.line == 23]
+    # The hunk header names the function the cut body belongs to.
+    assert call.function == "acme_probe" and call.args[1].string == "acme,hold-us"
+    (fn,) = model.functions
+    assert fn.name == "acme_probe" and fn.start == 20 and not fn.complete
+
+
+def test_annotations_between_type_and_name_do_not_hide_a_table():
+    text = ('static const struct of_device_id __maybe_unused acme_of_match[] = {\n'
+            '\t{ .compatible = "acme,one" },\n};\n')
+    (f,) = run("driver/of-match-sentinel", c_file(text))
+    assert f.line == 3 and "acme_of_match" in f.message
+
+
+def test_nested_driver_fields_are_all_read():
+    text = ('static struct platform_driver acme_driver = {\n\t.probe = acme_probe,\n\t.driver = {\n'
+            '\t\t.of_match_table = acme_of_match,\n\t\t.name = "acme",\n\t},\n};\n')
+    (series,) = load_bytes(render_example(c_file(text), "t"), "test")
+    p = series.patches[0]
+    (ds,) = c_model(None, p, p.files[0]).driver_structs
+    assert [(f, v, ln) for f, v, ln in ds.fields] == [
+        ("probe", "acme_probe", 2), ("driver", '{ .of_match_table = acme_of_match, .name = "acme", }', 3),
+        ("of_match_table", "acme_of_match", 4), ("name", '"acme"', 5)]

@@ -1,6 +1,6 @@
 """Driver idioms DT reviewers ask about, on the lines a patch adds.
 
-Each check reads the file through ``artifacts.ctables`` (match tables,
+Each check reads the file through the C model (``syntax.c``: match tables,
 driver structs, functions, named DT lookups) and reports only lines the
 patch adds.  Word lists (driver struct types, callback names, accepted
 error returns) are rule params.
@@ -12,31 +12,26 @@ import re
 from typing import Any, Iterable
 
 from ..artifacts.binding import BindingDoc, binding_docs, parse_yaml, walk_properties
-from ..artifacts.ctables import (
-    compatible_uses,
-    device_id_tables,
-    driver_structs,
-    functions,
-    property_reads,
-    skip_literal,
-)
 from ..classify import is_binding_schema
-from ..syntax.source import SourceView, source_view
+from ..syntax import treesitter as ts
+from ..syntax.c import CFile, c_file
+from ..syntax.source import source_view
 from ..tree import yaml_compatibles
 from . import check
 
 
-def c_views(ctx, suffixes: tuple[str, ...] = (".c",)) -> Iterable[tuple[Any, SourceView]]:
+def c_files(ctx, suffixes: tuple[str, ...] = (".c",)) -> Iterable[tuple[Any, CFile]]:
     for f in ctx.patch.files:
         if f.path.endswith(suffixes) and f.status != "removed" and not f.binary:
-            yield f, source_view(ctx, ctx.patch, f)
+            yield f, c_file(ctx, ctx.patch, f)
 
 
 @check("of-match-sentinel")
 def of_match_sentinel(ctx):
     types = set(ctx.params.get("types", ["of_device_id"]))
-    for f, view in c_views(ctx, (".c", ".h")):
-        for t in device_id_tables(view):
+    for f, cf in c_files(ctx, (".c", ".h")):
+        view = cf.view
+        for t in cf.match_tables:
             if t.type not in types or t.has_sentinel:
                 continue
             added = [ln for ln in t.lines if view.is_added(ln)]
@@ -46,27 +41,28 @@ def of_match_sentinel(ctx):
             yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line), type=t.type, name=t.name)
 
 
-_MODULAR = re.compile(r"\bmodule_\w*driver\s*\(|\bmodule_init\s*\(|\bMODULE_LICENSE\s*\(")
-_BUILTIN = re.compile(r"\bbuiltin_\w*driver\s*\(")
+_MODULAR = re.compile(r"^(?:module_\w*driver|module_init|MODULE_LICENSE)$")
+_BUILTIN = re.compile(r"^builtin_\w*driver$")
 
 
 @check("module-device-table")
 def module_device_table(ctx):
-    for f, view in c_views(ctx):
+    for f, cf in c_files(ctx):
+        view = cf.view
         if not view.complete:
             continue  # the MODULE_DEVICE_TABLE may sit in lines the patch does not show
-        code = "\n".join(seg.code for seg in view.segments)
-        if not _MODULAR.search(code) or _BUILTIN.search(code):
+        top = {c.name for c in cf.calls if c.function is None}
+        if not any(_MODULAR.match(n) for n in top) or any(_BUILTIN.match(n) for n in top):
             continue
-        tables = {t.name: t for t in device_id_tables(view) if t.type == "of_device_id"}
-        for ds in driver_structs(view):
+        tables = {t.name: t for t in cf.match_tables if t.type == "of_device_id"}
+        exported = {c.args[1].text for c in cf.macro_calls("MODULE_DEVICE_TABLE")
+                    if len(c.args) == 2 and c.args[0].text == "of"}
+        for ds in cf.driver_structs:
             for fld, value, line in ds.fields:
                 if fld != "of_match_table":
                     continue
                 name = re.sub(r"^of_match_ptr\s*\(\s*(\w+)\s*\)$", r"\1", value)
-                if name not in tables:
-                    continue
-                if re.search(rf"\bMODULE_DEVICE_TABLE\s*\(\s*of\s*,\s*{re.escape(name)}\s*\)", code):
+                if name not in tables or name in exported:
                     continue
                 table = tables[name]
                 anchor = table.start if view.is_added(table.start) else line if view.is_added(line) else None
@@ -81,8 +77,9 @@ _OWNER = re.compile(r"\.owner\s*=\s*THIS_MODULE")
 @check("platform-owner")
 def platform_owner(ctx):
     types = set(ctx.params.get("driver_types", ["platform_driver", "i2c_driver"]))
-    for f, view in c_views(ctx):
-        structs = driver_structs(view)
+    for f, cf in c_files(ctx):
+        view = cf.view
+        structs = cf.driver_structs
         covered: set[int] = set()
         for ds in structs:
             covered.update(range(ds.start, ds.end + 1))
@@ -125,8 +122,9 @@ def _suggest(name: str, role: str) -> str:
 def probe_naming(ctx):
     wanted: dict[str, str] = dict(ctx.params.get("callbacks", {"probe": "probe", "remove": "remove",
                                                                   "remove_new": "remove"}))
-    for f, view in c_views(ctx):
-        for ds in driver_structs(view):
+    for f, cf in c_files(ctx):
+        view = cf.view
+        for ds in cf.driver_structs:
             for fld, value, line in ds.fields:
                 role = wanted.get(fld)
                 if role is None or not view.is_added(line) or not re.fullmatch(r"\w+", value):
@@ -140,72 +138,63 @@ def probe_naming(ctx):
 # --------------------------------------------------------------------------
 # dev_err() + return in probe
 
-_DEV_ERR = re.compile(r"\bdev_err\s*\(")
-_LOG = re.compile(r"\s*(?:dev_(?:err|warn|info|dbg|notice)|pr_(?:err|warn|info|debug))\s*\(")
+_LOG_CALLS = frozenset({"dev_err", "dev_warn", "dev_info", "dev_dbg", "dev_notice",
+                        "pr_err", "pr_warn", "pr_info", "pr_debug"})
+_BLOCKS = ("compound_statement", "case_statement")
 
 
-def _statement_end(code: str, start: int) -> int | None:
-    depth = 0
-    i = start
-    while i < len(code):
-        c = code[i]
-        if c in "\"'":
-            i = skip_literal(code, i)
+def _called(stmt) -> str | None:
+    """The function an expression statement calls (``dev_err(...);`` -> "dev_err")."""
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return None
+    call = stmt.named_children[0]
+    fn = call.child_by_field_name("function") if call.type == "call_expression" else None
+    return ts.text_of(fn) if fn is not None and fn.type == "identifier" else None
+
+
+def _log_then_return(body) -> Iterable[tuple[Any, str]]:
+    """(dev_err statement, returned value) for each dev_err() run directly followed by a return."""
+    for block in ts.walk(body):
+        if block.type not in _BLOCKS:
             continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == ";" and depth == 0:
-            return i
-        elif c in "{}":
-            return None
-        i += 1
-    return None
+        stmts = [c for c in block.named_children if c.type != "comment"]
+        i = 0
+        while i < len(stmts):
+            if _called(stmts[i]) != "dev_err":
+                i += 1
+                continue
+            j = i + 1
+            while j < len(stmts) and _called(stmts[j]) in _LOG_CALLS:
+                j += 1  # a run of log lines counts once
+            ret = stmts[j] if j < len(stmts) else None
+            if ret is not None and ret.type == "return_statement" and ret.named_children:
+                yield stmts[i], " ".join(ts.text_of(ret.named_children[0]).split())
+            i = j
 
 
-def _probe_names(view: SourceView) -> set[str]:
-    names = {v for ds in driver_structs(view) for f, v, _ in ds.fields if f == "probe" and re.fullmatch(r"\w+", v)}
-    return names | {fn.name for fn in functions(view) if fn.name.endswith("_probe")}
+def _probe_names(cf: CFile) -> set[str]:
+    names = {v for ds in cf.driver_structs for f, v, _ in ds.fields if f == "probe" and re.fullmatch(r"\w+", v)}
+    return names | {fn.name for fn in cf.functions if fn.name.endswith("_probe")}
 
 
 @check("dev-err-probe")
 def dev_err_probe(ctx):
     errors = re.compile(ctx.params.get("error_return", r"^(?:-E[A-Z0-9]+|ret|err|rc|error|status|PTR_ERR\s*\(.*\))$"))
     ignore = set(ctx.params.get("ignore_returns", ["-ENOMEM"]))
-    for f, view in c_views(ctx):
-        probes = _probe_names(view)
-        for fn in functions(view):
-            if fn.name not in probes:
+    for f, cf in c_files(ctx):
+        view = cf.view
+        probes = _probe_names(cf)
+        for fn, body, unit in cf.function_bodies():
+            if fn.name not in probes or not fn.complete:
                 continue
-            seg = fn.segment
-            code = seg.code
-            hits: list[tuple[int, str]] = []
-            consumed = -1  # end of the last log-then-return run, so a run counts once
-            for m in _DEV_ERR.finditer(code, fn.body_start, fn.body_end):
-                if m.start() < consumed:
-                    continue
-                end = _statement_end(code, m.start())
-                if end is None:
-                    continue
-                pos = end + 1
-                while (lm := _LOG.match(code, pos)) is not None:
-                    nxt = _statement_end(code, lm.end() - 1)
-                    if nxt is None:
-                        break
-                    pos = nxt + 1
-                consumed = pos
-                rm = re.match(r"\s*return\s+([^;]+);", code[pos:fn.body_end])
-                if not rm:
-                    continue
-                value = " ".join(rm.group(1).split())
-                if value in ignore or not errors.match(value):
-                    continue
-                line = seg.line_of(m.start())
-                if view.is_added(line):
-                    hits.append((line, value))
+            hits = [
+                (line, value)
+                for stmt, value in _log_then_return(body)
+                if value not in ignore and errors.match(value) and view.is_added(line := unit.line(stmt))
+            ]
             if not hits:
                 continue
+            hits.sort()
             line, value = hits[0]
             more = ""
             if len(hits) > 1:
@@ -394,11 +383,11 @@ def _tree_binding(ctx, compat: str) -> _BindingFacts | None:
 @check("undocumented-property")
 def undocumented_property(ctx):
     implicit = set(ctx.params.get("implicit", []))
-    for f, view in c_views(ctx):
-        reads = [r for r in property_reads(view) if view.is_added(r.line) and "%" not in r.name]
+    for f, cf in c_files(ctx):
+        reads = [r for r in cf.property_reads if cf.view.is_added(r.line) and "%" not in r.name]
         if not reads:
             continue
-        compats = {u.compatible for u in compatible_uses(view)}
+        compats = {u.compatible for u in cf.compatible_uses()}
         bindings = [facts for cs, facts in _series_bindings(ctx) if cs & compats]
         if not bindings:
             bindings = [b for c in sorted(compats) if (b := _tree_binding(ctx, c)) is not None]

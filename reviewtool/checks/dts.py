@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..artifacts.ctables import CompatUse
 from ..classify import is_dts_path
 from ..syntax.dts import DtsDocument, parse_dts_fragment
-from ..syntax.source import Segment, SourceView, source_view
+from ..syntax.source import CompatUse, Segment, SourceView, source_view
 from . import check
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ..artifacts.binding import binding_docs
-from ..artifacts.ctables import CompatUse, compatible_uses
 from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_binding_path, is_dts_path, path_matches
 from ..model import Patch
-from ..syntax.source import source_view
+from ..syntax.c import c_file
+from ..syntax.source import CompatUse, source_view
 from ..tree import VENDOR_PREFIXES, binding_compatibles, compatible_matches, vendor_prefix_keys, yaml_compatibles
 from . import check
 from .dts import dts_compatible_uses
@@ -90,8 +90,8 @@ def _compute_facts(ctx) -> SeriesFacts:
                 continue
             uses: list[CompatUse] = []
             if f.path.endswith(_C_SUFFIXES):
-                view = source_view(ctx, p, f)
-                uses = [u for u in compatible_uses(view) if view.is_added(u.line)]
+                cf = c_file(ctx, p, f)
+                uses = [u for u in cf.compatible_uses() if cf.view.is_added(u.line)]
             elif is_dts_path(f.path):
                 view = source_view(ctx, p, f)
                 uses = [u for u in dts_compatible_uses(view) if view.is_added(u.line)]

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from ..model import FileChange, Patch
+
+
+@dataclass(frozen=True)
+class CompatUse:
+    """A compatible string a file names, where and how (C table, macro, lookup, DTS property)."""
+
+    compatible: str
+    line: int
+    text: str
+    how: str  # "of_device_id table foo", "CLK_OF_DECLARE", "of_device_is_compatible()", "DTS compatible property"
 
 
 @dataclass
@@ -40,16 +49,6 @@ class Segment:
     @property
     def last_line(self) -> int:
         return self.lines[-1][0] if self.lines else 0
-
-    @cached_property
-    def code(self) -> str:
-        """The text with C-style comments blanked (same length and line breaks).
-
-        Transitional: only the hand-written DTS reader still reads it; it goes
-        with that reader (the C and DTS models parse comments themselves)."""
-        from ..artifacts.ctables import blank_comments
-
-        return blank_comments(self.text)
 
     def line_of(self, offset: int) -> int:
         """Post-image line of a character offset into ``text``."""
