@@ -39,10 +39,13 @@ def ingest(files: list[Path], db_path: Path, jobs: int | None):
     from reviewtool.archive.store import open_archive
 
     db = open_archive(db_path, create=True)
-    w0, c0 = time.perf_counter(), time.process_time()
+    t0 = os.times()
+    w0 = time.perf_counter()
     got = add_sources(db, [str(f) for f in files], jobs=jobs)
-    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    children = os.times()
+    wall = time.perf_counter() - w0
+    t1 = os.times()
+    cpu = (t1.user - t0.user) + (t1.system - t0.system)
+    children = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
     return db, got, wall, cpu, children
 
 
@@ -100,6 +103,9 @@ def time_split(train_db, later_files: list[Path], learned_dir: Path | None):
         if not has_remark:
             clean += 1
             clean_notes += notes
+            for f in findings:
+                if f.rule.startswith("precedent/"):
+                    by_rule["notes on no-remark patches: " + f.rule] += 1
             if reviewed:
                 reviewed_clean += 1
                 reviewed_clean_notes += notes
@@ -159,9 +165,15 @@ def main() -> None:
     print(f"== ingest: {len(files)} threads of {dev}")
     whole = work / "whole.sqlite"
     whole.unlink(missing_ok=True)
-    db, got, wall, cpu, _ = ingest(files, whole, args.jobs)
-    print(f"   {got.messages} messages in {wall:.1f} s wall ({got.messages / wall:.0f} messages/s); "
-          f"parent CPU {cpu:.1f} s; jobs={args.jobs or os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    load = os.getloadavg()[0]
+    db, got, wall, cpu, children = ingest(files, whole, args.jobs)
+    jobs = args.jobs or os.cpu_count() or 1
+    print(f"   {got.messages} messages in {wall:.1f} s wall ({got.messages / wall:.0f} messages/s) with jobs={jobs}, "
+          f"load average {load:.1f} before / {os.getloadavg()[0]:.1f} after")
+    busy = cpu + children
+    print(f"   CPU: {cpu:.1f} s here + {children:.1f} s in workers = {busy:.1f} s: "
+          f"{got.messages / busy:.0f} messages per CPU-second, i.e. {got.messages / busy * jobs:.0f} messages/s "
+          f"on {jobs} idle cores")
     print(f"   {stats(db)}")
     again = ingest(files, whole, args.jobs)
     print(f"   re-adding the same files: {again[1].new_messages} new messages, {again[2]:.2f} s")
@@ -169,7 +181,7 @@ def main() -> None:
     print(f"== time split at {args.split}: learn from {len(early)} threads, test on {len(later)}")
     train_path = work / "early.sqlite"
     train_path.unlink(missing_ok=True)
-    train, tgot, twall, _, _ = ingest(early, train_path, args.jobs)
+    train = ingest(early, train_path, args.jobs)[0]
     result = learn(train, LearnSettings())
     drafts_dir = work / "learned-early"
     write_drafts(result.kept, str(drafts_dir))

@@ -77,9 +77,10 @@ class Draft:
     keyword: str
     pattern: str
     kind: str
-    cited: list[Cited]
+    cited: list[Cited]  # one remark per thread, the first five: references and examples
     threads: int
     reviewers: int
+    sources: list[str] = field(default_factory=list)  # every remarked line the draft came from
     hits: int = 0
     misses: int = 0  # source remark lines the regex does not match
     false_hits: int = 0
@@ -130,8 +131,8 @@ _PLACEHOLDER = {
     "TEXT": r"\S.*",
     "BLOCK": r"[|>][-+]?",
 }
-_SHAPE_TOKEN = re.compile(r"N\.\.\.|STR\.\.\.|M\.\.\.|&REF|COMPATIBLE|URL|TEXT|BLOCK|STR|CHR|\bID\b|\bN\b|\bM\b"
-                          r"|(?<=[(,])_(?=[,)])|\s+|.", re.S)
+_SHAPE_TOKEN = re.compile(r"N\.\.\.|STR\.\.\.|M\.\.\.|&REF|\bCOMPATIBLE\b|\bURL\b|\bTEXT\b|\bBLOCK\b|\bSTR\b|\bCHR\b"
+                          r"|\bID\b|\bN\b|\bM\b|(?<=[(,])_(?=[,)])|[A-Za-z_][A-Za-z0-9_]*|\s+|.", re.S)
 
 
 def shape_regex(shape: str) -> str | None:
@@ -148,8 +149,10 @@ def shape_regex(shape: str) -> str | None:
         del head
     parts = []
     for tok in _SHAPE_TOKEN.findall(body):
-        if tok in _PLACEHOLDER:
+        if tok in _PLACEHOLDER and (tok != "_" or not parts or parts[-1].endswith(("(", ",", r"\s*"))):
             parts.append(_PLACEHOLDER[tok])
+        elif tok[0].isalpha() or tok[0] == "_":
+            parts.append((r"\b" if tok[0].isalnum() else "") + re.escape(tok))
         elif tok.isspace():
             parts.append(r"\s*")
         else:
@@ -168,6 +171,10 @@ def shape_regex(shape: str) -> str | None:
 def learn(db: sqlite3.Connection, settings: LearnSettings | None = None) -> LearnResult:
     settings = settings or LearnSettings()
     drafts = _candidates(db, settings)
+    # A coarse (token) draft citing the same remarks as a full-shape one adds nothing.
+    cited = [frozenset(c.message_id for c in d.cited) for d in drafts]
+    drafts += [d for d in _token_candidates(db, settings)
+               if not any(frozenset(c.message_id for c in d.cited) <= other for other in cited)]
     clean = _clean_patch_lines(db, settings)
     kept, dropped = [], []
     for d in drafts:
@@ -209,7 +216,73 @@ def _candidates(db: sqlite3.Connection, settings: LearnSettings) -> list[Draft]:
             cited.append(Cited(message_id=r[5], reviewer=r[3] or r[2], date=r[4], path=r[6] or "",
                                target=r[7], comment=r[8]))
         out.append(Draft(shape=shape, keyword=keyword, pattern=pattern, kind=shape.split(":", 1)[0],
-                         cited=cited[:5], threads=len(seen), reviewers=len({r[2] for r in group})))
+                         cited=cited[:5], threads=len(seen), reviewers=len({r[2] for r in group}),
+                         sources=[r[7] for r in group]))
+    return out
+
+
+_CALLEE = re.compile(r"\b([A-Za-z_]\w{2,})\s*\(")
+_YAML_LINE_KEY = re.compile(r"^\s*(?:-\s+)?([$#A-Za-z][\w$#,.-]*)\s*:")
+_DTS_LINE_PROP = re.compile(r"^\s*([#A-Za-z][\w,.#+-]*)\s*(?:=|;)")
+_GENERIC_TOKENS = frozenset("if for while switch sizeof return description type items const enum properties "
+                            "required title compatible maxItems minItems".split())
+
+
+def line_tokens(kind: str, text: str) -> list[str]:
+    """The names a line is about, at the coarsest shape: C callees, a YAML key, a DTS property."""
+    if kind == "c":
+        return [t for t in _CALLEE.findall(text) if t not in _GENERIC_TOKENS]
+    m = (_YAML_LINE_KEY if kind == "yaml" else _DTS_LINE_PROP if kind == "dts" else None)
+    got = m.match(text) if m is not None else None
+    return [got.group(1)] if got and got.group(1) not in _GENERIC_TOKENS and len(got.group(1)) > 3 else []
+
+
+def token_regex(kind: str, token: str) -> str:
+    t = re.escape(token)
+    if kind == "c":
+        return rf"\b{t}\s*\("
+    if kind == "yaml":
+        return rf"^\s*(?:-\s+)?['\"]?{t}['\"]?\s*:"
+    return rf"^\s*{t}\s*(?:=|;)"
+
+
+def _token_candidates(db: sqlite3.Connection, settings: LearnSettings) -> list[Draft]:
+    """Remarks that name the call, key or property of the line they quote ("drop of_match_ptr()",
+    "no need for msleep here"): the coarsest line shape, grouped by that name."""
+    where = "r.shape IS NOT NULL AND r.bot = 0 AND r.target IS NOT NULL"
+    args: list[Any] = []
+    if settings.before:
+        where += " AND r.date < ?"
+        args.append(settings.before)
+    groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for row in db.execute(
+            "SELECT r.shape_kind, r.family, r.reviewer_email, r.reviewer, substr(r.date, 1, 10), r.msgid, r.path, "
+            f"r.target, r.comment FROM remarks r WHERE {where} ORDER BY r.date", args):
+        for tok in set(line_tokens(row[0], row[7])):
+            groups[(row[0], tok)].append(row)
+    out = []
+    for (kind, tok), rows in groups.items():
+        if len({r[1] for r in rows}) < settings.min_threads:
+            continue
+        # Similar comments: those naming the token itself, else those sharing the most common word.
+        named = [r for r in rows if re.search(r"(?<![\w-])" + re.escape(tok.lower()) + r"(?![\w-])", r[8].lower())]
+        if len({r[1] for r in named}) >= settings.min_threads and (
+                len({r[2] for r in named}) >= 2 or len({r[4] for r in named}) >= 2):
+            keyword, rows = tok, named
+        else:
+            best = _best_keyword(rows, settings)
+            if best is None:
+                continue
+            keyword, rows = best
+        cited, seen = [], set()
+        for r in rows:
+            if r[1] not in seen:
+                seen.add(r[1])
+                cited.append(Cited(message_id=r[5], reviewer=r[3] or r[2], date=r[4], path=r[6] or "",
+                                   target=r[7], comment=r[8]))
+        out.append(Draft(shape=f"{kind}:{tok}" + ("(...)" if kind == "c" else ""), keyword=keyword,
+                         pattern=token_regex(kind, tok), kind=kind, cited=cited[:5], threads=len(seen),
+                         reviewers=len({r[2] for r in rows}), sources=[r[7] for r in rows]))
     return out
 
 
@@ -256,8 +329,8 @@ def _clean_patch_lines(db: sqlite3.Connection, settings: LearnSettings) -> list[
 
 def _measure(d: Draft, clean: list[tuple[str, list[tuple[str, str]]]]) -> None:
     rx = re.compile(d.pattern)
-    for c in d.cited:
-        if rx.search(c.target):
+    for target in d.sources or [c.target for c in d.cited]:
+        if rx.search(target):
             d.hits += 1
         else:
             d.misses += 1

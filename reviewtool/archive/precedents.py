@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping
 
 from ..history import LORE_LINK
 from ..model import Patch
-from .ingest import binding_dir, describing_words, post_image
+from .ingest import binding_dir, binding_files, describing_words, post_image
 from .shapes import shape_of
 
 
@@ -80,7 +80,7 @@ class SimilarSubmission:
 @dataclass(frozen=True)
 class Settings:
     min_threads: int = 2
-    min_rate: float = 0.2  # remarked submissions / submissions adding the shape
+    min_rate: float = 0.15  # remarked submissions / submissions adding the shape
     max_per_patch: int = 3
     min_comment_words: int = 4
     min_score: float = 0.25
@@ -166,12 +166,22 @@ class Precedents:
 
     @cached_property
     def _submissions(self) -> list[tuple]:
-        """Binding patches that got remarks: (msgid, family, subject, author, date, dir, words, title, thread)."""
-        return self.db.execute(
+        """Binding patches that got remarks: (msgid, family, subject, author, date, dir, words, title, thread),
+        their words as sets with their IDF norms precomputed."""
+        rows = self.db.execute(
             "SELECT p.msgid, p.family, p.subject, p.author, p.date, p.binding_dir, p.words, p.title_words, p.thread "
             "FROM patches p WHERE p.binding_dir != '' "
             "AND EXISTS (SELECT 1 FROM remarks r WHERE r.family = p.family AND r.bot = 0)"
         ).fetchall()
+        out = []
+        for row in rows:
+            words, title = frozenset(row[6].split()), frozenset(row[7].split())
+            out.append((*row[:6], (words, self._norm(words)), (title, self._norm(title)), row[8]))
+        return out
+
+    def _norm(self, words) -> float:
+        idf, default = self._idf, self._idf[""]
+        return math.sqrt(sum(idf.get(w, default) ** 2 for w in words))
 
     @cached_property
     def _idf(self) -> dict[str, float]:
@@ -186,19 +196,19 @@ class Precedents:
                 kinds: Mapping[str, Iterable[str]] | None = None) -> list[SimilarSubmission]:
         """The earlier binding submissions most like this patch's binding, best first."""
         bdir = binding_dir(patch)
-        if not bdir:
-            return []
+        if not bdir or not any(f.status == "added" for f in binding_files(patch)):
+            return []  # a new binding is a new submission; a compatible added to one is not
         title, words = describing_words(patch)
         vocab = {k: frozenset(v) for k, v in (kinds or {}).items()}
         my_kind = device_kind(words, vocab)
         own_family = f"{patch.author.email}|{bdir}"
         best: dict[str, tuple[float, tuple, tuple[str, ...]]] = {}
+        mine_words, mine_title = (words, self._norm(words)), (title, self._norm(title))
         for row in self._submissions:
-            msgid, family, subject, author, date, odir, owords, otitle, thread = row
+            msgid, family, subject, author, date, odir, (ow, ow_norm), (ot, ot_norm), thread = row
             if thread in exclude or family == own_family:
                 continue
-            ow, ot = set(owords.split()), set(otitle.split())
-            score = 0.5 * self._cosine(title, ot) + 0.5 * self._cosine(words, ow)
+            score = 0.5 * self._cosine(mine_title, (ot, ot_norm)) + 0.5 * self._cosine(mine_words, (ow, ow_norm))
             common = sorted(words & ow, key=lambda w: (-self._idf.get(w, 0.0), w))[:4]
             shared = tuple(common)
             if odir == bdir:
@@ -220,14 +230,13 @@ class Precedents:
                                              score=round(score, 3), shared=shared, remarks=remarks))
         return out
 
-    def _cosine(self, a: set[str], b: set[str]) -> float:
-        if not a or not b:
+    def _cosine(self, a: tuple[frozenset[str] | set[str], float], b: tuple[frozenset[str], float]) -> float:
+        """IDF-weighted cosine of two word sets, each given with its norm."""
+        (wa, na), (wb, nb) = a, b
+        if not na or not nb:
             return 0.0
         idf, default = self._idf, self._idf[""]
-        wa = {w: idf.get(w, default) for w in a}
-        wb = {w: idf.get(w, default) for w in b}
-        dot = sum(wa[w] * wb[w] for w in a & b)
-        return dot / (math.sqrt(sum(v * v for v in wa.values())) * math.sqrt(sum(v * v for v in wb.values())))
+        return sum(idf.get(w, default) ** 2 for w in wa & wb) / (na * nb)
 
     def _family_remarks(self, family: str, settings: Settings) -> tuple[PastRemark, ...]:
         rows = self.db.execute(

@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS remarks(
     shape TEXT, shape_kind TEXT, bot INTEGER, PRIMARY KEY(msgid, seq));
 CREATE INDEX IF NOT EXISTS remarks_shape ON remarks(shape);
 CREATE INDEX IF NOT EXISTS remarks_patch ON remarks(patch_msgid);
+CREATE INDEX IF NOT EXISTS remarks_family ON remarks(family, bot);
+CREATE INDEX IF NOT EXISTS patches_author ON patches(author_email, subject_key);
 CREATE TABLE IF NOT EXISTS reviews(msgid TEXT, patch_msgid TEXT, tag TEXT, reviewer_email TEXT, date TEXT,
     PRIMARY KEY(msgid, patch_msgid, tag));
 CREATE INDEX IF NOT EXISTS reviews_patch ON reviews(patch_msgid);
