@@ -148,10 +148,10 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", default=None, help="directory for the archives (default: a temporary one)")
+    ap.add_argument("--reuse", action="store_true", help="reuse the archives already in --work (skip ingest)")
     args = ap.parse_args()
 
     from reviewtool.archive.add import stats
-    from reviewtool.archive.learn import LearnSettings, learn, write_drafts
 
     dev = Path(args.dev)
     files = sorted(dev.glob("*.mbox"))
@@ -164,10 +164,24 @@ def main() -> None:
 
     print(f"== ingest: {len(files)} threads of {dev}")
     whole = work / "whole.sqlite"
+    train_path = work / "early.sqlite"
+    if args.reuse and whole.is_file() and train_path.is_file():
+        from reviewtool.archive.store import open_archive
+
+        db, train = open_archive(whole), open_archive(train_path)
+        print(f"   reusing {whole} and {train_path}: {stats(db)}")
+    else:
+        db, train = build(files, early, whole, train_path, args.jobs)
+    time_split_and_learn(args, db, train, work, early, later)
+
+
+def build(files: list[Path], early: list[Path], whole: Path, train_path: Path, jobs: int | None):
+    from reviewtool.archive.add import stats
+
     whole.unlink(missing_ok=True)
     load = os.getloadavg()[0]
-    db, got, wall, cpu, children = ingest(files, whole, args.jobs)
-    jobs = args.jobs or os.cpu_count() or 1
+    db, got, wall, cpu, children = ingest(files, whole, jobs)
+    jobs = jobs or os.cpu_count() or 1
     print(f"   {got.messages} messages in {wall:.1f} s wall ({got.messages / wall:.0f} messages/s) with jobs={jobs}, "
           f"load average {load:.1f} before / {os.getloadavg()[0]:.1f} after")
     busy = cpu + children
@@ -175,13 +189,17 @@ def main() -> None:
           f"{got.messages / busy:.0f} messages per CPU-second, i.e. {got.messages / busy * jobs:.0f} messages/s "
           f"on {jobs} idle cores")
     print(f"   {stats(db)}")
-    again = ingest(files, whole, args.jobs)
+    again = ingest(files, whole, jobs)
     print(f"   re-adding the same files: {again[1].new_messages} new messages, {again[2]:.2f} s")
-
-    print(f"== time split at {args.split}: learn from {len(early)} threads, test on {len(later)}")
-    train_path = work / "early.sqlite"
     train_path.unlink(missing_ok=True)
-    train = ingest(early, train_path, args.jobs)[0]
+    return db, ingest(early, train_path, jobs)[0]
+
+
+def time_split_and_learn(args, db, train, work: Path, early: list[Path], later: list[Path]) -> None:
+    from reviewtool.archive.learn import LearnSettings, learn, write_drafts
+
+    whole = work / "whole.sqlite"
+    print(f"== time split at {args.split}: learn from {len(early)} threads, test on {len(later)}")
     result = learn(train, LearnSettings())
     drafts_dir = work / "learned-early"
     write_drafts(result.kept, str(drafts_dir))

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from ..errors import InputError
 from . import mail as mailmod
 from .ingest import Records, records_for
-from .store import has_fts, open_archive
+from .store import has_fts
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ def add_sources(db: sqlite3.Connection, sources: list[str], query: str | None = 
             files.extend(_mail_files(Path(src)))
         elif kind == "lore":
             fetched.append(_lore_thread(src, opts))
+        elif "/" in src or src.endswith((".mbox", ".eml", ".patch")):
+            raise InputError(f"{src}: no such file or directory")
         else:
             raise InputError(f"{src}: not a mail file, maildir, directory or Message-ID")
     if query:

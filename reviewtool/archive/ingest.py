@@ -28,7 +28,8 @@ BINDINGS = "Documentation/devicetree/bindings/"
 _REVIEW = re.compile(r"^\s*(Reviewed-by|Acked-by):\s*(.*)$", re.M)
 _QUOTED_COMPAT = re.compile(r'"([a-z0-9][a-z0-9-]*,[a-z0-9][\w.+-]*)"')
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]{2,}")
-MAX_PATCH_LINES = 8000  # added lines of one patch we keep and shape; generated tables beyond say nothing new
+MAX_PATCH_LINES = 8000  # added lines of one patch we keep (learn measures false hits on them)
+MAX_SHAPED_LINES = 3000  # ... and shape, for "how many submissions add this shape"; tables beyond add nothing
 STOPWORDS = DEFAULT_STOPWORDS | frozenset(
     "add adds added adding support supports dt-bindings bindings binding document documentation schema yaml "
     "driver drivers new the and for this that use used using convert property properties compatible "
@@ -285,10 +286,11 @@ def _shape_rows(p: Patch, out: Records) -> None:
                     continue
                 if ln.kind == "+" and len(lines) < MAX_PATCH_LINES:
                     lines.append(f"{f.path}\t{ln.new_line}\t{ln.text}")
-                    s = shape_of(f.path, ln.text, _Above(seen, len(seen))) if kind == "yaml" else \
-                        line_shape(kind, ln.text)
-                    if s is not None:
-                        shapes.add(s.key)
+                    if len(lines) <= MAX_SHAPED_LINES:
+                        s = shape_of(f.path, ln.text, _Above(seen, len(seen))) if kind == "yaml" else \
+                            line_shape(kind, ln.text)
+                        if s is not None:
+                            shapes.add(s.key)
                 seen.append(ln.text)
     out.added.extend((s, p.message_id) for s in shapes)
     out.lines.append((p.message_id, zlib.compress("\n".join(lines).encode("utf-8", "replace"), 1)))

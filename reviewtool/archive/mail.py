@@ -58,7 +58,8 @@ def split_mbox(data: bytes) -> list[bytes]:
     for i, start in enumerate(starts):
         body_at = data.index(b"\n", start) + 1
         end = starts[i + 1] if i + 1 < len(starts) else len(data)
-        out.append(_ESCAPED_FROM.sub(rb"\1", data[body_at:end]))
+        chunk = data[body_at:end]
+        out.append(_ESCAPED_FROM.sub(rb"\1", chunk) if b">From " in chunk else chunk)
     return out
 
 
@@ -175,6 +176,8 @@ def _header(msg: RawMail, name: str) -> str:
     raw = msg.get(name)
     if raw is None:
         return ""
+    if "=?" not in raw:
+        return " ".join(raw.split())  # no RFC 2047 encoded words: nothing to decode
     try:
         text = str(email.header.make_header(email.header.decode_header(str(raw))))
     except (LookupError, ValueError, UnicodeError, email.errors.HeaderParseError):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -81,7 +81,7 @@ class SimilarSubmission:
 class Settings:
     min_threads: int = 2
     min_rate: float = 0.15  # remarked submissions / submissions adding the shape
-    max_per_patch: int = 3
+    max_per_patch: int = 2
     min_comment_words: int = 4
     min_score: float = 0.25
     top: int = 3

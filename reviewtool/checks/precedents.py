@@ -46,15 +46,22 @@ def precedent_line(ctx):
 
 @check("precedent-series")
 def precedent_series(ctx):
+    """One finding per new binding naming the most similar earlier submissions, each with its remarks."""
     prec = _precedents(ctx)
     if prec is None or ctx.patch is None or not ctx.patch.files:
         return
     settings = Settings.from_params(ctx.params)
-    for sub in prec.similar(ctx.patch, settings, _exclude(ctx, prec), kinds=ctx.params.get("kinds")):
+    subs = prec.similar(ctx.patch, settings, _exclude(ctx, prec), kinds=ctx.params.get("kinds"))
+    if not subs:
+        return
+    parts = []
+    for i, sub in enumerate(subs, 1):
         said = "; ".join(f'{r.reviewer or r.reviewer_email} on {r.day}: "{r.first_sentence}" {r.link}'
                          for r in sub.remarks)
-        finding = ctx.finding(anchor="subject", text=ctx.patch.full_subject,
-                              quote=(f"Subject: {ctx.patch.full_subject}",), subject=sub.subject,
-                              author=sub.author, when=(sub.date or "undated")[:10],
-                              shared=", ".join(sub.shared), remarks=said, score=f"{sub.score:.2f}")
-        yield replace(finding, references=tuple(r.link for r in sub.remarks) + finding.references)
+        parts.append(f'{i}) "{sub.subject}" ({sub.author}, {(sub.date or "undated")[:10]}; in common: '
+                     f'{", ".join(sub.shared)}), told: {said}')
+    finding = ctx.finding(anchor="subject", text=ctx.patch.full_subject,
+                          quote=(f"Subject: {ctx.patch.full_subject}",), count=str(len(subs)),
+                          submissions=" ".join(parts))
+    links = tuple(r.link for sub in subs for r in sub.remarks)
+    yield replace(finding, references=links + finding.references)
