@@ -77,7 +77,7 @@ def print_rules(cat: Catalogue, fmt: str, stream: IO[str]) -> None:
         return
     if fmt != "table":
         raise InputError(f"unknown format {fmt!r} (choose from table, json)")
-    from .report.terminal import width_for, wrap
+    from .textlayout import width_for, wrap
 
     # Plain columns, no rich: listing the rules must start as fast as --help.
     colour = stream.isatty() and not os.environ.get("NO_COLOR")

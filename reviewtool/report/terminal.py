@@ -14,41 +14,18 @@ on a terminal and plain text elsewhere (NO_COLOR respected).
 from __future__ import annotations
 
 import os
-import textwrap
 from collections import Counter
 from itertools import groupby
 from typing import IO, Any
 
 from ..catalog import Rule
 from ..model import SEVERITY_RANK, Finding, Patch, SeriesReport, public_message_id
+from ..textlayout import width_for, wrap
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITIES = ("error", "warning", "info")
 CONTEXT_LINES = 3
-DEFAULT_WIDTH = 100  # when writing to a file or pipe without COLUMNS
-MIN_WIDTH = 40
 DEFAULT_MIN_SEVERITY = "warning"  # infos are folded unless asked for
-
-
-def width_for(stream: IO[str]) -> int:
-    """``COLUMNS`` when set, else the terminal's width, else DEFAULT_WIDTH."""
-    cols = os.environ.get("COLUMNS", "").strip()
-    if cols.isdigit() and int(cols) > 0:
-        return max(MIN_WIDTH, int(cols))
-    try:
-        if stream.isatty():
-            return max(MIN_WIDTH, os.get_terminal_size(stream.fileno()).columns)
-    except (AttributeError, OSError, ValueError):
-        pass
-    return DEFAULT_WIDTH
-
-
-def wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
-    """Lines of at most ``width`` columns, broken between words only (a word
-    longer than the line, e.g. a URL, stands alone on its line)."""
-    return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent,
-                         subsequent_indent=indent if rest is None else rest,
-                         break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
 
 
 def plural(count: int, word: str) -> str:
