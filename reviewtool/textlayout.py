@@ -36,3 +36,22 @@ def wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> li
     return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent,
                          subsequent_indent=indent if rest is None else rest,
                          break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def pack(items: list[str], width: int, indent: str = "", rest: str | None = None, sep: str = ", ") -> list[str]:
+    """``items`` joined by ``sep`` on as few lines as fit, never splitting an
+    item (e.g. "rule (3)") across lines."""
+    rest = indent if rest is None else rest
+    lines: list[str] = []
+    line, empty = indent, True
+    for i, item in enumerate(items):
+        piece = item + (sep.rstrip() if i < len(items) - 1 else "")
+        if empty:
+            line, empty = line + piece, False
+        elif len(line) + 1 + len(piece) > width:
+            lines.append(line)
+            line = rest + piece
+        else:
+            line = line + " " + piece
+    lines.append(line)
+    return lines

@@ -48,6 +48,7 @@ def test_report_starts_with_the_summary(bao):
     assert "By patch:" in summary and "Rules that fired:" in summary
     for f in doc["series"][0]["findings"]:
         assert f["rule"] in summary  # every rule that fired is named before the first finding
+    assert not re.search(r"^\s*\(\d+\)", summary, re.M)  # a rule's count stays on its line
 
 
 def test_infos_are_folded_unless_asked_for(bao):

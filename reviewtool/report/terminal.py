@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from ..catalog import Rule
 from ..model import SEVERITY_RANK, Finding, Patch, SeriesReport, public_message_id
-from ..textlayout import width_for, wrap
+from ..textlayout import pack, width_for, wrap
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITIES = ("error", "warning", "info")
@@ -130,8 +130,9 @@ class _Printer:
             fired = Counter(f.rule for f in remarks if f.severity == sev)
             if not fired:
                 continue
-            items = ", ".join(f"{rid} ({n})" if n > 1 else rid for rid, n in sorted(fired.items()))
-            self.prose(items, indent=f"  {sev:<8} ", rest=" " * 11, style=None)
+            items = [f"{rid} ({n})" if n > 1 else rid for rid, n in sorted(fired.items())]
+            for ln in pack(items, self.width, indent=f"  {sev:<8} ", rest=" " * 11):
+                self.line(ln)
 
     def patch_block(self, report: SeriesReport, patch: Patch | None, n: int, findings: list[Finding]) -> None:
         from rich.rule import Rule as HRule
