@@ -65,6 +65,103 @@ def dts_compatible_uses(view: SourceView, segments: list[DtsSegment] | None = No
     return out
 
 
+# -- names a binding fixes -----------------------------------------------------
+
+
+def binding_fixes_name(ctx, start, *names: str) -> bool:
+    """Whether the binding of ``start`` or of its nearest ancestor with a
+    compatible names one of ``names`` in its ``properties`` or matches it
+    with a ``patternProperties`` regex (regulator ``BUCK1``,
+    ``simple-audio-card,cpu``, ``opp-peak-kBps``): such a name is the
+    binding's ABI, not the DTS author's choice."""
+    from .dts_schema import documenting, series_bindings
+
+    node = start
+    while node is not None and not node.compatibles():
+        node = node.parent
+    if node is None:
+        return False
+    bindings = documenting(ctx, node.compatibles(), series_bindings(ctx))
+    for rel, text in bindings.items():
+        plain, patterns = _binding_names(ctx, rel, text)
+        if any(n in plain for n in names) or any(p.search(n) for p in patterns for n in names):
+            return True
+    return False
+
+
+def _binding_names(ctx, rel: str, text: str) -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
+    """Keys of every ``properties`` and regexes of every ``patternProperties``
+    in a binding and in the schemas it ``$ref``s (from the series or the tree)."""
+
+    def compute():
+        from .binding_tools import _tree_resolver
+        from .dts_schema import series_bindings
+
+        resolve = _tree_resolver(ctx)
+        series = series_bindings(ctx)
+        plain: set[str] = set()
+        patterns: list[re.Pattern] = []
+        todo, seen = [(rel, text)], set()
+        while todo and len(seen) < 16:
+            r, t = todo.pop()
+            if r in seen:
+                continue
+            seen.add(r)
+            for kind, key, ref in _schema_keys(t):
+                if kind == "plain":
+                    plain.add(key)
+                elif kind == "pattern":
+                    try:
+                        patterns.append(re.compile(key))
+                    except re.error:
+                        continue
+                elif kind == "ref":
+                    target = _ref_rel(r, ref)
+                    if target and target not in seen:
+                        got = series.get(target) or (resolve(target) if resolve is not None else None)
+                        if got is not None:
+                            todo.append((target, got))
+        return frozenset(plain), tuple(patterns)
+
+    return ctx.memo(f"dts:binding-names:{rel}:{hash(text)}", compute)
+
+
+def _schema_keys(text: str):
+    import ruamel.yaml
+
+    try:
+        data = ruamel.yaml.YAML(typ="safe", pure=True).load(text)
+    except Exception:
+        return
+    stack = [data]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            for k, v in n.items():
+                if k == "properties" and isinstance(v, dict):
+                    yield from (("plain", str(key), None) for key in v)
+                elif k == "patternProperties" and isinstance(v, dict):
+                    yield from (("pattern", str(key), None) for key in v)
+                elif k == "$ref" and isinstance(v, str):
+                    yield ("ref", None, v)
+                if k != "examples":
+                    stack.append(v)
+        elif isinstance(n, list):
+            stack.extend(n)
+
+
+def _ref_rel(rel: str, ref: str) -> str | None:
+    """The bindings/-relative path a ``$ref`` names (None: dtschema's own or a fragment)."""
+    path = ref.split("#", 1)[0]
+    if not path:
+        return None
+    if path.startswith(("http://devicetree.org/schemas/", "/schemas/")):
+        return path.split("schemas/", 1)[1]
+    import posixpath
+
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+
+
 # --------------------------------------------------------------------------
 
 
@@ -93,16 +190,19 @@ def dts_node_name(ctx):
                 if not view.is_added(n) or node.is_reference or node.name == "/":
                     continue
                 text = view.text_of(n)
-                if not node.name.startswith("__") and not node_ok.match(node.name):
+                if not node.name.startswith("__") and not node_ok.match(node.name) \
+                        and not binding_fixes_name(ctx, node.parent, node.name, node.full_name):
                     yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
                                       what=f'node name "{node.name}"',
                                       problem="use only lower-case letters, digits and '-'")
                 if node.unit and (problem := _unit_problem(node.unit)):
                     yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
                                       what=f'unit address of "{node.full_name}"', problem=problem)
-            for _node, prop in seg.doc.properties():
+            for node, prop in seg.doc.properties():
                 n = seg.line(prop.line)
                 if not view.is_added(n) or prop.name in allowed or prop_ok.match(prop.name):
+                    continue
+                if binding_fixes_name(ctx, node, prop.name, prop.name):
                     continue
                 yield ctx.finding(anchor="diff", path=f.path, line=n, text=view.text_of(n),
                                   what=f'property name "{prop.name}"',

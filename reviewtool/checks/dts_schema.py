@@ -27,13 +27,13 @@ from .dts import dts_segments, dts_views
 _ADDRESS_PROPS = {"reg", "ranges", "dma-ranges"}
 
 
-def _series_bindings(ctx) -> dict[str, str]:
+def series_bindings(ctx) -> dict[str, str]:
     """rel path -> text of every binding the series leaves complete (latest version)."""
     plan = _plan(ctx)
     return {t.doc.rel_path: t.doc.text for t in plan.targets if t.doc.data is not None}
 
 
-def _documenting(ctx, compatibles: list[str], series: dict[str, str]) -> dict[str, str]:
+def documenting(ctx, compatibles: list[str], series: dict[str, str]) -> dict[str, str]:
     """Bindings (rel -> text) documenting one of ``compatibles``: the series' own, else the tree's."""
     from ..tree import binding_compatibles
 
@@ -77,14 +77,14 @@ def dts_schema(ctx) -> Iterator[Finding]:
     from ..validators.dt_macros import macros_for
     from ..validators.dtschema_runner import DtSchemaUnavailable
 
-    series = _series_bindings(ctx)
+    series = series_bindings(ctx)
     resolve = _tree_resolver(ctx)
     series_header, tree_header = header_readers(ctx)
     for f, view in dts_views(ctx):
         for seg in dts_segments(ctx, f.path, view):
             for node in _added_nodes(seg, view):
                 compatibles = node.compatibles()
-                bindings = _documenting(ctx, compatibles, series)
+                bindings = documenting(ctx, compatibles, series)
                 if not bindings:
                     continue
                 try:

@@ -1,0 +1,92 @@
+"""dts/node-name leaves alone the names a binding fixes (regulator BUCK1, simple-audio-card,cpu)."""
+
+from __future__ import annotations
+
+from reviewtool.catalog import load_catalog
+from reviewtool.engine import Options, check_series
+from reviewtool.examples import render_example
+from reviewtool.sources.mbox import load_bytes
+
+RULES = [r for r in load_catalog() if r.id == "dts/node-name"]
+
+BINDING = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/mfd/acme,apm200.yaml#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+
+title: ACME APM200 PMIC
+
+maintainers:
+  - Ada Example <ada@example.org>
+
+properties:
+  compatible:
+    const: acme,apm200
+
+  reg:
+    maxItems: 1
+
+  regulators:
+    type: object
+    patternProperties:
+      "^BUCK[1-4]$":
+        type: object
+        additionalProperties: false
+        properties:
+          regulator-name: true
+
+    additionalProperties: false
+
+required:
+  - compatible
+  - reg
+
+additionalProperties: false
+"""
+
+AFTER = """\
+/ {
+	i2c {
+		#address-cells = <1>;
+		#size-cells = <0>;
+
+		pmic@4b {
+			compatible = "acme,apm200";
+			reg = <0x4b>;
+
+			regulators {
+				BUCK1 {
+					regulator-name = "vdd-cpu";
+				};
+
+				Other_Reg {
+					regulator-name = "vdd-gpu";
+				};
+			};
+		};
+	};
+};
+"""
+BEFORE = "/ {\n\ti2c {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t};\n};\n"
+DTS = "arch/arm64/boot/dts/acme/acme-a300-evk.dts"
+
+
+def _names(with_binding: bool) -> list[str]:
+    patches = [{"subject": "arm64: dts: acme: a300-evk: Add the PMIC",
+                "modify": {DTS: {"before": BEFORE, "after": AFTER}}}]
+    if with_binding:
+        patches.insert(0, {"subject": "dt-bindings: mfd: Add ACME APM200 PMIC",
+                           "files": {"Documentation/devicetree/bindings/mfd/acme,apm200.yaml": BINDING}})
+    (series,) = load_bytes(render_example({"cover": {"subject": "APM200"}, "patches": patches}, "t"), "t")
+    found = check_series(series, RULES, Options()).findings
+    return sorted(f.message.split('"')[1] for f in found if f.rule == "dts/node-name")
+
+
+def test_a_name_the_binding_fixes_is_not_reported():
+    assert _names(with_binding=True) == ["Other_Reg"]
+
+
+def test_without_the_binding_the_name_rule_still_applies():
+    assert _names(with_binding=False) == ["BUCK1", "Other_Reg"]
