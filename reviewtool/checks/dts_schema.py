@@ -124,9 +124,18 @@ def _added_nodes(seg, view):
             continue
         if any(a in out for a in node.ancestors()):
             continue
-        if node.compatibles():
+        if node.compatibles() and not _unreadable(node, seg.doc):
             out.append(node)
     return out
+
+
+def _unreadable(node, doc) -> bool:
+    """Parts the model could not read, or a macro invoked as a statement
+    (``EFUSE(57, 23);`` expands to properties or nodes we cannot see)."""
+    end = node.end_line or node.line
+    if any(node.line <= line <= end for line, _ in doc.problems):
+        return True
+    return any(p.name.isupper() for n in node.walk() for p in n.properties)
 
 
 def _parent_cells(node) -> tuple[int, int] | None:
