@@ -90,3 +90,35 @@ def test_a_name_the_binding_fixes_is_not_reported():
 
 def test_without_the_binding_the_name_rule_still_applies():
     assert _names(with_binding=False) == ["BUCK1", "Other_Reg"]
+
+
+GENERIC_RULES = [r for r in load_catalog() if r.id == "dts/generic-node-name"]
+SOC_BEFORE = "/ {\n\tsoc {\n\t};\n};\n"
+SOC_AFTER = """\
+/ {
+	soc {
+		wdt@1c20c90 {
+			compatible = "acme,a1-wdt";
+			reg = <0x1c20c90 0x20>;
+		};
+
+		i2c0@1c2ac00 {
+			compatible = "acme,a1-i2c";
+			reg = <0x1c2ac00 0x400>;
+		};
+
+		uart0: serial@1c28000 {
+			compatible = "acme,a1-uart";
+			reg = <0x1c28000 0x400>;
+		};
+	};
+};
+"""
+
+
+def test_generic_node_names_on_their_lines():
+    spec = {"subject": "arm64: dts: acme: a1: Add watchdog, I2C and UART",
+            "modify": {"arch/arm64/boot/dts/acme/acme-a1.dtsi": {"before": SOC_BEFORE, "after": SOC_AFTER}}}
+    (series,) = load_bytes(render_example(spec, "g"), "g")
+    found = check_series(series, GENERIC_RULES, Options()).findings
+    assert [(f.line, f.message.split("'")[3]) for f in found] == [(3, "watchdog"), (8, "i2c")]

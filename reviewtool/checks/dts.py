@@ -210,6 +210,26 @@ def dts_node_name(ctx):
                                   "'vendor,' prefix)")
 
 
+@check("dts-generic-node-name")
+def dts_generic_node_name(ctx):
+    names = {str(k): str(v) for k, v in dict(ctx.params.get("names", {})).items()}
+    generic = set(ctx.params.get("generic", []))
+    for f, view in dts_views(ctx):
+        for seg in dts_segments(ctx, f.path, view):
+            for node in seg.doc.nodes():
+                n = seg.line(node.line)
+                if not view.is_added(n) or node.is_reference or node.name == "/":
+                    continue
+                want = names.get(node.name)
+                base = node.name.rstrip("0123456789")
+                if want is None and node.unit is not None and base != node.name and base in generic:
+                    want = base  # 'i2c0@...': the unit address already tells instances apart
+                if want is None or binding_fixes_name(ctx, node.parent, node.name, node.full_name):
+                    continue
+                yield ctx.finding(anchor="diff", path=f.path, line=n, text=view.text_of(n), name=node.name,
+                                  generic=want, node=node.full_name)
+
+
 @check("dts-property-order")
 def dts_property_order(ctx):
     first = list(ctx.params.get("first", ["compatible", "reg"]))
