@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__, cli_values
-from .errors import InputError
+from .errors import InputError, one_line
 
 cli_values.install()  # plain option values without typer's pydantic adapters
 
@@ -204,7 +204,7 @@ def main() -> None:
         rc = app(standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)
     except InputError as exc:
-        typer.echo(f"reviewtool: error: {exc}", err=True)
+        typer.echo(f"reviewtool: error: {one_line(exc)}", err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -221,9 +221,9 @@ def main() -> None:
             typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
             sys.exit(0)
         if isinstance(exc, click.ClickException):
-            typer.echo(f"reviewtool: error: {exc.format_message()}", err=True)
+            typer.echo(f"reviewtool: error: {one_line(exc.format_message())}", err=True)
             sys.exit(2)
         if os.environ.get("REVIEWTOOL_DEBUG"):
             raise
-        typer.echo(f"reviewtool: internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo(f"reviewtool: internal error: {type(exc).__name__}: {one_line(exc)}", err=True)
         sys.exit(2)

@@ -3,6 +3,14 @@
 unidiff reads a whole format-patch mail, but prose lines starting with
 '--- '/'+++ ' in a commit message make it invent a file, so we hand it only
 the text from the first 'diff --git' on.
+
+What is read follows ``git am``/``git apply``: a hunk is as long as its
+header counts, and what follows the last hunk of a file before the next
+``diff --git`` is not diff (git skips it).  We drop such trailing text when
+it is a mail footer -- a signature (``--`` with or without its trailing
+space), b4's blank line + ``---``/``base-commit:`` block, git's version
+line -- and still refuse changed lines a hunk header does not count, or a
+``diff --git`` that changes nothing (a patch cut short), as git does.
 """
 
 from __future__ import annotations
@@ -13,7 +21,11 @@ from .errors import InputError
 from .model import DiffLine, FileChange, Hunk
 
 _DIFF_START = re.compile(r"^diff --git ", re.M)
-_SIG = re.compile(r"^-- ?\n(?:[^\n]*\n){0,3}\Z", re.M)
+_HUNK_HEADER = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_FOOTER_START = re.compile(r"^(?:--|-- |---|base-commit: .*|change-id: .*|prerequisite-[\w-]+: .*)\r?\n?$")
+# git diff header lines saying a file changed without any hunk.
+_METADATA = re.compile(r"^(?:new file mode|deleted file mode|old mode|new mode|rename from|rename to|"
+                       r"copy from|copy to|similarity index 100%|Binary files |GIT binary patch)", re.M)
 
 
 def split_diff(body: str) -> tuple[str, str]:
@@ -31,11 +43,13 @@ def parse_files(diff_text: str, where: str = "patch") -> tuple[FileChange, ...]:
     from unidiff import PatchSet
     from unidiff.errors import UnidiffParseError
 
-    text = _SIG.sub("", diff_text)
+    text = trim_footers(diff_text)
+    _check_cut_headers(text, where)
     try:
         patchset = PatchSet(text)
-    except UnidiffParseError as exc:
-        raise InputError(f"{where}: cannot parse the diff ({exc})") from None
+    except (UnidiffParseError, ValueError, IndexError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise InputError(f"{where}: cannot parse the diff ({detail})") from None
     files = []
     for pf in patchset:
         hunks = []
@@ -83,6 +97,70 @@ def parse_files(diff_text: str, where: str = "patch") -> tuple[FileChange, ...]:
     _check_truncation(files, where)
     _check_overlong(text, files, where)
     return tuple(files)
+
+
+def trim_footers(text: str) -> str:
+    """The diff without the mail footer that follows a file's last complete hunk.
+
+    Hunks are walked by their header counts, as git apply does; an empty
+    line inside a hunk is a context line (as git reads it).
+    """
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        m = _HUNK_HEADER.match(line)
+        out.append(line)
+        i += 1
+        if m is None:
+            continue
+        old = int(m.group(1)) if m.group(1) is not None else 1
+        new = int(m.group(2)) if m.group(2) is not None else 1
+        while i < n and (old > 0 or new > 0):
+            ln = lines[i]
+            kind = ln[:1]
+            if kind == " " or ln in ("\n", "\r\n"):
+                old, new = old - 1, new - 1
+            elif kind == "-":
+                old -= 1
+            elif kind == "+":
+                new -= 1
+            elif kind != "\\":
+                break  # cut short: the truncation check says so
+            out.append(ln)
+            i += 1
+        while i < n and lines[i].startswith("\\"):
+            out.append(lines[i])
+            i += 1
+        end = i
+        while end < n and not lines[end].startswith("diff --git "):
+            end += 1
+        if _is_footer(lines[i:end]):
+            i = end
+    return "".join(out)
+
+
+def _is_footer(tail: list[str]) -> bool:
+    """Text after a complete hunk that is a mail footer: blank lines, then a
+    signature or b4/format-patch footer line, and no further hunk."""
+    rest = [ln for ln in tail if ln.strip()]
+    if not rest:
+        return True
+    if any(ln.startswith("@@ -") for ln in rest):
+        return False
+    return bool(_FOOTER_START.match(rest[0]))
+
+
+def _check_cut_headers(text: str, where: str) -> None:
+    """A ``diff --git`` section with neither a hunk nor a metadata change is a
+    patch cut short: git apply refuses it ("patch with only garbage")."""
+    starts = [m.start() for m in _DIFF_START.finditer(text)] + [len(text)]
+    for a, b in zip(starts, starts[1:]):
+        section = text[a:b]
+        if "\n@@ " not in section and not _METADATA.search(section):
+            name = section.split("\n", 1)[0][len("diff --git "):][:200]
+            raise InputError(f"{where}: the diff of {name} has no hunks (the patch is cut short); regenerate it")
 
 
 def _strip_prefix(name: str | None) -> str | None:

@@ -12,8 +12,10 @@ from .model import SubjectTags
 
 _REPLY = re.compile(r"^\s*((re|aw|fwd?)\s*:\s*)+", re.I)
 _BRACKETS = re.compile(r"^\s*\[([^\]]*)\]\s*")
-_VERSION = re.compile(r"^v(\d+)$", re.I)
-_COUNTER = re.compile(r"^(\d+)/(\d+)$")
+# Nine digits at most: a longer number is not a revision or a count (and
+# int() of thousands of digits is refused by Python, or slow).
+_VERSION = re.compile(r"^v(\d{1,9})$", re.I)
+_COUNTER = re.compile(r"^(\d{1,9})/(\d{1,9})$")
 
 
 def parse_subject(raw: str) -> SubjectTags:

@@ -24,6 +24,7 @@ import re
 import subprocess
 import textwrap
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import IO, Any
 
@@ -53,18 +54,22 @@ class _Body:
         self.comments.setdefault(idx, []).append(f)
 
 
-def sender() -> str:
+def sender() -> Address:
+    """Who the drafts are from, as one checked address (see report.mailheaders)."""
+    from . import mailheaders
+
     env = os.environ.get("REVIEWTOOL_FROM", "").strip()
     if env:
-        return env
+        got = mailheaders.parse_one(env)
+        if got is not None:
+            return got
     try:
         name = _git_config("user.name")
         mail = _git_config("user.email")
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError, ValueError):
         name = mail = ""
-    if mail:
-        return f"{name} <{mail}>" if name else mail
-    return PLACEHOLDER_FROM
+    got = mailheaders.address(name, mail) if mail else None
+    return got if got is not None else mailheaders.parse_one(PLACEHOLDER_FROM)
 
 
 def _git_config(key: str) -> str:
@@ -287,38 +292,17 @@ def body_text(patch: Patch, findings: list[Finding]) -> str:
     return "\n\n".join("\n".join(b) for b in blocks) + "\n"
 
 
-def _addresses(patch: Patch, me: str) -> tuple[str, list[str]]:
-    from email.utils import getaddresses
+def reply(patch: Patch, findings: list[Finding], me: Address) -> EmailMessage:
+    from .mailheaders import draft_headers
 
-    mine = {a.lower() for _, a in getaddresses([me])}
-    to = str(patch.author)
-    cc = [r for r in dict.fromkeys(patch.recipients) if r not in mine and r != patch.author.email]
-    return to, cc
-
-
-def _bracket(mid: str) -> str:
-    return mid if mid.startswith("<") else f"<{mid}>"
-
-
-def reply(patch: Patch, findings: list[Finding], me: str) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = me
-    to, cc = _addresses(patch, me)
-    msg["To"] = to
-    if cc:
-        msg["Cc"] = ", ".join(cc)
-    subject = re.sub(r"^(?:re:\s*)+", "", patch.full_subject, flags=re.I)
-    msg["Subject"] = f"Re: {subject}"
-    if patch.message_id:
-        refs = [r for r in patch.references if r != patch.message_id] + [patch.message_id]
-        msg["In-Reply-To"] = _bracket(patch.message_id)
-        msg["References"] = " ".join(_bracket(r) for r in refs)
-    msg["X-Reviewtool-Rules"] = ", ".join(sorted({f.rule for f in findings}))
+    draft_headers(patch.author, patch.recipients, patch.full_subject, patch.message_id, patch.references,
+                  [f.rule for f in findings], me).apply(msg)
     msg.set_content(body_text(patch, findings), charset="utf-8", cte="8bit")
     return msg
 
 
-def replies(report: SeriesReport, me: str) -> list[EmailMessage]:
+def replies(report: SeriesReport, me: Address) -> list[EmailMessage]:
     """One draft per message with findings, in series order (cover first)."""
     s: Series = report.series
     mails = [p for p in (s.cover, *s.patches) if p is not None]

@@ -44,6 +44,9 @@ def ready(
             from ..errors import InputError
 
             raise InputError(f"b4 needs git on PATH ({exc})") from None
+        from .b4trailers import install
+
+        install(b4)  # b4's trailer regexes backtrack for minutes on long lines
         _READY = True
     b4.can_network = network
     if lore_url is not None:

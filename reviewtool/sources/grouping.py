@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 from ..diffparse import parse_files, split_diff
 from ..errors import InputError
+from ..limits import MAX_SERIES_PATCHES
 from ..model import Message, Patch, Person, Series, SubjectTags, Trailer
 from ..subject import parse_subject
 
@@ -59,12 +60,14 @@ def _b4():
 
 
 def parse_messages(msgs: Iterable[EmailMessage], where: str) -> list[_Mail]:
+    from . import headers
+
     b4 = _b4()
     mails: list[_Mail] = []
-    for msg in msgs:
+    for msg in headers.guard(msgs):
         try:
             lmsg = b4.LoreMessage(msg)
-        except Exception as exc:  # b4 chokes on some malformed mail
+        except (Exception, RecursionError) as exc:  # b4 chokes on some malformed mail
             raise InputError(f"{where}: cannot parse a message ({type(exc).__name__}: {exc})") from None
         if not lmsg.msgid:
             continue
@@ -256,6 +259,8 @@ def build_series(fam: Family, revision: int, source: str) -> Series:
     expected = max(
         [s.expected or 0 for s in lsers] + [len(patch_ls)] + [m.tags.total or 0 for m in mails if m.kind == "patch"]
     )
+    if expected > MAX_SERIES_PATCHES:
+        raise InputError(f"{source}: v{revision} claims {expected} patches, over the limit of {MAX_SERIES_PATCHES}")
     patches = tuple(_patch_from_lmsg(patch_ls[n], source) for n in sorted(patch_ls))
     cover = _patch_from_lmsg(cover_l, source, cover=True) if cover_l is not None else None
     replies = tuple(

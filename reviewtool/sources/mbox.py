@@ -1,15 +1,24 @@
-"""Local mail: mbox (mboxrd/mboxo), maildir, format-patch directory, .patch/.eml, stdin."""
+"""Local mail: mbox (mboxrd/mboxo), maildir, format-patch directory, .patch/.eml, stdin.
+
+Every read is capped (``limits.MAX_INPUT_BYTES`` over the whole input) and
+refuses FIFOs and devices; every message reads its headers through
+``headers.guard``.  In a maildir or a patch directory a file that is not
+mail is skipped, so one junk file never rejects the rest.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from email.message import EmailMessage
 from pathlib import Path
 
+from .. import limits
 from ..errors import InputError
 from ..model import Series
+from . import headers
 from .grouping import series_from_messages
+
+_MAIL_SUFFIXES = (".patch", ".eml", ".mbox", ".mbx", ".diff")
 
 
 def read_messages(source: str) -> list[EmailMessage]:
@@ -18,34 +27,66 @@ def read_messages(source: str) -> list[EmailMessage]:
 
     b4 = b4setup.ready()
     if source == "-":
-        data = sys.stdin.buffer.read()
+        data = limits.read_stream(sys.stdin.buffer, limits.MAX_INPUT_BYTES, "standard input")
         return _split_bytes(b4, data, "standard input")
     path = Path(source)
-    if not path.exists():
-        raise InputError(f"{source}: no such file or directory")
-    if path.is_dir():
-        if (path / "cur").is_dir() or (path / "new").is_dir():
-            try:
-                return list(b4.get_msgs_from_mailbox_or_maildir(str(path)))
-            except Exception as exc:
-                raise InputError(f"{source}: cannot read maildir ({exc})") from None
-        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        msgs: list[EmailMessage] = []
-        for f in files:
-            if f.suffix not in (".patch", ".eml", ".mbox", ".mbx", ".diff") and not _looks_like_mail(f):
-                continue
-            msgs.extend(_split_bytes(b4, _read(f), str(f)))
-        if not msgs:
-            raise InputError(f"{source}: no patch or mail files in this directory")
-        return msgs
-    return _split_bytes(b4, _read(path), source)
-
-
-def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        exists, is_dir = path.exists(), path.is_dir()
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{source!r}: cannot be a file name ({exc})") from None
+    if not exists:
+        raise InputError(f"{source}: no such file or directory")
+    if is_dir:
+        if (path / "cur").is_dir() or (path / "new").is_dir():
+            return _read_maildir(b4, path, source)
+        return _read_patch_dir(b4, path, source)
+    return _split_bytes(b4, limits.read_capped(path), source)
+
+
+def _regular_files(directory: Path) -> list[Path]:
+    try:
+        entries = sorted(directory.iterdir())
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
+        raise InputError(f"{directory}: {exc.strerror or exc}") from None
+    return [p for p in entries if not p.name.startswith(".") and p.is_file() and not p.is_symlink()]
+
+
+def _read_patch_dir(b4, path: Path, source: str) -> list[EmailMessage]:
+    msgs: list[EmailMessage] = []
+    budget = limits.MAX_INPUT_BYTES
+    for f in _regular_files(path):
+        if f.suffix not in _MAIL_SUFFIXES and not _looks_like_mail(f):
+            continue
+        data = limits.read_capped(f, budget)
+        budget -= len(data)
+        try:
+            msgs.extend(_split_bytes(b4, data, str(f)))
+        except InputError:
+            continue  # not mail after all: the other files still count
+    if not msgs:
+        raise InputError(f"{source}: no patch or mail files in this directory")
+    return msgs
+
+
+def _read_maildir(b4, path: Path, source: str) -> list[EmailMessage]:
+    """One message per file in cur/ and new/; a file that is not mail is skipped."""
+    msgs: list[EmailMessage] = []
+    budget = limits.MAX_INPUT_BYTES
+    for sub in ("cur", "new"):
+        if not (path / sub).is_dir():
+            continue
+        for f in _regular_files(path / sub):
+            data = limits.read_capped(f, budget)
+            budget -= len(data)
+            if data.startswith(b"From "):
+                data = data.split(b"\n", 1)[-1]
+            try:
+                msgs.extend(_split_bytes(b4, data, str(f)))
+            except InputError:
+                continue
+    if not msgs:
+        raise InputError(f"{source}: no mail messages in this maildir")
+    return msgs
 
 
 def _looks_like_mail(path: Path) -> bool:
@@ -66,17 +107,29 @@ def _split_bytes(b4, data: bytes, where: str) -> list[EmailMessage]:
         # A single message (.eml, or a patch piped by b4 without the mbox line).
         data = b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + data
     try:
-        msgs = b4.mailsplit_bytes(data)
-    except Exception as exc:
+        msgs = headers.guard(b4.mailsplit_bytes(data))
+    except (Exception, RecursionError) as exc:
         raise InputError(f"{where}: not a readable mailbox ({type(exc).__name__}: {exc})") from None
     msgs = [m for m in msgs if m.get("Subject") is not None or m.get("Message-ID") is not None]
     if not msgs:
         raise InputError(f"{where}: no mail messages found (not an mbox or patch file)")
+    if len(msgs) > limits.MAX_MESSAGES:
+        raise InputError(f"{where}: {len(msgs)} messages, over the limit of {limits.MAX_MESSAGES}")
     for i, m in enumerate(msgs):
-        if not m.get("Message-ID"):
-            # format-patch output without Message-ID: give it a stable one.
-            m["Message-ID"] = f"<local-{os.path.basename(where)}-{i}@reviewtool>"
+        if not b4.LoreMessage.get_clean_msgid(m):
+            # format-patch output without Message-ID (or one nobody can use):
+            # give it a stable one.
+            del m["Message-ID"]
+            m["Message-ID"] = f"<local-{_token(Path(where).name)}-{i}@reviewtool>"
     return msgs
+
+
+def _token(name: str) -> str:
+    """A file name as Message-ID text (``report.locate`` reads it back): the
+    name itself when it is printable ASCII without brackets or blanks."""
+    if name and len(name) <= 200 and all("!" <= c <= "~" and c not in "<>@\\" for c in name):
+        return name
+    return "".join(c if c.isascii() and c.isalnum() or c in "._-+" else "_" for c in name)[:64] or "input"
 
 
 def load(source: str, revision: int | None = None) -> list[Series]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Series
 
+MAX_SOURCE_CHARS = 4096  # PATH_MAX; no real source argument is longer
 _URL = re.compile(r"^https?://", re.I)
 _MSGID = re.compile(r"^<?[^\s<>@/]+@[^\s<>@/]+>?$")
 
@@ -32,8 +33,13 @@ class LoadOptions:
 def kind_of(source: str) -> str:
     if source == "-":
         return "stdin"
-    if Path(source).exists():
-        return "local"
+    if not source or len(source) > MAX_SOURCE_CHARS or any(c in source for c in "\0\r\n"):
+        raise InputError(f"{source[:80]!r}: not a file, Message-ID, URL or git range")
+    try:
+        if Path(source).exists():
+            return "local"
+    except (OSError, ValueError):  # a name too long for the file system, or otherwise unusable
+        pass
     if "@{" in source:  # git reflog/upstream syntax (HEAD@{1}..HEAD, @{u}..), never a Message-ID
         return "git"
     if _URL.match(source) or _MSGID.match(source):

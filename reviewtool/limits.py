@@ -1,0 +1,92 @@
+"""Budgets for every input, in one place, so hostile or broken input ends in a
+one-line error (exit 2) or a bounded run instead of a hang or an OOM.
+
+Each number is generous for real kernel mail (the largest thread in our
+717-thread archive is a few MB; no real trailer is near 256 characters) and
+small enough that the slowest parser behind it stays within seconds.  The
+README states them; ``reviewtool`` never silently drops content because of
+them except where a docstring below says so.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import InputError
+
+MiB = 1 << 20
+
+# Mail read from a file, a directory (all files together), stdin or lore.
+MAX_INPUT_BYTES = 64 * MiB
+# Messages in one input, and patches one series may claim ([PATCH 1/N]).
+MAX_MESSAGES = 20_000
+MAX_SERIES_PATCHES = 2_000
+# A lore answer: bytes on the wire, bytes after gunzip, and the wall-clock
+# time for the whole answer (``--timeout`` alone is per socket read).
+MAX_LORE_BYTES = 64 * MiB
+MAX_LORE_SECONDS = 120.0
+# b4's trailer regex is cubic in the value: trailer-shaped lines are cut to
+# this many characters before b4 parses them (256 chars: ~20 ms each).
+MAX_TRAILER_CHARS = 256
+# One YAML document (a binding, a user rule, an example): its text, its
+# nesting depth and the nodes reachable once aliases are expanded.
+MAX_YAML_BYTES = 1 * MiB
+MAX_YAML_LINE = 64 * 1024
+MAX_YAML_DEPTH = 64
+MAX_YAML_NODES = 200_000
+# DTS nodes nested in one source or binding example.
+MAX_DTS_DEPTH = 64
+# A config file (TOML) and a rule file.
+MAX_CONFIG_BYTES = 1 * MiB
+
+
+def read_capped(path: Path | str, limit: int = MAX_INPUT_BYTES, what: str | None = None) -> bytes:
+    """The bytes of a regular file, at most ``limit`` of them; more is an InputError.
+
+    A FIFO, a device (``/dev/zero``) or a socket is refused before it is
+    opened for reading, so nothing can block or stream forever.
+    """
+    import stat
+
+    label = what or str(path)
+    try:
+        st = Path(path).stat()
+    except OSError as exc:
+        raise InputError(f"{label}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{label}: not a regular file")
+    if st.st_size > limit:
+        raise InputError(f"{label}: {st.st_size} bytes, over the {limit} byte input limit")
+    try:
+        with open(path, "rb") as fh:
+            return read_stream(fh, limit, label)
+    except OSError as exc:
+        raise InputError(f"{label}: {exc.strerror or exc}") from None
+
+
+def read_stream(fh: BinaryIO | io.BufferedIOBase, limit: int = MAX_INPUT_BYTES, what: str = "input") -> bytes:
+    """Read a stream to its end, refusing more than ``limit`` bytes."""
+    data = fh.read(limit + 1)
+    if data is None:
+        data = b""
+    if len(data) > limit:
+        raise InputError(f"{what}: more than {limit} bytes, over the input limit")
+    return data
+
+
+def clip_trailer_lines(text: str, limit: int = MAX_TRAILER_CHARS) -> str:
+    """``text`` with every ``Name: value`` line longer than ``limit`` cut to it.
+
+    Only for what b4's trailer parser sees (its value regex is cubic); the
+    body we quote and check is left whole.
+    """
+    if len(text) <= limit or not any(len(ln) > limit for ln in text.split("\n")):
+        return text
+    out = []
+    for ln in text.split("\n"):
+        if len(ln) > limit and ":" in ln[:limit]:
+            ln = ln[:limit]
+        out.append(ln)
+    return "\n".join(out)
