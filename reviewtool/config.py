@@ -132,15 +132,17 @@ def parse_file(path: Path) -> dict[str, Any]:
     """Read and validate one file; values come back normalised (paths absolute)."""
     import tomllib
 
+    from .limits import MAX_CONFIG_BYTES, read_capped
+
+    data = read_capped(path, MAX_CONFIG_BYTES, f"{path}: cannot read")
     try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raw = tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML ({exc})") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: invalid TOML (not UTF-8)") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InputError(f"{path}: invalid TOML (nested too deeply)") from None
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in KEYS:
@@ -168,7 +170,7 @@ def _value(path: Path, key: str, value: Any) -> Any:
             return list(value)
         dirs = []
         for v in value:
-            d = (base / Path(v).expanduser()).resolve()
+            d = _directory(path, key, base, v)
             if not d.is_dir():
                 raise InputError(f"{path}: {key}: {v!r} is not a directory ({d})")
             dirs.append(str(d))
@@ -203,7 +205,7 @@ def _value(path: Path, key: str, value: Any) -> Any:
     if key == "tree":
         if not isinstance(value, str) or not value.strip():
             raise bad(f"got {value!r}")
-        d = (base / Path(value).expanduser()).resolve()
+        d = _directory(path, key, base, value)
         if not d.is_dir():
             raise InputError(f"{path}: tree: {value!r} is not a directory ({d})")
         return str(d)
@@ -236,10 +238,18 @@ def _ignores(path: Path, value: Any) -> list[Ignore]:
                 raise InputError(f"{where}: text: expected a regular expression (got {text!r})")
             try:
                 pattern = re.compile(text)
-            except re.error as exc:
+            except (re.error, OverflowError, RecursionError) as exc:  # a{99999999999} overflows, not re.error
                 raise InputError(f"{where}: text: not a valid regular expression ({exc})") from None
         out.append(Ignore(rule=rule, reason=" ".join(reason.split()), path=glob, text=pattern, source=str(path)))
     return out
+
+
+def _directory(path: Path, key: str, base: Path, value: str) -> Path:
+    """A directory named in a config file: ``~`` expanded, relative to the file, resolved."""
+    try:
+        return (base / Path(value).expanduser()).resolve()
+    except (RuntimeError, ValueError, OSError) as exc:  # ~nosuchuser, a NUL byte, a name too long
+        raise InputError(f"{path}: {key}: {value!r} is not a usable path ({exc})") from None
 
 
 def merge(cfg: Config, path: Path, values: dict[str, Any]) -> None:

@@ -94,6 +94,10 @@ def parse_files(diff_text: str, where: str = "patch") -> tuple[FileChange, ...]:
                 binary=bool(getattr(pf, "is_binary_file", False)),
             )
         )
+    for f in files:
+        for name in (f.path, f.old_path):
+            if name is not None and not safe_path(name):
+                raise InputError(f"{where}: invalid path {name[:200]!r} in the diff (git apply refuses it too)")
     _check_truncation(files, where)
     _check_overlong(text, files, where)
     return tuple(files)
@@ -161,6 +165,15 @@ def _check_cut_headers(text: str, where: str) -> None:
         if "\n@@ " not in section and not _METADATA.search(section):
             name = section.split("\n", 1)[0][len("diff --git "):][:200]
             raise InputError(f"{where}: the diff of {name} has no hunks (the patch is cut short); regenerate it")
+
+
+def safe_path(name: str) -> bool:
+    """A path git apply would write: relative, no empty, ``.`` or ``..``
+    component, no ``.git`` directory, no control characters (verify_path)."""
+    if not name or name.startswith("/") or "\\" in name or any(ord(c) < 32 for c in name):
+        return False
+    parts = name.split("/")
+    return all(p not in ("", ".", "..") and p.lower() != ".git" for p in parts)
 
 
 def _strip_prefix(name: str | None) -> str | None:

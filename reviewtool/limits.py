@@ -90,3 +90,88 @@ def clip_trailer_lines(text: str, limit: int = MAX_TRAILER_CHARS) -> str:
             ln = ln[:limit]
         out.append(ln)
     return "\n".join(out)
+
+
+_QUOTED = None
+
+
+def nesting_depth(text: str) -> int:
+    """How deep ``text`` nests: flow brackets (``[``/``{``, quoted strings and
+    comments skipped, so DTS ``{`` in a block scalar counts too) plus block
+    indentation levels.  An over-estimate at worst, in one pass."""
+    import re
+
+    global _QUOTED
+    if _QUOTED is None:
+        _QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|(?:^|\s)#[^\n]*|//[^\n]*")
+    flow = deepest = 0
+    stack: list[int] = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        if body and not body.startswith("#"):
+            indent = len(line) - len(body)
+            while stack and stack[-1] >= indent:
+                stack.pop()
+            stack.append(indent)
+        for ch in _QUOTED.sub("", line):
+            if ch in "[{":
+                flow += 1
+                deepest = max(deepest, flow + len(stack))
+            elif ch in "]}":
+                flow = max(flow - 1, 0)
+        deepest = max(deepest, flow + len(stack))
+    return deepest
+
+
+def yaml_text_problem(text: str) -> str | None:
+    """Why ``text`` is over the YAML budget (size, line length, nesting), or None."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_YAML_BYTES:
+        return f"{size} bytes, over the {MAX_YAML_BYTES} byte limit for one YAML document"
+    longest = max((len(ln) for ln in text.split("\n")), default=0)
+    if longest > MAX_YAML_LINE:
+        return f"a line of {longest} characters, over the {MAX_YAML_LINE} character limit"
+    depth = nesting_depth(text)
+    if depth > MAX_YAML_DEPTH:
+        return f"nested {depth} levels deep, over the limit of {MAX_YAML_DEPTH}"
+    return None
+
+
+def yaml_data_problem(data: object) -> str | None:
+    """Why parsed YAML is over budget once aliases are expanded, or None.
+
+    Counts the nodes every walk over the document would visit (an alias
+    counts its whole target again) without expanding anything: the count of
+    a node is remembered by identity, so an alias bomb costs its text size.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    pending: list[tuple[object, bool]] = [(data, False)]
+    on_path: set[int] = set()
+    while pending:
+        node, done = pending.pop()
+        key = id(node)
+        if isinstance(node, dict):
+            children = [*node.keys(), *node.values()]
+        elif isinstance(node, (list, tuple)):
+            children = list(node)
+        else:
+            continue
+        if done:
+            on_path.discard(key)
+            kids = [c for c in children if isinstance(c, (dict, list, tuple))]
+            size[key] = len(children) + sum(size.get(id(c), 0) for c in kids)
+            depth[key] = 1 + max((depth.get(id(c), 0) for c in kids), default=0)
+            if size[key] > MAX_YAML_NODES:
+                return f"{size[key]}+ nodes once aliases are expanded, over the limit of {MAX_YAML_NODES}"
+            if depth[key] > MAX_YAML_DEPTH:
+                return f"nested {depth[key]} levels deep, over the limit of {MAX_YAML_DEPTH}"
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            return "an alias that contains itself"
+        on_path.add(key)
+        pending.append((node, True))
+        pending.extend((c, False) for c in children if isinstance(c, (dict, list, tuple)) and id(c) not in size)
+    return None

@@ -396,9 +396,19 @@ class KernelTree:
 
     def read_file(self, rev: str | None, path: str) -> str | None:
         if rev is None:
+            # Confined to the tree: a path from a patch may hold "../" or a symlink may point out.
             try:
-                return (self.root / path).read_text(encoding="utf-8", errors="replace")
-            except OSError:
+                root = self.root.resolve()
+                target = (root / path).resolve()
+            except (OSError, RuntimeError, ValueError):
+                return None
+            if not target.is_relative_to(root) or not target.is_file():
+                return None
+            from .limits import MAX_INPUT_BYTES, read_capped
+
+            try:
+                return read_capped(target, MAX_INPUT_BYTES).decode("utf-8", errors="replace")
+            except InputError:
                 return None
         proc = _git(self.root, "cat-file", "blob", f"{rev}:{path}")
         if proc.returncode != 0:

@@ -253,10 +253,17 @@ def build_doc(fc: FileChange, base_text: str | None = None) -> BindingDoc:
         for n, ln in line_map.items():
             rows[n - 1] = ln.text
         text, complete = "\n".join(rows) + "\n", False
+    from ..errors import InputError
+    from ..limits import yaml_data_problem, yaml_text_problem
+
+    if (problem := yaml_text_problem(text)) is not None:
+        raise InputError(f"{fc.path}: {problem}")
     doc = BindingDoc(path=fc.path, text=text, complete=complete, status=fc.status, line_map=line_map,
                      added=added, file=fc)
     if complete:
         doc.data, doc.error = parse_yaml(text)
+        if doc.data is not None and (problem := yaml_data_problem(doc.data)) is not None:
+            raise InputError(f"{fc.path}: {problem}")
     return doc
 
 

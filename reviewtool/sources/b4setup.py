@@ -83,6 +83,11 @@ def _lore_node(b4: Any, lore_url: str, timeout: float | None, cache: bool) -> No
         kwargs["cache_dir"] = None
     node = liblore.LoreNode.from_git_config(base, **kwargs)
     node.set_user_agent("b4", b4.__VERSION__)
+    from .bounded_http import BoundedSession
+
+    session = BoundedSession(deadline=timeout)  # size and whole-answer time caps (see bounded_http)
+    session.headers.update({"User-Agent": f"b4/{b4.__VERSION__}"})
+    node.set_requests_session(session)
     b4.LORENODE = node
     _NODE_KEY = key
 

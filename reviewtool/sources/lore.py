@@ -283,6 +283,11 @@ def _failure(exc: BaseException, msgid: str, base: str, opts: Any) -> str:
         if nxt in chain:
             break
         chain.append(nxt)
+    from .bounded_http import AnswerRefused
+
+    refused = next((e for e in chain if isinstance(e, AnswerRefused)), None)
+    if refused is not None:
+        return f"<{msgid}>: {base} answer refused ({str(refused).rsplit(': ', 1)[-1]}; GET {tried})"
     if status == 404:
         return f"<{msgid}>: no such Message-ID on {base} (GET {tried} answered 404)"
     if any(isinstance(e, requests.Timeout) for e in chain):

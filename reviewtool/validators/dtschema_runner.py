@@ -167,16 +167,25 @@ def validate(rel_path: str, text: str, *, others: Mapping[str, str] | None = Non
     if not _safe_rel(rel_path):
         return SchemaResult(problems=(SchemaProblem(None, f"cannot place {rel_path!r} under bindings/", "crash"),))
     with _RUN_LOCK, _SCRATCH.run() as place:
+        try:
+            target = place(rel_path, text)
+        except OSError as exc:
+            return SchemaResult(problems=(SchemaProblem(
+                None, f"cannot place {rel_path!r} under bindings/ ({exc.strerror or exc})", "crash"),))
         for rel, other in (others or {}).items():
             if rel != rel_path and _safe_rel(rel):
-                place(rel, other)
-        target = place(rel_path, text)
+                try:
+                    place(rel, other)
+                except OSError:
+                    continue  # e.g. x.yaml/y.yaml beside x.yaml: the target is checked without it
         return _Run(dts, target, place.root, rel_path, text, resolve, data, place).result()
 
 
 def _safe_rel(rel: str) -> bool:
+    """A relative path that stays below the directory it is joined to."""
     parts = rel.split("/")
-    return bool(rel) and not rel.startswith("/") and ".." not in parts and "" not in parts
+    return (bool(rel) and not rel.startswith("/") and ".." not in parts and "." not in parts
+            and "" not in parts and "\0" not in rel and "\\" not in rel)
 
 
 def _write(root: Path, rel: str, text: str) -> Path:
@@ -194,6 +203,8 @@ class _Placer:
         self.written: list[Path] = []
 
     def __call__(self, rel: str, text: str) -> Path:
+        if not _safe_rel(rel):
+            raise OSError(f"{rel!r} is not a path below bindings/")
         path = self.root / rel
         self.written.append(path)  # before writing: a half-written file is removed too
         if path.is_dir() and not any(p.is_file() for p in path.rglob("*")):
@@ -339,14 +350,15 @@ class _Run:
         except Exception as exc:
             self._add(self._top_line("$schema"), f"dt-schema crashed checking against the meta-schema "
                       f"({type(exc).__name__}: {exc}); is $schema {CORE_META}?", "crash")
-        for err in sorted(errors, key=lambda e: e.linecol):
+        for err in sorted(errors, key=_linecol_key):
             key = _owning_key(sch, list(err.absolute_path), err.instance)
             self._add(self._error_line(sch, err, key), self._describe(err, key), "meta-schema")
         return not errors
 
     def _error_line(self, sch, err, key: Any) -> int | None:
         path = list(err.absolute_path)
-        line = err.linecol[0] + 1 if err.linecol and err.linecol[0] >= 0 else None
+        first = _linecol_key(err)[:1]
+        line = first[0] + 1 if first and first[0] >= 0 else None
         if path and len(path) == 1 and line is None:
             return self._top_line(str(path[0]))
         # dtschema points at the first key inside a mapping; the key that owns
@@ -397,7 +409,7 @@ class _Run:
                           "locate the file and check its $refs", "refs")
             return
         missing = {u.target for u in self.unresolved}
-        sch.retrieve = _lenient_retrieve(_cached_retrieve(sch, sch.retrieve), missing)
+        sch.retrieve = _lenient_retrieve(_cached_retrieve(sch, _confined_retrieve(sch, sch.retrieve)), missing)
         buf = io.StringIO()
         with contextlib.redirect_stderr(buf):
             try:
@@ -451,11 +463,14 @@ class _Run:
         bundled = Path(schema_basedir) / "schemas"
         seen: set[tuple[str, int | None]] = set()
         for ref, line in _refs_in(sch, self._top_line):
-            url = urljoin(base, ref).split("#")[0]
+            try:
+                url = urljoin(base, ref).split("#")[0]
+            except ValueError:  # e.g. http://[::1 (an IPv6 host never closed)
+                url = ""
             if not url or url == base or not url.startswith(SCHEMA_URL):
                 continue
             rel = url[len(SCHEMA_URL):]
-            if (self.root / rel).is_file() or (bundled / rel).is_file():
+            if _safe_rel(rel) and ((self.root / rel).is_file() or (bundled / rel).is_file()):
                 continue
             fetched = self._fetch(rel)
             if fetched:
@@ -479,6 +494,12 @@ class _Run:
             return False
         self.place(rel, text)
         return True
+
+
+def _linecol_key(err: Any) -> tuple[int, ...]:
+    """Sort key of a dtschema error's (line, col); a tagged scalar gives None parts."""
+    linecol = getattr(err, "linecol", None) or ()
+    return tuple(x if isinstance(x, int) else -1 for x in linecol)
 
 
 def _schema_from_parsed(dts: Any, target: Path, data: Any) -> Any:
@@ -536,18 +557,50 @@ def cache_info() -> dict[str, int]:
         return {**_CACHE_STATS, "size": len(_CACHE)}
 
 
+def _schema_file(uri: str, prefix: str, directory: str) -> str | None:
+    """The file dtschema's ``retrieve`` opens for ``uri`` under one ``(prefix,
+    directory)`` search path, if it stays inside ``directory``: dot segments
+    (``http://devicetree.org/schemas/../../tmp/x.yaml``) and symlinks must not
+    lead a $ref out of the scratch tree or dtschema's own schemas."""
+    filename = uri.rstrip("#").replace(prefix, directory)
+    try:
+        real = os.path.realpath(filename)
+        root = os.path.realpath(directory)
+    except (OSError, ValueError):
+        return None
+    if os.path.commonpath([real, root]) != root:
+        return None
+    return filename
+
+
+def _confined_retrieve(sch: Any, original: Callable[[str], Any]) -> Callable[[str], Any]:
+    """dtschema's ``retrieve`` refusing every URI that maps outside its search paths."""
+    from referencing.exceptions import NoSuchResource
+
+    def retrieve(uri: str):
+        paths = getattr(sch, "paths", None) or ()
+        entries = [e for e in paths if isinstance(e, tuple) and len(e) == 2 and all(isinstance(x, str) for x in e)]
+        if len(entries) != len(paths) or any(_schema_file(uri, *e) is None for e in entries):
+            raise NoSuchResource(ref=uri)
+        return original(uri)
+
+    return retrieve
+
+
 def _source_file(uri: str, paths: Any) -> bytes | None:
     """The bytes of the file dtschema's ``retrieve`` reads for ``uri``: the first
     ``(url prefix, directory)`` of ``paths`` that maps the URI onto a file.
-    None when ``paths`` is not what dtschema 2026.9 keeps there, or no such
-    file can be read (dtschema's own code then decides what happens)."""
+    None when ``paths`` is not what dtschema 2026.9 keeps there, the URI
+    leads outside a search path, or no such file can be read (dtschema's
+    own code then decides what happens)."""
     if not isinstance(paths, (list, tuple)):
         return None
-    uri = uri.rstrip("#")
     for entry in paths:
         if not (isinstance(entry, tuple) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
             return None
-        filename = uri.replace(entry[0], entry[1])
+        filename = _schema_file(uri, *entry)
+        if filename is None:
+            return None
         if os.path.isfile(filename):
             try:
                 with open(filename, "rb") as fh:

@@ -47,10 +47,34 @@ def lint(text: str, path: str = "binding.yaml") -> list[LintProblem]:
     from yamllint import linter
 
     out = []
-    for p in linter.run(text, _config(), path):
-        desc = p.desc
-        if p.rule is None and desc.startswith("syntax error: "):
-            desc = desc[len("syntax error: "):]
-            desc = desc.removesuffix(" (syntax)")
-        out.append(LintProblem(line=p.line, column=p.column, level=p.level, rule=p.rule, message=desc))
+    try:
+        for p in linter.run(text, _config(), path):
+            desc = p.desc
+            if p.rule is None and desc.startswith("syntax error: "):
+                desc = desc[len("syntax error: "):]
+                desc = desc.removesuffix(" (syntax)")
+            out.append(LintProblem(line=p.line, column=p.column, level=p.level, rule=p.rule, message=desc))
+    except (Exception, RecursionError) as exc:
+        # PyYAML's reader refuses control characters (yaml.ReaderError) and
+        # yamllint's own rules crash on some documents (a lone "}"): report
+        # it as the syntax error it is, at the line it names when it names one.
+        out.append(_crash_problem(text, exc))
     return out
+
+
+def _crash_problem(text: str, exc: BaseException) -> LintProblem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    position = getattr(exc, "position", None)  # yaml.ReaderError: an offset into the text
+    if mark is None and isinstance(position, int):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+    reason = getattr(exc, "reason", None) or " ".join(str(exc).split())
+    char = getattr(exc, "character", None)
+    if isinstance(char, str) and len(char) == 1:
+        char = ord(char)
+    if isinstance(char, int):
+        reason = f"{reason} (character #x{char:04x})"
+    return LintProblem(line=line, column=column, level="error", rule=None,
+                       message=f"yamllint could not read the file: {reason}"[:300])
