@@ -121,10 +121,14 @@ def load_catalog(extra_dirs: list[str] | tuple[str, ...] = (), *, verify_checks:
 def load_rule_file(path: Path, *, verify_checks: bool = True) -> list[Rule]:
     import yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    from .limits import MAX_YAML_BYTES, read_capped, yaml_data_problem, yaml_text_problem
+
+    try:  # capped, and never a FIFO or device named *.yaml
+        text = read_capped(path, MAX_YAML_BYTES, f"{path}: cannot read rule file").decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read rule file ({exc})") from None
+    if (problem := yaml_text_problem(text)) is not None:
+        raise InputError(f"{path}: {problem}")
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
@@ -133,6 +137,8 @@ def load_rule_file(path: Path, *, verify_checks: bool = True) -> list[Rule]:
         raise InputError(f"{path}{where}: invalid YAML ({getattr(exc, 'problem', exc)})") from None
     if data is None:
         return []
+    if (problem := yaml_data_problem(data)) is not None:
+        raise InputError(f"{path}: {problem}")
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise InputError(f"{path}: a rule file must be a mapping with a 'rules:' list")
     return [_parse_rule(path, i, raw, verify_checks) for i, raw in enumerate(data["rules"])]

@@ -61,8 +61,11 @@ def sender() -> Address:
     env = os.environ.get("REVIEWTOOL_FROM", "").strip()
     if env:
         got = mailheaders.parse_one(env)
-        if got is not None:
-            return got
+        if got is None:
+            from ..errors import InputError
+
+            raise InputError("REVIEWTOOL_FROM must be one address on one line, such as 'Your Name <you@example.org>'")
+        return got
     try:
         name = _git_config("user.name")
         mail = _git_config("user.email")

@@ -76,8 +76,16 @@ def person(p: Person) -> Address | None:
 
 
 def parse_one(text: str) -> Address | None:
-    """One mailbox from configured text (``Name <addr>``), cleaned first."""
-    name, addr = parseaddr(clean_text(text))
+    """One mailbox from configured text (``Name <addr>``); None unless it is
+    exactly one address on one line."""
+    if clean_text(text) != text.strip():
+        return None
+    from email.utils import getaddresses
+
+    found = getaddresses([text])
+    if len(found) != 1:
+        return None
+    name, addr = parseaddr(text)
     return address(name, addr)
 
 

@@ -63,8 +63,11 @@ def parse_source(source: str) -> LoreRef:
 
 def _parse_url(url: str, source: str) -> LoreRef:
     expected = "expected https://lore.kernel.org/<list>/<message-id>/ or https://patch.msgid.link/<message-id>"
-    parts = urllib.parse.urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. http://[::1 (an IPv6 host never closed)
+        raise InputError(f"{source}: not a lore message URL ({expected})") from None
     segments = [urllib.parse.unquote(s) for s in parts.path.split("/") if s]
     at = next((i for i, s in enumerate(segments) if _MSGID.match(s)), None)
     if not host or at is None:
@@ -85,7 +88,11 @@ def lore_base(ref: LoreRef, configured: str | None) -> str:
     if base.endswith("/%s"):
         base = base[:-3]
     base = base.rstrip("/")
-    parts = urllib.parse.urlsplit(base)
+    try:
+        parts = urllib.parse.urlsplit(base)
+        parts.port  # noqa: B018 - a bad port or IPv6 host raises only here
+    except ValueError:
+        raise InputError(f"lore URL {raw!r}: not a valid URL; expected an http(s) URL such as {DEFAULT_LORE}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InputError(f"lore URL {raw!r}: expected an http(s) URL such as {DEFAULT_LORE}")
     if not parts.path:
