@@ -114,7 +114,8 @@ def test_context_lines_are_never_blamed():
             enum:
               - acme,foo
         """)
-    after = before.replace("              - acme,foo\n", "              - acme,foo\n              - acme,bar\n")
+    after = before.replace("      - acme,foo\n", "      - acme,foo\n      - acme,bar\n")
+    assert after != before
     ex = {"subject": "dt-bindings: misc: acme,foo: Add bar", "modify": {B + "misc/acme,foo.yaml":
                                                                          {"before": before, "after": after}}}
     assert findings("binding/describes-driver", ex) == []

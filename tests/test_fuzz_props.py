@@ -1,0 +1,119 @@
+"""Property-based fuzzing (hypothesis), the short CI profile: hostile mail, diffs,
+bindings, DTS and config seeded from the corpus and samples never end in
+anything but a report or a one-line InputError, and their JSON and email
+output stay well formed.  ``benchmarks/fuzz.py --n 10000`` is the long run.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import fuzzing
+from conftest import CORPUS
+
+CI = settings(deadline=None, database=None, derandomize=True, print_blob=True,
+              suppress_health_check=list(HealthCheck))
+
+
+def ci(examples: int) -> settings:
+    return settings(CI, max_examples=examples)
+
+
+BUDGET = {"mail": 12, "diff": 25, "binding": 5, "dts": 8, "config": 30}  # examples: about 60 s in all
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("fuzz")
+
+
+@pytest.mark.parametrize("kind", fuzzing.KINDS)
+def test_hostile_input_ends_in_a_report_or_one_error(kind, workdir):
+    @ci(BUDGET[kind])
+    @given(text=fuzzing.documents(kind))
+    def run(text):
+        outcome = fuzzing.run_one(kind, text, workdir)
+        assert outcome.kind != "internal-error", outcome.detail
+        assert outcome.kind == "report" or outcome.detail.strip(), "an error must say what is wrong"
+
+    run()
+
+
+# -- the pieces with their own contracts ----------------------------------------------------------------
+
+@ci(300)
+@given(st.text(alphabet=st.sampled_from("ab #\t\u00e9x"), max_size=40))
+def test_extinfo_split_matches_b4s_regex(value):
+    """Our linear split of ``value # comment`` is b4's cubic regex, exactly."""
+    from reviewtool.sources.b4trailers import split_extinfo
+
+    m = re.search(r"(.*\S+)(\s+#[^#]+)$", value)
+    assert split_extinfo(value) == ((m.group(1), m.group(2)) if m else (value, None))
+
+
+def test_trailer_parser_matches_b4_on_real_mail(corpus):
+    """On every message of the corpus our find_trailers gives b4's answer."""
+    from reviewtool.sources import b4setup, b4trailers, mbox
+
+    b4setup.ready()
+    original = b4trailers.original()
+    bodies = 0
+    for path in sorted(corpus.glob("*.mbox")):
+        for msg in mbox.read_messages(str(path)):
+            body = msg.get_body(("plain",))
+            text = body.get_content() if body is not None else ""
+            for followup in (False, True):
+                ours = b4trailers.find_trailers(text, followup)
+                theirs = original(text, followup)
+                assert [(t.name, t.value, t.extinfo) for t in ours[0]] == \
+                       [(t.name, t.value, t.extinfo) for t in theirs[0]], path
+                assert ours[1] == theirs[1], path
+            bodies += 1
+    assert bodies > 50
+
+
+def test_trailer_parser_is_linear():
+    import time
+
+    from reviewtool.sources import b4setup, b4trailers
+
+    b4setup.ready()
+    start = time.perf_counter()
+    b4trailers.find_trailers("a: b\n" * 20_000 + "Fixes: " + "a" * 5000 + "\n", followup=True)
+    assert time.perf_counter() - start < 5  # b4's own: 10 s for a quarter of it
+
+
+_HUNK_LINE = st.tuples(st.sampled_from(" +-"), st.text(alphabet="abc ;{}", max_size=12))
+
+
+@ci(200)
+@given(lines=st.lists(_HUNK_LINE, min_size=1, max_size=12),
+       footer=st.sampled_from(["", "-- \n2.43.0\n", "--\n2.43.0\n", "\n---\nbase-commit: abc\nchange-id: x\n",
+                               "\n", "-- \nA signature\n+1 555 0100\n"]))
+def test_diff_reads_every_counted_line_and_no_footer(lines, footer):
+    """What git apply reads: every line the hunk header counts, nothing of the footer."""
+    from reviewtool.diffparse import parse_files
+
+    old = sum(1 for k, _ in lines if k != "+")
+    new = sum(1 for k, _ in lines if k != "-")
+    body = "".join(f"{k}{t}\n" for k, t in lines)
+    text = (f"diff --git a/x.c b/x.c\nindex 1111111..2222222 100644\n--- a/x.c\n+++ b/x.c\n"
+            f"@@ -1,{old} +1,{new} @@\n{body}{footer}")
+    (fc,) = parse_files(text)
+    assert [(ln.kind, ln.text) for h in fc.hunks for ln in h.lines] == [(k, t) for k, t in lines]
+
+
+def test_diff_cut_after_its_header_is_refused():
+    from reviewtool.diffparse import parse_files
+    from reviewtool.errors import InputError
+
+    with pytest.raises(InputError, match="cut short"):
+        parse_files("diff --git a/x.c b/x.c\n")
+
+
+def test_corpus_seeds_exist(corpus):
+    assert CORPUS.is_dir() and len(fuzzing._seeds("mail")) > 10
