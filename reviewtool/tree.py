@@ -384,10 +384,9 @@ class KernelTree:
         texts: dict[str, str] = {}
         for rel, _size, _mtime in stats:
             if _is_scanned(rel):
-                try:
-                    texts[rel] = (self.root / rel).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
+                text = read_in_tree(self.root, rel)
+                if text is not None:
+                    texts[rel] = text
         idx = build_index(texts, [s[0] for s in stats])
         self.last_build = {"files": len(stats), "cached": False}
         if use_cache:
@@ -396,20 +395,7 @@ class KernelTree:
 
     def read_file(self, rev: str | None, path: str) -> str | None:
         if rev is None:
-            # Confined to the tree: a path from a patch may hold "../" or a symlink may point out.
-            try:
-                root = self.root.resolve()
-                target = (root / path).resolve()
-            except (OSError, RuntimeError, ValueError):
-                return None
-            if not target.is_relative_to(root) or not target.is_file():
-                return None
-            from .limits import MAX_INPUT_BYTES, read_capped
-
-            try:
-                return read_capped(target, MAX_INPUT_BYTES).decode("utf-8", errors="replace")
-            except InputError:
-                return None
+            return read_in_tree(self.root, path)
         proc = _git(self.root, "cat-file", "blob", f"{rev}:{path}")
         if proc.returncode != 0:
             return None
@@ -474,6 +460,28 @@ class TreeView:
         prefix = directory.rstrip("/") + "/"
         names = {p[len(prefix):].split("/", 1)[0] for p in self.index.files if p.startswith(prefix)}
         return sorted(names)
+
+
+def read_in_tree(root: Path | str, rel: str) -> str | None:
+    """A regular file of the tree at ``root``, never one outside it.
+
+    ``rel`` comes from a patch or a walk of the tree: a ``../`` in it or a
+    symlink pointing out of the tree is refused (None), as are FIFOs and
+    devices and files over the input limit.
+    """
+    from .limits import MAX_INPUT_BYTES, read_capped
+
+    try:
+        top = Path(root).resolve()
+        target = (top / rel).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not target.is_relative_to(top):
+        return None
+    try:
+        return read_capped(target, MAX_INPUT_BYTES).decode("utf-8", errors="replace")
+    except InputError:
+        return None
 
 
 def find_kernel_tree(explicit: str | None, repo: str | None, cwd: str | None = None) -> KernelTree | None:

@@ -96,11 +96,9 @@ def _tree_base(ctx, path: str) -> str | None:
             return None
     root = getattr(ctx.options, "tree_path", None)
     if root:
-        f = Path(root) / path
-        try:
-            return f.read_text(encoding="utf-8") if f.is_file() else None
-        except (OSError, UnicodeDecodeError):
-            return None
+        from ..tree import read_in_tree
+
+        return read_in_tree(root, path)
     return None
 
 

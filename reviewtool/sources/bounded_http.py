@@ -11,8 +11,9 @@ body or of the status line) defeat it.  Here every answer
 * may hold at most ``limits.MAX_LORE_BYTES`` on the wire and, when it is
   gzip data (lore's ``t.mbox.gz``), as many once unpacked.
 
-Going over either raises ``AnswerRefused``, a ``requests.ConnectionError``
-so liblore treats it as a failed host; ``lore._failure`` names the cause.
+Going over the size raises ``AnswerRefused`` (a ``requests.ConnectionError``),
+over the time ``AnswerLate`` (a ``requests.Timeout``), so liblore treats
+either as a failed host and ``lore._failure`` names the cause.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ _OPEN = threading.local()  # sockets opened by this thread's current request
 
 
 class AnswerRefused(requests.ConnectionError):
-    """A lore answer over the size or time budget."""
+    """A lore answer over the size budget."""
+
+
+class AnswerLate(requests.exceptions.ReadTimeout):
+    """A lore answer that did not arrive whole in time (reported as a timeout)."""
 
 
 def _track(conn: Any) -> None:
@@ -104,14 +109,14 @@ class BoundedSession(requests.Session):
             try:
                 resp = super().request(method, url, *args, **kwargs)
                 body = self._read(resp, expired)
-            except AnswerRefused:
+            except (AnswerRefused, AnswerLate):
                 raise
             except Exception as exc:
                 if expired.is_set():
-                    raise AnswerRefused(self._late(url)) from exc
+                    raise AnswerLate(self._late(url)) from exc
                 raise
             if expired.is_set() or time.monotonic() - start > self.deadline:
-                raise AnswerRefused(self._late(url))
+                raise AnswerLate(self._late(url))
         finally:
             watchdog.cancel()
             _OPEN.sockets = None
@@ -131,7 +136,7 @@ class BoundedSession(requests.Session):
                 if size > self.max_bytes:
                     raise AnswerRefused(f"{resp.url}: answer over the {self.max_bytes} byte limit")
                 if expired.is_set():
-                    raise AnswerRefused(self._late(resp.url))
+                    raise AnswerLate(self._late(resp.url))
                 parts.append(chunk)
         finally:
             resp.close()
