@@ -28,7 +28,15 @@ BUDGET = {"mail": 12, "diff": 25, "binding": 5, "dts": 8, "config": 30}  # examp
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
-    return tmp_path_factory.mktemp("fuzz")
+    import os
+
+    saved = os.environ.get("REVIEWTOOL_FROM")
+    os.environ["REVIEWTOOL_FROM"] = "Fuzz <fuzz@example.org>"  # drafts need a sender; no git lookup
+    yield tmp_path_factory.mktemp("fuzz")
+    if saved is None:
+        os.environ.pop("REVIEWTOOL_FROM", None)
+    else:
+        os.environ["REVIEWTOOL_FROM"] = saved
 
 
 @pytest.mark.parametrize("kind", fuzzing.KINDS)
