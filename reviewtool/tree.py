@@ -5,9 +5,10 @@ series applies to can.  ``KernelTree`` finds the tree, ``TreeView`` looks at
 it at one commit (the series' base when the tree has it, else HEAD, else the
 working directory for a tree that is not a git repository).
 
-The index is built by regex scanning, not by a YAML parser per file: a full
-kernel has ~5,000 binding files and the scan must stay well under a second.
-It is cached on disk under ``$XDG_CACHE_HOME/reviewtool/tree/``, keyed by
+Each YAML binding's compatibles come from its ``BindingFacts`` (the one
+answer the binding rules read too), parsed with libyaml's safe loader: a
+full kernel (~4,400 YAML bindings) takes a few seconds once.  The index is
+cached on disk under ``$XDG_CACHE_HOME/reviewtool/tree/``, keyed by
 the git object id of ``Documentation/devicetree/bindings`` at that commit
 (content-addressed: commits that do not touch bindings share one entry), or
 by file sizes and mtimes for a plain directory.
@@ -27,7 +28,7 @@ from .errors import InputError
 
 BINDINGS = "Documentation/devicetree/bindings"
 VENDOR_PREFIXES = f"{BINDINGS}/vendor-prefixes.yaml"
-INDEX_VERSION = 2
+INDEX_VERSION = 3  # 3: compatibles from BindingFacts, patterns included
 
 # --------------------------------------------------------------------------
 # Scanning binding text (shared with the checks, which scan series bindings)
@@ -38,7 +39,6 @@ _ENUM_FLOW = re.compile(r"(?:^|[\s{,-])enum:\s*\[([^\]]*)\]?")
 _FLOW_ITEM = re.compile(r"\"([^\"]*)\"|'([^']*)'|([^,\s\[\]]+)")
 _ITEM = re.compile(r"^\s*-\s+([^\s:#][^\s#]*)\s*(?:#.*)?$")
 _PATTERN = re.compile(r"(?:^|\s)pattern:\s*(\S.*?)\s*(?:#.*)?$")
-_SPECIFIC = re.compile(r"^\^?[a-z0-9][a-z0-9-]*,")
 _TXT_VENDOR = re.compile(r"(?<![\w,.+-])([a-z0-9][a-z0-9-]*,[A-Za-z0-9][\w.+-]*)")
 _TXT_QUOTED = re.compile(r'"([A-Za-z0-9][\w,.+-]*)"')
 _VENDOR_KEY = re.compile(r"""^\s+["']?\^(.+?)["']?\s*:\s*(?:true)?\s*(?:#.*)?$""")
@@ -62,13 +62,55 @@ def _scalar(value: str) -> str | None:
 
 
 def yaml_compatibles(text: str) -> tuple[set[str], list[str]]:
-    """Compatible values (and ``pattern:`` regexes) under every ``compatible:`` key.
+    """Compatible values and ``pattern:`` regexes a YAML binding documents.
 
-    Line-based: values are collected from the block indented below a
-    ``compatible:`` key, anywhere in the schema (properties, child nodes,
-    select/if).  ``examples:`` is skipped: a DTS example may name devices the
-    schema does not describe.  Only the blocks are walked line by line; the
-    keys are found with one regex pass, which keeps a full tree fast.
+    The one answer is ``BindingFacts`` (every node schema's ``compatible``:
+    const, enum and pattern); a naming-convention schema (it selects by a
+    compatible pattern and accepts any property, like qcom-soc.yaml)
+    documents no pattern, nor does a pattern any compatible would pass (a
+    format check).  Text that does not parse (a hunk, a broken file) is read
+    as the lines it shows: ``shown_compatibles``.
+    """
+    from .artifacts.binding_facts import facts_from_text
+
+    facts = facts_from_text("", text)
+    if facts is None:
+        return shown_compatibles(text)
+    return documented_by(facts)
+
+
+def documented_by(facts) -> tuple[set[str], list[str]]:
+    """(strings, patterns) a binding documents for the index, from its facts."""
+    found = {c.value for c in facts.named_compatibles}
+    if facts.is_naming_convention:  # its patterns are rules for names, not devices
+        return found, []
+    patterns = [c.value for c in facts.compatible_patterns if _documents_specific(c.value)]
+    return found, list(dict.fromkeys(patterns))
+
+
+_PROBES = ("zzprobe,zz9", "zz-probe,zz-9x", "zzprobe")
+
+
+def _documents_specific(pattern: str) -> bool:
+    """A pattern anchored at the start that no unrelated name passes documents
+    a family of devices ('^ethernet-phy-id[a-f0-9]{4}...', '^usb[0-9a-f]+,...');
+    one any name passes ('^[a-z]+,.*$') is a format check."""
+    if not pattern.startswith("^"):
+        return False
+    try:
+        rx = re.compile(pattern)
+    except re.error:
+        return False
+    return not any(rx.search(p) for p in _PROBES)
+
+
+def shown_compatibles(text: str) -> tuple[set[str], list[str]]:
+    """Compatible values (and ``pattern:`` regexes) under every ``compatible:``
+    key among lines that are not a whole YAML document (the hunks of a patch).
+
+    Values are collected from the block indented below a ``compatible:`` key
+    (properties, child nodes, select/if); ``examples:`` is skipped: a DTS
+    example may name devices the schema does not describe.
     """
     found: set[str] = set()
     patterns: list[str] = []
@@ -131,7 +173,7 @@ def _scan_compat_line(line: str, found: set[str], patterns: list[str]) -> None:
         pm = _PATTERN.search(line)
         if pm:
             pattern = _clean(pm.group(1))
-            if _SPECIFIC.match(pattern):  # a generic format check documents nothing
+            if _documents_specific(pattern):
                 patterns.append(pattern)
             return
     if "- " in line:

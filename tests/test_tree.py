@@ -59,7 +59,7 @@ properties:
   child:
     type: object
     properties:
-      compatible: { const: acme,child }
+      compatible: { const: "acme,child" }  # unquoted, a flow mapping splits at the comma
 required:
   - compatible
   - reg
@@ -170,3 +170,80 @@ def test_modified_binding_is_rebuilt_from_the_tree(repo):
     doc = build_doc(fc, view.read_file(path))
     assert doc.complete and doc.get("properties", "interrupts", "maxItems") == 1
     assert not build_doc(fc, None).complete
+
+
+def test_index_lists_pattern_documented_compatibles_but_not_naming_rules():
+    """Compatibles a binding documents only by a pattern (PHY IDs, USB IDs) are
+    documented; a naming-convention schema's patterns (it selects by a
+    compatible pattern and accepts any property) document nothing."""
+    phy = """\
+select:
+  properties:
+    $nodename:
+      pattern: "^ethernet-phy(@[a-f0-9]+)?$"
+properties:
+  compatible:
+    oneOf:
+      - items:
+          - pattern: "^ethernet-phy-id[a-f0-9]{4}\\\\.[a-f0-9]{4}$"
+          - const: ethernet-phy-ieee802.3-c22
+      - const: ethernet-phy-ieee802.3-c45
+additionalProperties: true
+"""
+    found, patterns = yaml_compatibles(phy)
+    assert found == {"ethernet-phy-ieee802.3-c22", "ethernet-phy-ieee802.3-c45"}
+    assert patterns == ["^ethernet-phy-id[a-f0-9]{4}\\.[a-f0-9]{4}$"]
+    naming = """\
+select:
+  properties:
+    compatible:
+      pattern: "^acme,.*(soc)[0-9]+.*$"
+  required: [compatible]
+properties:
+  compatible:
+    oneOf:
+      - pattern: "^acme,soc[0-9]+-.*$"
+      - enum:
+          - acme,legacy-soc1
+additionalProperties: true
+"""
+    assert yaml_compatibles(naming) == ({"acme,legacy-soc1"}, [])
+
+
+def test_index_reads_compatibles_named_in_conditions_and_branches():
+    text = """\
+select:
+  properties:
+    compatible:
+      contains:
+        enum:
+          - ethernet-phy-id03a1.b445
+properties:
+  compatible:
+    const: acme,pmic
+allOf:
+  - if:
+      properties:
+        compatible:
+          contains:
+            const: acme,pmic
+    then:
+      patternProperties:
+        "^regulator-":
+          type: object
+          properties:
+            compatible:
+              enum:
+                - acme,pmic-ldo1
+"""
+    found, _ = yaml_compatibles(text)
+    assert found == {"ethernet-phy-id03a1.b445", "acme,pmic", "acme,pmic-ldo1"}
+
+
+def test_tree_view_documents_a_pattern_compatible(repo):
+    repo.commit("dt-bindings: usb: Add USB devices", "x", {
+        "Documentation/devicetree/bindings/usb/usb-device.yaml":
+            "properties:\n  compatible:\n    pattern: '^usb[0-9a-f]{1,4},[0-9a-f]{1,4}$'\n"})
+    view = KernelTree(repo.path).at(None)
+    assert view.documents("usb424,2514") == "Documentation/devicetree/bindings/usb/usb-device.yaml"
+    assert view.documents("acme,usb-hub") is None

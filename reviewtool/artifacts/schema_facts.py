@@ -1,9 +1,9 @@
 """Facts about a binding schema that several content rules need.
 
-``BindingDoc`` gives the post-image and its parse; this module answers the
-questions the schema-content rules ask of it: which compatibles the file
-documents, which mappings are node schemas (the top level and every child
-node), how many entries a property allows, and where the ``examples:``
+``BindingDoc`` gives the post-image and its parse; ``BindingFacts`` answers
+which compatibles the file documents and which mappings are node schemas
+(this module passes those answers on by their old names); this module adds
+how many entries a property allows, and where the ``examples:``
 blocks sit in the text, read as DTS (``syntax.dts``) with their real
 post-image line numbers.  The design rules use the examples too.
 
@@ -27,9 +27,17 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .binding import TABS, BindingDoc
+from .binding_facts import (  # noqa: F401 - the one answer, re-exported for the schema rules
+    Compatible,
+    NodeSchema,
+    build_facts,
+    compatible_strings,
+    is_map,
+    is_node_schema,
+    txt_compatibles,
+    vendor_of,
+)
 from ..syntax.dts import DtsDocument, parse_dts
-
-_VENDOR_COMPAT = re.compile(r"^[a-z0-9][a-z0-9-]*,[A-Za-z0-9][A-Za-z0-9._+/-]*$")
 
 
 def schema_data(doc: BindingDoc) -> Any:
@@ -38,115 +46,20 @@ def schema_data(doc: BindingDoc) -> Any:
     return doc.lenient if doc.repairs in ((), (TABS,)) else None
 
 
-def is_map(node: Any) -> bool:
-    return hasattr(node, "items") and hasattr(node, "get")
-
-
 key_line = BindingDoc.key_line
 item_line = BindingDoc.item_line
 
 
-# -- compatibles -----------------------------------------------------------
-
-@dataclass(frozen=True)
-class Compatible:
-    value: str
-    line: int | None
-
+# -- compatibles and node schemas: BindingFacts answers (kept here by name) ----
 
 def compatibles(data: Any) -> list[Compatible]:
     """Every string the top-level ``compatible`` schema accepts, once each."""
-    props = data.get("properties") if is_map(data) else None
-    seen: set[str] = set()
-    uniq = []
-    for c in compatible_strings(props.get("compatible") if is_map(props) else None):
-        if c.value not in seen:
-            seen.add(c.value)
-            uniq.append(c)
-    return uniq
-
-
-def compatible_strings(schema: Any) -> list[Compatible]:
-    """The strings one ``compatible`` schema accepts, in order, with their
-    lines: const/enum values, through items, oneOf, anyOf, allOf and contains."""
-    out: list[Compatible] = []
-
-    def visit(node: Any) -> None:
-        if is_map(node):
-            for key, value in node.items():
-                if key == "const" and isinstance(value, str):
-                    out.append(Compatible(value, BindingDoc.value_line(node, key)))
-                elif key == "enum" and isinstance(value, list):
-                    out.extend(Compatible(v, item_line(value, i)) for i, v in enumerate(value) if isinstance(v, str))
-                elif key in ("items", "oneOf", "anyOf", "allOf", "contains"):
-                    visit(value)
-        elif isinstance(node, list):
-            for item in node:
-                visit(item)
-
-    visit(schema)
-    return out
-
-
-def vendor_of(compatible: str) -> str | None:
-    return compatible.split(",", 1)[0] if _VENDOR_COMPAT.match(compatible) else None
-
-
-_TXT_COMPAT = re.compile(r'"([a-z0-9][a-z0-9-]*,[A-Za-z0-9][A-Za-z0-9._+-]*)"')
-
-
-def txt_compatibles(lines: list[tuple[int, str]]) -> list[Compatible]:
-    """Compatibles quoted in a free-form .txt binding (first occurrence each)."""
-    out: list[Compatible] = []
-    seen: set[str] = set()
-    for n, text in lines:
-        for m in _TXT_COMPAT.finditer(text):
-            if m.group(1) not in seen:
-                seen.add(m.group(1))
-                out.append(Compatible(m.group(1), n))
-    return out
-
-
-# -- node schemas ------------------------------------------------------------
-
-_NODE_KEYS = {"properties", "patternProperties", "additionalProperties", "unevaluatedProperties"}
-
-
-def is_node_schema(node: Any) -> bool:
-    """A mapping that describes a DT node (dtschema's own test)."""
-    return is_map(node) and (node.get("type") == "object" or bool(set(node.keys()) & _NODE_KEYS))
-
-
-@dataclass
-class NodeSchema:
-    path: tuple  # () for the top level, ('properties', 'child') for a child node
-    node: Any
-    line: int | None  # line of the child's key (None for the top level)
-
-    @property
-    def is_top(self) -> bool:
-        return not self.path
+    return list(build_facts("", data).top_compatibles)
 
 
 def node_schemas(data: Any) -> Iterator[NodeSchema]:
-    """The top level and every child node schema reachable through
-    properties/patternProperties (not through if/then/allOf branches)."""
-    if not is_map(data):
-        return
-    yield NodeSchema((), data, None)
-    yield from _children(data, ())
-
-
-def _children(node: Any, path: tuple) -> Iterator[NodeSchema]:
-    for section in ("properties", "patternProperties"):
-        props = node.get(section)
-        if not is_map(props):
-            continue
-        for name, value in props.items():
-            if is_node_schema(value):
-                p = (*path, section, name)
-                yield NodeSchema(p, value, key_line(props, name))
-                yield from _children(value, p)
+    """The top level and every child node schema (BindingFacts' list)."""
+    return iter(build_facts("", data).nodes)
 
 
 def node_properties(data: Any) -> Iterator[tuple[NodeSchema, Any]]:

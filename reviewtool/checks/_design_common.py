@@ -11,48 +11,24 @@ when there is no parse, the outline of the known lines
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..artifacts.binding import BindingDoc, parse_yaml
+from ..artifacts.binding_facts import Compatible, PropertyDef, build_facts, doc_facts, is_node_schema
 from ..artifacts.binding_outline import outline
-from ..artifacts.schema_facts import compatible_strings
 
 
-# -- compatibles --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Compatible:
-    value: str
-    line: int | None
-    siblings: tuple[str, ...]  # the other strings listed for the same node
-    owner: tuple[str, ...]  # path of the node schema (() for the top level)
-
+# -- compatibles, node schemas, properties: BindingFacts answers -------------
 
 def compatibles(doc: BindingDoc) -> list[Compatible]:
     """The compatible strings a schema defines, with their lines.
 
-    From the parsed schema when there is one (const/enum values under each
-    node's ``compatible``); otherwise from the outline of the shown lines.
+    ``BindingFacts`` when the schema parses (const/enum values of every node
+    schema); otherwise the outline of the shown lines of a hunk-only schema.
     """
-
-    def compute() -> list[Compatible]:
-        data = doc.lenient
-        if data is not None:
-            out: list[Compatible] = []
-            for owner, node in node_schemas(data):
-                props = node.get("properties") if hasattr(node, "get") else None
-                comp = props.get("compatible") if hasattr(props, "get") else None
-                if comp is None:
-                    continue
-                found = compatible_strings(comp)
-                values = tuple(c.value for c in found)
-                for c in found:
-                    out.append(Compatible(c.value, c.line, tuple(x for x in values if x != c.value), owner))
-            return out
-        return _compatibles_from_outline(doc)
-
-    return doc.cached("compatibles", compute)
+    if doc.lenient is not None:
+        return list(doc_facts(doc).compatibles)
+    return doc.cached("compatibles-shown", lambda: _compatibles_from_outline(doc))
 
 
 def _compatibles_from_outline(doc: BindingDoc) -> list[Compatible]:
@@ -82,37 +58,10 @@ def _compatibles_from_outline(doc: BindingDoc) -> list[Compatible]:
     return out
 
 
-def node_schemas(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """The top-level schema and every child-node schema inside it (those
-    reached through properties/patternProperties/$defs), but not the
-    conditional parts (if/then/else) that only constrain them."""
-    if not hasattr(data, "get"):
-        return
-    yield path, data
-    for section in ("properties", "patternProperties", "$defs", "definitions"):
-        sub = data.get(section)
-        if not hasattr(sub, "items"):
-            continue
-        for name, schema in sub.items():
-            if hasattr(schema, "get") and _is_node_schema(schema):
-                yield from node_schemas(schema, (*path, section, str(name)))
-
-
-def _is_node_schema(schema: Any) -> bool:
-    """A child node (its own mapping of properties), as opposed to a property."""
-    if schema.get("type") == "object" or "properties" in schema or "patternProperties" in schema:
-        return True
-    ref = schema.get("$ref")
-    return isinstance(ref, str) and "types.yaml" not in ref and not ref.startswith("#")
-
-
-@dataclass(frozen=True)
-class PropertyDef:
-    name: str
-    schema: Any  # the property's schema mapping (or True/False)
-    line: int | None  # line of the property's key
-    owner: tuple[str, ...]  # path of the node schema that defines it
-    container: Any  # the properties mapping
+def node_schemas(data: Any) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(path, schema) of the top level and every child-node schema (BindingFacts' list)."""
+    for ns in build_facts("", data).nodes:
+        yield ns.path, ns.node
 
 
 def property_defs(doc: BindingDoc, include_pattern: bool = False) -> list[PropertyDef]:
@@ -120,18 +69,7 @@ def property_defs(doc: BindingDoc, include_pattern: bool = False) -> list[Proper
     data = doc.lenient
     if data is None:
         return _partial_property_defs(doc) if not doc.complete else []
-    out = []
-    for owner, node in node_schemas(data):
-        sections = ("properties", "patternProperties") if include_pattern else ("properties",)
-        for section in sections:
-            props = node.get(section)
-            if not hasattr(props, "items"):
-                continue
-            for name, schema in props.items():
-                if hasattr(schema, "get") and _is_node_schema(schema):
-                    continue
-                out.append(PropertyDef(str(name), schema, BindingDoc.key_line(props, name), owner, props))
-    return out
+    return [d for d in doc_facts(doc).properties if include_pattern or not d.pattern]
 
 
 def _partial_property_defs(doc: BindingDoc) -> list[PropertyDef]:
@@ -162,7 +100,7 @@ def _partial_property_defs(doc: BindingDoc) -> list[PropertyDef]:
             if err is not None or not hasattr(data, "items") or len(data) != 1:
                 continue
             (name, schema), = data.items()
-            if hasattr(schema, "get") and _is_node_schema(schema):
+            if is_node_schema(schema):
                 continue
             out.append(PropertyDef(str(name), schema, k.line, (), data))
         return out
