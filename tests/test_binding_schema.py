@@ -261,7 +261,9 @@ def test_closed_schema_child_nodes_and_refs():
         """)
     got = run("binding/closed-schema", new_file(text))
     texts = {f.text.strip(): f for f in got}
-    assert "channel@0:" in texts and texts["channel@0:"].severity == "error"
+    # dt-schema only requires the top level to be closed: an open child is
+    # what maintainers ask about (warning), not what the tools reject (error).
+    assert "channel@0:" in texts and texts["channel@0:"].severity == "warning"
     assert "additionalProperties: false" in texts and "timeout-sec" in texts["additionalProperties: false"].message
     assert "pinctrl:" not in texts  # closed by the schema it references
 

@@ -66,6 +66,7 @@ class Compatible:
     siblings: tuple[str, ...] = ()  # the other strings listed for the same node
     owner: tuple[str, ...] = ()  # path of the node schema (() for the top level)
     kind: str = "const"  # 'const', 'enum', 'pattern', or 'condition' (named by an if/select)
+    fallback: bool = False  # listed after a more specific entry of an 'items' list
 
 
 @dataclass(frozen=True)
@@ -131,24 +132,27 @@ def compatible_strings(schema: Any) -> list[Compatible]:
     needs them all)."""
     out: list[Compatible] = []
 
-    def visit(node: Any) -> None:
+    def visit(node: Any, fallback: bool = False) -> None:
         if is_map(node):
             for key, value in node.items():
                 if key == "const" and isinstance(value, str):
-                    out.append(Compatible(value, _value_line(node, key), kind="const"))
+                    out.append(Compatible(value, _value_line(node, key), kind="const", fallback=fallback))
                 elif key == "enum" and isinstance(value, list):
-                    out.extend(Compatible(v, _item_line(value, i), kind="enum")
+                    out.extend(Compatible(v, _item_line(value, i), kind="enum", fallback=fallback)
                                for i, v in enumerate(value) if isinstance(v, str))
                 elif key == "pattern" and isinstance(value, str):
-                    out.append(Compatible(value, _value_line(node, key), kind="pattern"))
+                    out.append(Compatible(value, _value_line(node, key), kind="pattern", fallback=fallback))
                 elif key == "allOf" and isinstance(value, list) and _all_patterns(value):
                     both = "".join(f"(?=.*?(?:{b['pattern']}))" for b in value)
-                    out.append(Compatible("^" + both, _item_line(value, 0), kind="pattern"))
+                    out.append(Compatible("^" + both, _item_line(value, 0), kind="pattern", fallback=fallback))
+                elif key == "items" and isinstance(value, list):
+                    for i, item in enumerate(value):
+                        visit(item, fallback or i > 0)
                 elif key in ("items", "oneOf", "anyOf", "allOf", "contains"):
-                    visit(value)
+                    visit(value, fallback)
         elif isinstance(node, list):
             for item in node:
-                visit(item)
+                visit(item, fallback)
 
     visit(schema)
     return out
@@ -223,7 +227,7 @@ class BindingFacts:
         """A generic binding: no top-level compatible carries a vendor prefix
         (``gpio-keys``, ``simple-audio-card``, ``usbVID,PID`` patterns)."""
         top = self.top_compatibles
-        return bool(top) and not any(vendor_of(c.value) and not _id_style(c.value) for c in top)
+        return bool(top) and not any(vendor_of(c.value) and not is_id_style(c.value) for c in top)
 
     # -- nodes and properties
     def defines_name(self, name: str, owner: tuple | None = None) -> bool:
@@ -261,7 +265,7 @@ class BindingFacts:
 _ID_STYLE = re.compile(r"^(?:usb|usbif|pci|pciclass|slim|sdw|lpddr\d)-?[0-9a-f]+,", re.I)
 
 
-def _id_style(compatible: str) -> bool:
+def is_id_style(compatible: str) -> bool:
     """A bus-ID compatible ('usb1234,5678', 'pci8086,1234'): the part before
     the comma is an ID, not a vendor prefix."""
     return bool(_ID_STYLE.match(compatible))
@@ -282,7 +286,7 @@ def build_facts(path: str, data: Any) -> BindingFacts:
                     if not condition:
                         compats.append(c)
                     elif c.kind != "pattern":  # a condition names a compatible; its pattern may be broad
-                        compats.append(Compatible(c.value, c.line, c.siblings, c.owner, "condition"))
+                        compats.append(replace(c, kind="condition"))
         for section in ("properties", "patternProperties"):
             sub = ns.node.get(section)
             if not is_map(sub):
@@ -320,7 +324,8 @@ def _own_compatibles(node: Any, owner: tuple) -> list[Compatible]:
         return []
     found = compatible_strings(comp)
     values = tuple(c.value for c in found if c.kind != "pattern")
-    return [Compatible(c.value, c.line, tuple(v for v in values if v != c.value), owner, c.kind) for c in found]
+    return [Compatible(c.value, c.line, tuple(v for v in values if v != c.value), owner, c.kind, c.fallback)
+            for c in found]
 
 
 def _branches(node: Any, path: tuple, depth: int = 0) -> Iterator[tuple[tuple, Any, bool]]:

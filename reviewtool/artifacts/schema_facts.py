@@ -144,8 +144,8 @@ def as_int(value: Any) -> int | None:
 
 def count_range(schema: Any) -> tuple[int | None, int | None] | None:
     """(min, max) entries a cell/phandle/string-array schema allows, as
-    dtschema reads it (maxItems alone means exactly that many); None when
-    the schema does not say."""
+    dtschema reads it outside if/then/else (maxItems or minItems alone means
+    exactly that many); None when the schema does not say."""
     if not hasattr(schema, "get"):
         return None
     items = schema.get("items")
@@ -156,7 +156,7 @@ def count_range(schema: Any) -> tuple[int | None, int | None] | None:
     if hi is not None:
         return (lo if lo is not None else hi, hi)
     if lo is not None:
-        return (lo, None)
+        return (lo, lo)  # dtschema's fixup: minItems alone is exactly that many too
     return None
 
 

@@ -14,7 +14,14 @@ import re
 from typing import Any, Iterator
 
 from ..artifacts.binding import BindingDoc, parse_yaml
-from ..artifacts.binding_facts import Compatible, PropertyDef, build_facts, doc_facts, is_node_schema
+from ..artifacts.binding_facts import (
+    Compatible,
+    PropertyDef,
+    build_facts,
+    doc_facts,
+    is_id_style,
+    is_node_schema,
+)
 from ..artifacts.binding_outline import outline
 
 
@@ -144,7 +151,7 @@ def description_of(schema: Any) -> str:
 def doc_vendor(doc: BindingDoc) -> str | None:
     """The vendor prefix of the first vendor compatible, else of the file name."""
     for c in compatibles(doc):
-        if "," in c.value:
+        if "," in c.value and not is_id_style(c.value):
             return c.value.split(",", 1)[0]
     name = doc.path.rsplit("/", 1)[-1]
     return name.split(",", 1)[0] if "," in name else None

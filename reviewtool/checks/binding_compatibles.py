@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..artifacts.binding import BindingDoc, binding_docs
+from ..artifacts.binding_facts import doc_facts
 from ..artifacts.schema_facts import binding_examples, walk_maps
 from ..classify import BINDINGS_DIR
 from . import check
@@ -40,15 +41,21 @@ def compatible_format(ctx):
     vendorless_rx = [re.compile(r) for r in p.get("vendorless_ok_patterns", [])]
     version_rx = param_regex(p, "version_suffix")
     for doc in binding_docs(ctx):
+        facts = doc_facts(doc)
+        stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         for c, line in _new_compatibles(doc):
             v = c.value
             found = []
-            no_vendor = "," not in v and v not in vendorless_ok and not any(r.search(v) for r in vendorless_rx)
+            # A generic binding is named after its vendor-neutral compatible
+            # ('gpio-keys' in gpio-keys.yaml): that one needs no vendor.
+            neutral = v == stem or (facts.is_common and not c.owner)
+            no_vendor = ("," not in v and not neutral and v not in vendorless_ok
+                         and not any(r.search(v) for r in vendorless_rx))
             if no_vendor:
                 found.append(reasons.get("no_vendor", "has no vendor prefix"))
             if re.search(r"[A-Z_]", v):
                 found.append(reasons.get("case", "uses upper case or underscores"))
-            m = version_rx.search(v)
+            m = version_rx.search(v) if not facts.is_root else None  # a board's revision is hardware
             if m:
                 stem = v[: m.start()]
                 if stem in c.siblings or no_vendor:
@@ -83,15 +90,18 @@ def compatible_too_generic(ctx):
     for doc in binding_docs(ctx):
         data = doc.lenient
         refs = [m["$ref"] for m in walk_maps(data) if isinstance(m.get("$ref"), str)]
+        facts = doc_facts(doc)
         for c, line in _new_compatibles(doc):
             if "," not in c.value:
                 continue  # binding/compatible-format asks for the vendor first
             vendor, name = c.value.split(",", 1)
             tokens = [t for t in re.split(r"[-_]", name.lower()) if t]
             found = []
-            if wildcard.search(name):
+            if _is_family(c, name, wildcard, facts):
                 found.append(reasons.get("wildcard", "is a wildcard"))
-            m = ip_version.search(name)
+            # An IP-revision compatible after a SoC-specific one is the
+            # fallback the rule itself recommends.
+            m = ip_version.search(name) if not c.fallback else None
             if m:
                 stem_tokens = [t for t in re.split(r"[-_]", name[: m.start()].lower()) if t]
                 if m.group(0).lower() == "-ip" or (stem_tokens and all(t in function_words for t in stem_tokens)):
@@ -111,6 +121,30 @@ def compatible_too_generic(ctx):
                     found.append(reasons.get("bus_suffix", "has a bus suffix").format(suffix="-" + bus))
             if found:
                 yield added_finding(ctx, doc, line, compatible=c.value, reasons="; ".join(found))
+
+
+_XX = re.compile(r"(?<=\d)(x+)(?=$|[-_])", re.I)
+
+
+def _is_family(c: Compatible, name: str, wildcard: re.Pattern, facts) -> bool:
+    """A wildcard ('*'), or a family name ending in x after a part number that
+    the binding itself lists members of ('ad741x' beside 'ad7410', 'bq256xx'
+    beside 'bq25600').  A digit-x-digit is a part number ('sam9x60',
+    '14x14'), and an x-name with no listed member is the product's own name
+    ('rg35xx', 'lan966x'); a board of a root schema is named as its vendor
+    sells it."""
+    if wildcard.search(name):
+        return True
+    if facts.is_root:
+        return False
+    m = _XX.search(name)
+    if m is None:
+        return False
+    family = re.compile(re.escape(name[: m.start()]) + r"[0-9a-z]{%d}" % len(m.group(1))
+                        + re.escape(name[m.end():]) + "$")
+    vendor = c.value.split(",", 1)[0]
+    return any(family.match(o.value.split(",", 1)[-1]) and o.value.split(",", 1)[0] == vendor
+               and o.value != c.value for o in facts.compatibles)
 
 
 # -- binding/vendor-prefix-company ------------------------------------------------------

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..artifacts.binding import binding_docs
+from ..artifacts.binding_facts import facts_of
 from ..artifacts.schema_facts import walk_maps
 from . import check
 from ._design_common import PropertyDef, declared_type, description_of, doc_vendor, property_defs
@@ -98,12 +99,19 @@ def _asked_to_drop(ctx, d: PropertyDef, defs: list[PropertyDef]) -> bool:
 def vendor_property_prefix(ctx):
     standard = _standard(ctx)
     for doc in binding_docs(ctx):
-        vendor = doc_vendor(doc) or "vendor"
+        facts = facts_of(ctx, doc)
+        vendor = doc_vendor(doc)
+        # A generic or shared binding ('gpio-keys', mmc-controller.yaml) has
+        # no vendor whose prefix its properties could carry.
+        if vendor is None or facts.is_common or facts.is_vendor_neutral:
+            continue
         defs = property_defs(doc)
         for d, line in _new_defs(doc):
             name = d.name
             if "," in name or name.startswith(("#", "$")) or _is_standard(name, standard):
                 continue
+            if facts.carried_over(name):
+                continue  # converted from the .txt binding the series deletes: renaming breaks DTs
             if declared_type(d.schema) is None:
                 continue  # no type of its own: constrains a property defined elsewhere
             if _asked_to_drop(ctx, d, defs):
@@ -176,9 +184,12 @@ def unit_suffix(ctx):
     unitless = param_regex(p, "unitless_description", re.I)
     standard = _standard(ctx)
     for doc in binding_docs(ctx):
+        facts = facts_of(ctx, doc)
         for d, line in _new_defs(doc):
             if _is_standard(d.name, standard) or d.name.endswith(suffixes) or d.name.startswith("#"):
                 continue
+            if facts.carried_over(d.name):
+                continue  # converted from the .txt binding the series deletes: renaming breaks DTs
             t = declared_type(d.schema) or ""
             if not re.match(r"^u?int", t):
                 continue

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..artifacts.binding import BindingDoc
+from ..artifacts.binding_facts import facts_of
 from ..artifacts.schema_facts import (
     binding_examples,
     compatibles,
@@ -89,25 +90,54 @@ def _id_problem(value: str, expected: str) -> str:
 
 # -- binding/filename-compatible ---------------------------------------------
 
-def _tokens(s: str) -> set[str]:
-    return {t for t in re.split(r"[-,._+/]", s.lower()) if t}
+def _tokens(s: str) -> list[str]:
+    return [t for t in re.split(r"[-,._+/]", s.lower()) if t]
 
 
-def _name_fits(stem: str, values: list[str]) -> bool:
+def _token_fits(token: str, words: set[str]) -> bool:
+    """A file-name word is (the start of) a compatible word, or a family
+    spelling of one ('bq256xx' for 'bq25600', 'nvme-ans' for 'nvme-ans2')."""
+    for w in words:
+        if w.startswith(token):
+            return True
+        if "x" in token and len(token) == len(w) and all(a == b or a == "x" for a, b in zip(token, w)):
+            return True
+    return False
+
+
+def _name_fits(stem: str, values: list[str], class_words: set[str] = frozenset()) -> bool:
+    """Whether a file name names what the binding documents.
+
+    The name is right when it is one of the compatibles, or when each of its
+    words belongs to the words of the compatibles (of its vendor, when the
+    name has one) or names the device class the binding sits under:
+    hyphenation ('acme,foo-bar' for 'acme,foobar'), the vendor-less part
+    ('bq24735' for 'ti,bq24735'), the family ('imx8ulp-pcc-clock' for
+    'fsl,imx8ulp-pcc3') and the IP name without the SoC ('nxp,dw100' for
+    'nxp,imx8mp-dw100') are all names upstream accepts.
+    """
     if stem in values:
         return True
-    if len(values) < 2:
-        return False
-    # Several compatibles: a family name built from their words is accepted
-    # (e.g. 'vendor,gcc-soc1' for 'vendor,soc1-gcc'), the vendor must match.
     vendor = vendor_of(stem)
-    vendors = {vendor_of(v) for v in values}
-    if vendor is None or vendor not in vendors:
+    pool = [v for v in values if vendor is None or vendor_of(v) == vendor]
+    if not pool:
         return False
-    words = set().union(*(_tokens(v.split(",", 1)[-1]) for v in values if vendor_of(v) == vendor))
-    # each word of the name must be (the start of) a word of the compatibles:
-    # 'apple,nvme-ans' for 'apple,nvme-ans2'
-    return all(any(w.startswith(t) for w in words) for t in _tokens(stem.split(",", 1)[1]))
+    local = stem.split(",", 1)[1] if vendor else stem
+    if any(local.replace("-", "") == v.split(",", 1)[-1].replace("-", "") for v in pool):
+        return True
+    words = set().union(*(_tokens(v.split(",", 1)[-1]) for v in pool)) | class_words
+    joined = {"".join(_tokens(v.split(",", 1)[-1])) for v in pool}
+    return all(_token_fits(t, words) or any(t in j for j in joined) for t in _tokens(local))
+
+
+def _class_words(doc: BindingDoc) -> set[str]:
+    """The device-class words of the binding's directories ('clock', 'i2c', 'leds', ...)."""
+    parts = doc.rel_path.split("/")[:-1]
+    out = set()
+    for p in parts:
+        out.update(_tokens(p))
+        out.update(t.rstrip("s") for t in _tokens(p))
+    return out
 
 
 @check("binding-filename-compatible")
@@ -116,12 +146,15 @@ def binding_filename_compatible(ctx):
     for doc, data in docs_with_data(ctx, ("added", "renamed")):
         if data is None:
             continue
-        comps = compatibles(data)
+        facts = facts_of(ctx, doc)
+        if facts.is_root or facts.is_common:
+            continue  # a board list or a shared schema is named after its family
+        comps = list(facts.top_compatibles)
         values = [c.value for c in comps]
         if not values:
             continue
         stem = posixpath.basename(doc.path).rsplit(".", 1)[0]
-        if _name_fits(stem, values):
+        if _name_fits(stem, values, _class_words(doc)):
             continue
         suggestion = _suggest_name(values)
         line = doc.anchor_line(_top_values(doc).get("$id", (None,))[0], comps[0].line, doc.first_added_line())
@@ -296,10 +329,16 @@ def binding_closed_schema(ctx):
     for doc, data in docs_with_data(ctx):
         if not is_map(data):
             continue
-        own = {c.value for c in compatibles(data)}
+        facts = facts_of(ctx, doc)
+        own = {c.value for c in facts.top_compatibles}
+        # A board/SoC root schema and a schema others build on are open by
+        # convention; dt-schema checks nothing below an open top level.
+        shared = facts.is_root or facts.is_common or "select" in data
         top_open = False
-        for ns in node_schemas(data):
+        for ns in facts.nodes:
             node = ns.node
+            if ns.section in ("$defs", "definitions"):
+                continue  # pieces for others to $ref; dt-schema does not ask them to be closed
             has_add, has_unev = "additionalProperties" in node, "unevaluatedProperties" in node
             refs = _node_refs(node)
             if ns.is_top:
@@ -308,17 +347,22 @@ def binding_closed_schema(ctx):
                                         keyword="additionalProperties: false")
                     top_open = True
                     continue
-                if node.get("additionalProperties") is True and "compatible" in (node.get("properties") or {}):
-                    yield added_finding(
-                        ctx, doc, key_line(node, "additionalProperties"),
-                        message="'additionalProperties: true' leaves a device binding open to any property: "
-                                "use 'additionalProperties: false' (or 'unevaluatedProperties: false' with a $ref).")
+                if node.get("additionalProperties") is True:
                     top_open = True
+                    if "compatible" in (node.get("properties") or {}) and not shared:
+                        yield added_finding(
+                            ctx, doc, key_line(node, "additionalProperties"),
+                            message="'additionalProperties: true' leaves a device binding open to any property: "
+                                    "use 'additionalProperties: false' (or 'unevaluatedProperties: false' "
+                                    "with a $ref).")
             elif not (has_add or has_unev):
-                if not refs and not top_open:
+                # Only a child that lists properties of its own can be closed;
+                # 'opp-table: {type: object}' defers to the schema of its kind.
+                defines = is_map(node.get("properties")) or is_map(node.get("patternProperties"))
+                if defines and not refs and not top_open and not node.get("deprecated"):
                     name = ns.path[-1]
                     yield added_finding(ctx, doc, ns.line, where=f"The child node '{name}'",
-                                        keyword="additionalProperties: false")
+                                        keyword="additionalProperties: false", severity="warning")
                 continue
             if node.get("unevaluatedProperties") is False and not refs and not _conditional_props(node):
                 yield added_finding(

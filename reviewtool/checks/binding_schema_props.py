@@ -58,6 +58,10 @@ def binding_items_not_described(ctx):
     names_map = dict(ctx.params.get("names", {}))
     for doc, data in docs_with_data(ctx):
         for ns, props in node_properties(data):
+            # A sibling common schema ('qcom,pas-common.yaml') is where a
+            # family describes its entries once; this file only counts them.
+            if any(not r.startswith(("/", "#", "http")) for r in refs_at_level(ns.node)):
+                continue
             for name in props:
                 if name not in watched:
                     continue
@@ -82,10 +86,14 @@ def binding_items_not_described(ctx):
                         if not junk_items:
                             continue
                         count = "any number of" if hi is None else str(hi)
+                    elif names is None and not junk_items:
+                        continue  # entries nothing names apart (iommus): alike by nature
                     elif lo == hi:
                         count = str(hi)
-                    elif "description" in schema and not junk_items:
-                        continue  # a variable list of like entries, explained in prose
+                    elif not junk_items:
+                        # A variable count the binding names nowhere is a list
+                        # of like entries (1 to 4 power domains, 1 to 8 pins).
+                        continue
                     else:
                         count = f"{lo if lo is not None else 1} to {hi}"
                 line = doc.anchor_line(key_line(props, name), key_line(schema, "maxItems"),
@@ -182,11 +190,16 @@ def binding_names_without_list(ctx):
                                         names=names, main=main, main_count=_fmt(a), names_count=_fmt(b))
                     continue
                 # The same comparison inside each if/then/else that constrains both.
+                # A branch narrows the top-level lists; dtschema does not
+                # complete a lone maxItems there, so only the maxima can
+                # disagree (a branch that forbids either, 'false', has no count).
                 for branch_props in _branch_props(node):
                     if main in branch_props and names in branch_props:
+                        if not (is_map(branch_props[main]) and is_map(branch_props[names])):
+                            continue
                         ra = count_range(_merge(props[main], branch_props[main]))
                         rb = count_range(_merge(props[names], branch_props[names]))
-                        if ra is not None and rb is not None and ra != rb:
+                        if ra is not None and rb is not None and ra[1] != rb[1]:
                             yield added_finding(ctx, doc, doc.anchor_line(key_line(branch_props, names),
                                                                           key_line(branch_props, main)),
                                                 names=names, main=main, main_count=_fmt(ra), names_count=_fmt(rb))
