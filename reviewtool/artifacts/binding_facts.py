@@ -171,6 +171,19 @@ def pattern_matches(pattern: str, value: str) -> bool:
         return False
 
 
+def class_words(path: str) -> frozenset[str]:
+    """The device-class words of a binding's directories below bindings/
+    ('gpio', 'leds'/'led', 'power', 'supply', ...): what a vendor-neutral
+    binding is named after."""
+    rel = path.split("/bindings/", 1)[-1]
+    out: set[str] = set()
+    for part in rel.split("/")[:-1]:
+        for t in re.split(r"[-,._+]", part.lower()):
+            if t:
+                out.update({t, t.rstrip("s")})
+    return frozenset(out)
+
+
 # -- the facts -----------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..artifacts.binding import BindingDoc, binding_docs
-from ..artifacts.binding_facts import doc_facts
+from ..artifacts.binding_facts import class_words, doc_facts
 from ..artifacts.schema_facts import binding_examples, walk_maps
 from ..classify import BINDINGS_DIR
 from . import check
@@ -43,12 +43,15 @@ def compatible_format(ctx):
     for doc in binding_docs(ctx):
         facts = doc_facts(doc)
         stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        classes = class_words(doc.path)
         for c, line in _new_compatibles(doc):
             v = c.value
             found = []
-            # A generic binding is named after its vendor-neutral compatible
-            # ('gpio-keys' in gpio-keys.yaml): that one needs no vendor.
-            neutral = v == stem or (facts.is_common and not c.owner)
+            # A generic binding is named after its vendor-neutral compatible,
+            # a kind of device of the class it sits in ('gpio-delay' in
+            # gpio/gpio-delay.yaml): that one needs no vendor.  A product
+            # ('gunyah-hypervisor' in firmware/) does.
+            neutral = v == stem and bool(set(v.split("-")) & classes)
             no_vendor = ("," not in v and not neutral and v not in vendorless_ok
                          and not any(r.search(v) for r in vendorless_rx))
             if no_vendor:

@@ -44,6 +44,9 @@ class _Pattern:
         self.after = re.compile(r"^\s*" + spec["unless_after"], re.I) if spec.get("unless_after") else None
 
     def search(self, text: str) -> re.Match | None:
+        return next(self.finditer(text), None)
+
+    def finditer(self, text: str):
         # the exceptions look around the group named 'w' when the pattern has one
         word = "w" if "w" in self.rx.groupindex else 0
         for m in self.rx.finditer(text):
@@ -52,8 +55,7 @@ class _Pattern:
                 continue
             if self.after and self.after.match(text[end: end + 40]):
                 continue
-            return m
-        return None
+            yield m
 
 
 def _patterns(ctx, key: str) -> list[_Pattern]:
@@ -80,6 +82,8 @@ def describes_driver(ctx):
                 continue
             text, _ = block.joined()
             hits = _scan_block(patterns, text)
+            if block.property_name:
+                hits = _software_talk(patterns, hits, text, block.property_name)
             if not hits:
                 continue
             pat, m = hits[0]
@@ -122,6 +126,26 @@ def describes_driver(ctx):
                 yield ctx.finding(anchor="commit-message", text=first, quote=tuple(quoted),
                                   word=_quote(m.group(0)), what=p.what, where="The commit message")
                 break
+
+
+_HARDWARE_PROSE_WORDS = 20
+
+
+def _software_talk(patterns: list[_Pattern], hits: list, text: str, prop: str) -> list:
+    """The hits of a property's description that make it about software.
+
+    A word the binding uses in the property's own name is its hardware term
+    ('fixed-emmc-driver-type': the eMMC driver type); one incidental
+    software word in a property's longer hardware prose is not what the
+    binding says ("... the bindings for the SDIO function driver"), while a
+    short description built on it is ("Driver instance ID.").  Titles and
+    top-level descriptions are held to one word.
+    """
+    own = set(re.split(r"[-_,]", prop.lower()))
+    hits = [(p, m) for p, m in hits if m.group(0).lower().rstrip("s") not in own]
+    total = sum(1 for p in patterns for m in p.finditer(text) if m.group(0).lower().rstrip("s") not in own)
+    incidental = total == 1 and len(text.split()) >= _HARDWARE_PROSE_WORDS
+    return [] if incidental else hits
 
 
 def _line_start(text: str, pos: int) -> int:

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ..artifacts.binding import BindingDoc
-from ..artifacts.binding_facts import facts_of
+from ..artifacts.binding_facts import class_words, facts_of
 from ..artifacts.schema_facts import (
     binding_examples,
     compatibles,
@@ -119,7 +119,9 @@ def _name_fits(stem: str, values: list[str], class_words: set[str] = frozenset()
     if stem in values:
         return True
     vendor = vendor_of(stem)
-    pool = [v for v in values if vendor is None or vendor_of(v) == vendor]
+    if vendor is None:
+        return False  # the name leaves out the vendor its compatibles have
+    pool = [v for v in values if vendor_of(v) == vendor]
     if not pool:
         return False
     local = stem.split(",", 1)[1] if vendor else stem
@@ -128,16 +130,6 @@ def _name_fits(stem: str, values: list[str], class_words: set[str] = frozenset()
     words = set().union(*(_tokens(v.split(",", 1)[-1]) for v in pool)) | class_words
     joined = {"".join(_tokens(v.split(",", 1)[-1])) for v in pool}
     return all(_token_fits(t, words) or any(t in j for j in joined) for t in _tokens(local))
-
-
-def _class_words(doc: BindingDoc) -> set[str]:
-    """The device-class words of the binding's directories ('clock', 'i2c', 'leds', ...)."""
-    parts = doc.rel_path.split("/")[:-1]
-    out = set()
-    for p in parts:
-        out.update(_tokens(p))
-        out.update(t.rstrip("s") for t in _tokens(p))
-    return out
 
 
 @check("binding-filename-compatible")
@@ -154,7 +146,7 @@ def binding_filename_compatible(ctx):
         if not values:
             continue
         stem = posixpath.basename(doc.path).rsplit(".", 1)[0]
-        if _name_fits(stem, values, _class_words(doc)):
+        if _name_fits(stem, values, class_words(doc.path)):
             continue
         suggestion = _suggest_name(values)
         line = doc.anchor_line(_top_values(doc).get("$id", (None,))[0], comps[0].line, doc.first_added_line())

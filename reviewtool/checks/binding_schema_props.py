@@ -21,6 +21,7 @@ from ..artifacts.schema_facts import (
     node_properties,
     refs_at_level,
 )
+from ..artifacts.binding_facts import doc_facts
 from . import check
 from ._schema_common import docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
@@ -51,6 +52,15 @@ def _names_list(schema: Any) -> bool:
 
 # -- binding/items-not-described ---------------------------------------------
 
+def _vendor_family_ref(doc: Any, node: Any) -> bool:
+    vendors = {c.value.split(",", 1)[0] for c in doc_facts(doc).top_compatibles if "," in c.value}
+    for ref in refs_at_level(node):
+        name = ref.split("#", 1)[0].rsplit("/", 1)[-1]
+        if "," in name and name.split(",", 1)[0] in vendors:
+            return True
+    return False
+
+
 @check("binding-items-not-described")
 @findings_only
 def binding_items_not_described(ctx):
@@ -58,9 +68,9 @@ def binding_items_not_described(ctx):
     names_map = dict(ctx.params.get("names", {}))
     for doc, data in docs_with_data(ctx):
         for ns, props in node_properties(data):
-            # A sibling common schema ('qcom,pas-common.yaml') is where a
-            # family describes its entries once; this file only counts them.
-            if any(not r.startswith(("/", "#", "http")) for r in refs_at_level(ns.node)):
+            # A family schema of the same vendor ('qcom,pas-common.yaml') is
+            # where the entries are described once; this file only counts them.
+            if _vendor_family_ref(doc, ns.node):
                 continue
             for name in props:
                 if name not in watched:
