@@ -1,0 +1,422 @@
+"""Patterns that fooled the binding rules on accepted mainline code (issue 12),
+each as a small binding shaped like the real ones, beside the case the rule
+must still raise: decisions come from what the binding defines."""
+
+from __future__ import annotations
+
+import textwrap
+
+from reviewtool.artifacts.binding_facts import build_facts
+from reviewtool.artifacts.binding import parse_yaml
+from reviewtool.catalog import load_catalog
+from reviewtool.engine import Options, check_series
+from reviewtool.examples import render_example
+from reviewtool.sources.mbox import load_bytes
+
+RULES = {r.id: r for r in load_catalog()}
+BINDINGS = "Documentation/devicetree/bindings/"
+
+HEAD = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/{rel}#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+
+title: {title}
+
+maintainers:
+  - Ada Example <ada@example.org>
+
+"""
+
+
+def binding(rel: str, body: str, title: str = "ACME foo controller") -> str:
+    return HEAD.format(rel=rel, title=title) + textwrap.dedent(body)
+
+
+def run(rule_id: str, spec: dict) -> list:
+    series = load_bytes(render_example(spec, "t"), "test")
+    return [f for s in series for f in check_series(s, [RULES[rule_id]], Options()).findings]
+
+
+def added(rel: str, text: str, **extra) -> dict:
+    return {"subject": f"dt-bindings: {rel.split('/')[0]}: Add {rel}", "files": {BINDINGS + rel: text}, **extra}
+
+
+def lines_of(findings) -> list[str]:
+    return [(f.text or "").strip() for f in findings]
+
+
+# -- pattern 4: root/board and common schemas, placeholder children ----------------
+
+ROOT = """\
+properties:
+  $nodename:
+    const: "/"
+  compatible:
+    oneOf:
+      - items:
+          - enum:
+              - acme,evb1
+              - acme,evb2
+          - const: acme,soc1
+
+additionalProperties: true
+
+...
+"""
+
+
+def test_root_schema_is_open_by_convention():
+    got = run("binding/closed-schema", added("arm/acme.yaml", binding("arm/acme.yaml", ROOT, "ACME boards")))
+    assert got == []
+
+
+def test_device_binding_left_open_is_still_an_error():
+    body = ROOT.replace('  $nodename:\n    const: "/"\n', "")
+    got = run("binding/closed-schema", added("arm/acme.yaml", binding("arm/acme.yaml", body)))
+    assert [(f.severity, f.text) for f in got] == [("error", "additionalProperties: true")]
+
+
+PLACEHOLDER = """\
+properties:
+  compatible:
+    const: acme,dpu
+
+  reg:
+    maxItems: 1
+
+  opp-table:
+    type: object
+
+  channel@0:
+    type: object
+    properties:
+      reg:
+        maxItems: 1
+
+$defs:
+  pd-node:
+    type: object
+    properties:
+      reg:
+        maxItems: 1
+
+required:
+  - compatible
+
+additionalProperties: false
+"""
+
+
+def test_only_a_child_with_properties_of_its_own_is_asked_to_close():
+    got = run("binding/closed-schema", added("display/acme,dpu.yaml", binding("display/acme,dpu.yaml", PLACEHOLDER)))
+    assert [(f.text.strip(), f.severity) for f in got] == [("channel@0:", "warning")]
+
+
+# -- pattern 2: a conversion keeps the .txt binding's property names ---------------
+
+TXT = """\
+ACME panel
+
+Required properties:
+- compatible: "acme,ld100"
+- reset-delay: delay in ms after reset
+"""
+
+PANEL = """\
+properties:
+  compatible:
+    const: acme,ld100
+
+  reset-delay:
+    $ref: /schemas/types.yaml#/definitions/uint32
+    description: Delay after reset.
+
+  acme,new-mode:
+    $ref: /schemas/types.yaml#/definitions/uint32
+    description: Operating mode.
+
+  panel-mode:
+    $ref: /schemas/types.yaml#/definitions/uint32
+    description: Operating mode the conversion added.
+
+required:
+  - compatible
+
+additionalProperties: false
+"""
+
+
+def test_conversion_keeps_carried_over_property_names():
+    rel = "display/panel/acme,ld100.yaml"
+    spec = added(rel, binding(rel, PANEL, "ACME LD100 panel"),
+                 remove={BINDINGS + "display/panel/acme,ld100.txt": TXT})
+    got = run("binding/vendor-property-prefix", spec)
+    assert lines_of(got) == ["panel-mode:"]  # new in the conversion: still asked
+
+
+def test_new_binding_property_without_prefix_is_still_asked():
+    rel = "display/panel/acme,ld100.yaml"
+    got = run("binding/vendor-property-prefix", added(rel, binding(rel, PANEL, "ACME LD100 panel")))
+    assert lines_of(got) == ["reset-delay:", "panel-mode:"]
+
+
+def test_conversion_facts_from_the_series():
+    rel = "display/panel/acme,ld100.yaml"
+    from reviewtool.artifacts.binding import binding_docs
+    from reviewtool.artifacts.binding_facts import facts_of
+    from reviewtool.engine import Context
+
+    spec = added(rel, binding(rel, PANEL), remove={BINDINGS + "display/panel/acme,ld100.txt": TXT})
+    (series,) = load_bytes(render_example(spec, "t"), "test")
+    ctx = Context(series, series.patches[0], RULES["binding/vendor-property-prefix"], Options(), {})
+    facts = facts_of(ctx, binding_docs(ctx)[0])
+    assert facts.is_conversion and facts.carried_over("reset-delay") and not facts.carried_over("panel-mode")
+
+
+# -- pattern 3: vendor-neutral bindings ------------------------------------------------
+
+NEUTRAL = """\
+properties:
+  compatible:
+    const: gpio-delay
+
+  gpio-controller: true
+
+  "#gpio-cells":
+    const: 2
+
+  delay-mode:
+    $ref: /schemas/types.yaml#/definitions/uint32
+    description: How the delay is applied.
+
+required:
+  - compatible
+
+additionalProperties: false
+"""
+
+
+def test_vendor_neutral_binding_needs_no_vendor():
+    spec = added("gpio/gpio-delay.yaml", binding("gpio/gpio-delay.yaml", NEUTRAL, "GPIO delay"))
+    assert run("binding/compatible-format", spec) == []
+    assert run("binding/vendor-property-prefix", spec) == []  # no 'vendor,' to suggest
+
+
+def test_a_product_named_after_its_file_still_needs_a_vendor():
+    body = NEUTRAL.replace("gpio-delay", "zork-hypervisor")
+    spec = added("firmware/zork-hypervisor.yaml", binding("firmware/zork-hypervisor.yaml", body))
+    assert lines_of(run("binding/compatible-format", spec)) == ["const: zork-hypervisor"]
+
+
+# -- pattern 5: part numbers, families, fallbacks ------------------------------------------
+
+def compat_binding(enum_block: str) -> str:
+    return binding("power/supply/acme,bq25600.yaml", "properties:\n  compatible:\n" +
+                   textwrap.indent(textwrap.dedent(enum_block), "    ") +
+                   "\nrequired:\n  - compatible\n\nadditionalProperties: false\n")
+
+
+def test_digit_x_digit_is_a_part_number_and_an_x_family_needs_its_members():
+    text = compat_binding("""\
+        enum:
+          - acme,sam9x60-pmc
+          - acme,gen3x1-phy
+          - acme,rg35xx
+          - acme,bq256xx
+          - acme,bq25600
+        """)
+    got = run("binding/compatible-too-generic", added("power/supply/acme,bq25600.yaml", text))
+    assert lines_of(got) == ["- acme,bq256xx"]
+
+
+def test_ip_revision_as_fallback_is_what_the_rule_asks_for():
+    text = compat_binding("""\
+        oneOf:
+          - items:
+              - const: acme,soc1-tsens
+              - const: acme,tsens-v2
+          - const: acme,tsens-v1
+        """)
+    got = run("binding/compatible-too-generic", added("power/supply/acme,bq25600.yaml", text))
+    assert lines_of(got) == ["- const: acme,tsens-v1"]
+
+
+def test_board_compatibles_of_a_root_schema():
+    body = ROOT.replace("- acme,evb2", "- acme,evb2-v2\n              - acme,evb2\n              - acme,mb8xx")
+    got = run("binding/compatible-format", added("arm/acme.yaml", binding("arm/acme.yaml", body, "ACME boards")))
+    assert got == []  # a board revision is hardware, not a run-time version
+    assert run("binding/compatible-too-generic",
+               added("arm/acme.yaml", binding("arm/acme.yaml", body, "ACME boards"))) == []
+
+
+# -- pattern 6: branches narrow, they do not restate -----------------------------------------
+
+BRANCHES = """\
+properties:
+  compatible:
+    enum:
+      - acme,dsi1
+      - acme,dsi2
+
+  clocks:
+    minItems: 3
+    maxItems: 6
+
+  clock-names:
+    minItems: 3
+    maxItems: 6
+
+allOf:
+  - if:
+      properties:
+        compatible:
+          contains:
+            const: acme,dsi1
+    then:
+      properties:
+        clocks:
+          maxItems: 6
+        clock-names:
+          items:
+            - const: mdp
+            - const: iface
+            - const: bus
+            - const: byte
+            - const: pixel
+            - const: core
+    else:
+      properties:
+        clocks:
+          maxItems: 3
+        clock-names:
+          items:
+            - const: mdp
+            - const: iface
+            - const: bus
+            - const: byte
+
+required:
+  - compatible
+
+additionalProperties: false
+"""
+
+
+def test_names_counted_per_branch_by_their_maximum():
+    got = run("binding/names-without-list", added("display/acme,dsi1.yaml", binding("display/acme,dsi1.yaml", BRANCHES)))
+    assert len(got) == 1 and "3" in got[0].message and "4" in got[0].message  # only the else branch disagrees
+
+
+def test_min_items_alone_is_exact_as_dtschema_reads_it():
+    body = """\
+    properties:
+      compatible:
+        const: acme,card
+      clocks:
+        minItems: 2
+      clock-names:
+        items:
+          - const: pll
+          - const: out
+    required:
+      - compatible
+    additionalProperties: false
+    """
+    got = run("binding/names-without-list", added("sound/acme,card.yaml", binding("sound/acme,card.yaml", body)))
+    assert got == []
+
+
+# -- pattern 7: alike entries ----------------------------------------------------------------
+
+ALIKE = """\
+properties:
+  compatible:
+    const: acme,venc
+
+  reg:
+    maxItems: 3
+
+  iommus:
+    maxItems: 8
+
+  power-domains:
+    minItems: 1
+    maxItems: 4
+
+required:
+  - compatible
+
+additionalProperties: false
+"""
+
+
+def test_alike_entries_need_no_description_each():
+    got = run("binding/items-not-described", added("media/acme,venc.yaml", binding("media/acme,venc.yaml", ALIKE)))
+    assert lines_of(got) == ["reg:"]
+
+
+# -- pattern 11: file names and hardware words -------------------------------------------------
+
+def named(rel: str, compats: list[str]) -> dict:
+    enum = "\n".join(f"      - {c}" for c in compats)
+    return added(rel, binding(rel, f"properties:\n  compatible:\n    enum:\n{enum}\n\n"
+                                   "required:\n  - compatible\n\nadditionalProperties: false\n"))
+
+
+def test_file_names_upstream_accepts():
+    assert run("binding/filename-compatible", named("power/supply/acme,bq256xx.yaml",
+                                                    ["acme,bq25600", "acme,bq25611"])) == []
+    assert run("binding/filename-compatible", named("misc/acme,foo-bar.yaml", ["acme,foobar"])) == []
+    assert run("binding/filename-compatible", named("media/acme,dw100.yaml", ["acme,soc1-dw100"])) == []
+    assert run("binding/filename-compatible", named("clock/acme,soc1-pcc-clock.yaml",
+                                                    ["acme,soc1-pcc3", "acme,soc1-pcc4"])) == []
+
+
+def test_file_names_that_still_do_not_fit():
+    assert run("binding/filename-compatible", named("misc/acme,bar.yaml", ["acme,foo"]))
+    assert run("binding/filename-compatible", named("misc/foo.yaml", ["acme,foo"]))  # vendor left out
+
+
+HW_DRIVER = """\
+properties:
+  compatible:
+    const: acme,sdhci
+
+  fixed-emmc-driver-type:
+    $ref: /schemas/types.yaml#/definitions/uint32
+    description:
+      For non-removable eMMC, enforce this driver type. The value is the
+      driver type as specified in the eMMC specification (table 206 in
+      spec version 5.1).
+
+  acme,id:
+    $ref: /schemas/types.yaml#/definitions/uint32
+    description: Driver instance ID.
+
+required:
+  - compatible
+
+additionalProperties: false
+"""
+
+
+def test_driver_as_a_hardware_term_and_as_software():
+    got = run("binding/describes-driver", added("mmc/acme,sdhci.yaml", binding("mmc/acme,sdhci.yaml", HW_DRIVER)))
+    assert lines_of(got) == ["description: Driver instance ID."]
+
+
+# -- the facts themselves --------------------------------------------------------------------
+
+def test_binding_facts_flags():
+    data, _ = parse_yaml(binding("arm/acme.yaml", ROOT))
+    facts = build_facts("arm/acme.yaml", data)
+    assert facts.is_root and [c.value for c in facts.top_compatibles] == ["acme,evb1", "acme,evb2", "acme,soc1"]
+    assert [c.fallback for c in facts.top_compatibles] == [False, False, True]
+    common, _ = parse_yaml("properties:\n  no-mmc: true\nadditionalProperties: true\n")
+    assert build_facts("mmc/mmc-controller.yaml", common).is_common
+    data, _ = parse_yaml(binding("media/acme,venc.yaml", ALIKE))
+    facts = build_facts("x", data)
+    assert not facts.is_common and not facts.is_root and facts.defines_name("iommus")
