@@ -41,6 +41,8 @@ _RULE_KEYS = {
     "message",
     "examples",
     "silence",
+    "precision",
+    "subsumes",
 }
 
 
@@ -65,6 +67,24 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Precision:
+    """A rule's measured precision: ``right`` of ``sample`` seeded findings
+    judged right by reading them, on ``corpus``, on ``date``."""
+
+    right: int
+    sample: int
+    date: str
+    corpus: str
+
+    @property
+    def rate(self) -> float:
+        return self.right / self.sample if self.sample else 0.0
+
+    def describe(self) -> str:
+        return f"{self.right}/{self.sample} ({100 * self.rate:.0f} %) right on {self.corpus}, {self.date}"
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     severity: str
@@ -80,6 +100,8 @@ class Rule:
     examples_bad: tuple[Any, ...] = ()
     examples_good: tuple[Any, ...] = ()
     source: str = ""  # the file the rule came from
+    precision: tuple[Precision, ...] = ()  # measured samples, newest last (see README: severity policy)
+    subsumes: tuple[str, ...] = ()  # rules whose point on the same line this rule makes too
 
     @property
     def family(self) -> str:
@@ -209,6 +231,10 @@ def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True) ->
         if unknown_fields:
             raise fail(f"'message' uses {{{sorted(unknown_fields)[0]}}}, but a declarative rule only fills "
                        "{match} and {path_name}")
+    precision = _parse_precision(raw.get("precision"), fail)
+    subsumes = raw.get("subsumes", [])
+    if not isinstance(subsumes, list) or not all(isinstance(x, str) and _ID.match(x) for x in subsumes):
+        raise fail("'subsumes' must be a list of rule ids")
     return Rule(
         id=rid,
         severity=severity,
@@ -224,7 +250,25 @@ def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True) ->
         examples_bad=tuple(bad),
         examples_good=tuple(good),
         source=str(path),
+        precision=precision,
+        subsumes=tuple(subsumes),
     )
+
+
+def _parse_precision(raw: Any, fail) -> tuple[Precision, ...]:
+    """``precision:`` is one measurement or a list of them: {right, sample, date, corpus}."""
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) != {"right", "sample", "date", "corpus"}:
+            raise fail("'precision' entries need exactly: right, sample, date, corpus")
+        right, sample = item["right"], item["sample"]
+        if not (isinstance(right, int) and isinstance(sample, int) and 0 <= right <= sample and sample > 0):
+            raise fail("'precision' needs whole numbers 0 <= right <= sample, sample > 0")
+        out.append(Precision(right, sample, str(item["date"]), str(item["corpus"])))
+    return tuple(out)
 
 
 class _AnyFields(dict):

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from .catalog import Rule
 from .classify import patch_kinds, path_matches
+from .consolidate import consolidate
 from .model import SEVERITY_RANK, Finding, Patch, Series, SeriesReport
 
 
@@ -209,6 +210,7 @@ def check_series(series: Series, rules: list[Rule], options: Options | None = No
             replace(f, severity=options.severity_overrides[f.rule]) if f.rule in options.severity_overrides else f
             for f in findings
         ]
+    findings = consolidate(findings, active)
     unique = {(f.sort_key(), f.text): f for f in findings}
     return SeriesReport(series=series, findings=tuple(sorted(unique.values(), key=Finding.sort_key)))
 

@@ -220,6 +220,11 @@ class Finding:
     # into one footer per series instead of showing them among the findings.
     status_note: bool = False
     suppression: Suppression | None = None  # set on the findings in SeriesReport.suppressed
+    # When one finding stands for the rule's repeats in a file (see
+    # reviewtool.consolidate): every line it covers, the anchor line first.
+    lines: tuple[int, ...] = ()
+    # Rules whose point on the same line this finding makes too (they were dropped).
+    subsumes: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple:
         return (

@@ -65,6 +65,9 @@ def rules_json(cat: Catalogue) -> list[dict[str, Any]]:
             "summary": r.summary,
             "references": list(r.references),
             "source": r.source,
+            "precision": [{"right": m.right, "sample": m.sample, "date": m.date, "corpus": m.corpus}
+                          for m in r.precision],
+            "subsumes": list(r.subsumes),
         }
         for r in cat.rules
     ]
@@ -173,6 +176,15 @@ def explain(cat: Catalogue, rule_id: str, stream: IO[str]) -> None:
     changed = f", default {rule.severity}" if sev != rule.severity else ""
     w(f"{rule.id} — {sev}{changed}, family {rule.family}, scope {rule.scope}{state}\n")
     w(_wrap(rule.summary, "") + "\n\n")
+    w("Precision (severity means confidence: error >= 95 %, warning >= 85 % judged right)\n")
+    if rule.precision:
+        for m in rule.precision:
+            w(_wrap(m.describe(), "  ") + "\n")
+    else:
+        w("  not measured yet\n")
+    if rule.subsumes:
+        w(f"  On a line where it fires it also stands for: {', '.join(rule.subsumes)}\n")
+    w("\n")
     w("Why\n" + "\n".join(_wrap(p, "  ") for p in _paragraphs(rule.rationale)) + "\n\n")
     w("References\n")
     for ref in rule.references:

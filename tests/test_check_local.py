@@ -39,7 +39,7 @@ def test_json_shape_is_the_contract(corpus):
     for f in s["findings"]:
         # The contract's fields, plus those added since (adding is allowed, never removing).
         assert set(f) == {"rule", "severity", "patch", "message_id", "anchor", "path", "line", "text",
-                          "message", "references", "status_note"}
+                          "message", "references", "status_note", "lines", "subsumes"}
         assert isinstance(f["status_note"], bool)
         assert f["severity"] in ("error", "warning", "info")
         assert f["anchor"] in ("subject", "commit-message", "diff", "series")

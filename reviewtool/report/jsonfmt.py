@@ -25,6 +25,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         # added in 0.1: true for a note on what this run could not verify (no
         # kernel tree, part of the series), which is not a remark on the patch
         "status_note": f.status_note,
+        "lines": list(f.lines or ((f.line,) if f.line else ())),
+        "subsumes": list(f.subsumes),
     }
 
 
