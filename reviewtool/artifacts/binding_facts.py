@@ -259,6 +259,29 @@ class BindingFacts:
                 return True
         return False
 
+    def spells_name(self, name: str) -> bool:
+        """Whether the binding itself fixes this node or property name,
+        spelling included: a properties key ('BUCK1', 'simple-audio-card,cpu')
+        or a pattern that matches it and asks for its underscores or upper
+        case ('^buck_(vcore|vgpu)$', '^(LDO|BUCK)[0-9]+$').  A pattern that
+        only fixes a suffix ('-pins$') leaves the rest of the name free."""
+        base = name.split("@", 1)[0]
+        for ns in self.nodes:
+            props = ns.node.get("properties")
+            if is_map(props) and (name in props or base in props):
+                return True
+            pats = ns.node.get("patternProperties")
+            if not is_map(pats):
+                continue
+            for p in map(str, pats):
+                if not (pattern_matches(p, name) or pattern_matches(p, base)):
+                    continue
+                if ("_" in base and "_" in p) or (base != base.lower() and re.search(r"[A-Z]", p)):
+                    return True
+                if "_" not in base and base == base.lower():
+                    return True
+        return False
+
     def property_names(self) -> frozenset[str]:
         return frozenset(p.name for p in self.properties if not p.pattern)
 
