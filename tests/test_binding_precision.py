@@ -420,3 +420,68 @@ def test_binding_facts_flags():
     data, _ = parse_yaml(binding("media/acme,venc.yaml", ALIKE))
     facts = build_facts("x", data)
     assert not facts.is_common and not facts.is_root and facts.defines_name("iommus")
+
+
+# -- pattern 1: node names the binding itself fixes -------------------------------------------
+
+PMIC = """\
+properties:
+  compatible:
+    const: acme,pmic1
+
+  reg:
+    maxItems: 1
+
+  regulators:
+    type: object
+    patternProperties:
+      "^(BUCK|LDO)[0-9]+$":
+        type: object
+        $ref: /schemas/regulator/regulator.yaml#
+        unevaluatedProperties: false
+      "^buck_(vcore|vgpu)$":
+        type: object
+        $ref: /schemas/regulator/regulator.yaml#
+        unevaluatedProperties: false
+      "-pins$":
+        type: object
+    additionalProperties: false
+
+required:
+  - compatible
+  - reg
+
+additionalProperties: false
+
+examples:
+  - |
+    i2c {
+        #address-cells = <1>;
+        #size-cells = <0>;
+
+        pmic@60 {
+            compatible = "acme,pmic1";
+            reg = <0x60>;
+
+            regulators {
+                BUCK1 {
+                    regulator-name = "vdd-core";
+                };
+
+                buck_vcore {
+                    regulator-name = "vcore";
+                };
+
+                i2c_scl-pins {
+                    regulator-name = "scl";
+                };
+            };
+        };
+    };
+"""
+
+
+def test_example_names_the_binding_fixes_are_not_bad_names():
+    rel = "regulator/acme,pmic1.yaml"
+    got = run("binding/example-node-name", added(rel, binding(rel, PMIC, "ACME PMIC1 regulators")))
+    assert lines_of(got) == ["i2c_scl-pins {"]  # '-pins$' fixes only the suffix

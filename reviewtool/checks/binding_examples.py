@@ -23,6 +23,7 @@ from ..artifacts.schema_facts import (
     property_maps,
     vendor_of,
 )
+from ..artifacts.binding_facts import doc_facts
 from . import check
 from ._schema_common import docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
@@ -77,11 +78,14 @@ def binding_example_node_name(ctx):
     for doc, _data, _own, blocks in _examples(ctx):
         hint = _suggestion(doc, suggestions)
         hint_text = f" such as '{hint}'" if hint else ""
+        facts = doc_facts(doc)
         for block in blocks:
             for node in block.dts.nodes():
                 if node.is_reference or node.name == "/":
                     continue
                 name = node.name
+                if facts.spells_name(name):
+                    continue  # the binding itself names it so ('BUCK1', '^buck_(vcore|vgpu)$')
                 if "_" in name or name != name.lower():
                     yield _at(ctx, doc, block, node.line, node=node.full_name,
                               message=f"The node name '{node.full_name}' uses "
