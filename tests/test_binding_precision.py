@@ -485,3 +485,11 @@ def test_example_names_the_binding_fixes_are_not_bad_names():
     rel = "regulator/acme,pmic1.yaml"
     got = run("binding/example-node-name", added(rel, binding(rel, PMIC, "ACME PMIC1 regulators")))
     assert lines_of(got) == ["i2c_scl-pins {"]  # '-pins$' fixes only the suffix
+
+
+def test_bus_id_compatibles_have_no_vendor_prefix():
+    from reviewtool.artifacts.binding_facts import is_id_style
+    from reviewtool.checks.series_structure import _vendor
+
+    assert [_vendor(c) for c in ("pci14e4,43dc", "usb424,2514", "brcm,bcm4329-fmac")] == [None, None, "brcm"]
+    assert is_id_style("usbif424,2514.config1.0") and not is_id_style("usbc,foo")

@@ -26,6 +26,7 @@ from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_binding_path, is_dts_pat
 from ..model import Patch
 from ..syntax.c import c_file
 from ..syntax.source import CompatUse, source_view
+from ..artifacts.binding_facts import is_id_style
 from ..tree import VENDOR_PREFIXES, binding_compatibles, compatible_matches, vendor_prefix_keys, yaml_compatibles
 from . import check
 from .dts import dts_compatible_uses
@@ -203,8 +204,8 @@ def undocumented_compatible(ctx):
 
 
 def _vendor(compat: str) -> str | None:
-    if "," not in compat:
-        return None
+    if "," not in compat or is_id_style(compat):
+        return None  # 'usb1234,5678', 'pci14e4,43dc': a bus ID, not a vendor prefix
     vendor = compat.split(",", 1)[0]
     return vendor if re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9-]*", vendor) else None
 
