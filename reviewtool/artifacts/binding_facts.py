@@ -298,7 +298,7 @@ class BindingFacts:
         return bool(self.converted_from)
 
 
-_ID_STYLE = re.compile(r"^(?:usb|usbif|pci|pciclass|slim|sdw|lpddr\d)-?[0-9a-f]+,", re.I)
+_ID_STYLE = re.compile(r"^(?:usbif|usb|pciclass|pci|slim|sdw|lpddr\d)-?[0-9a-f]*[0-9][0-9a-f]*,", re.I)
 
 
 def is_id_style(compatible: str) -> bool:
