@@ -41,8 +41,45 @@ def of_match_sentinel(ctx):
             yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line), type=t.type, name=t.name)
 
 
-_MODULAR = re.compile(r"^(?:module_\w*driver|module_init|MODULE_LICENSE)$")
+# module_init()/module_*_driver() make a file loadable; MODULE_LICENSE alone does
+# not (built-in code carries it too).
+_MODULAR = re.compile(r"^(?:module_\w*driver|module_init)$")
 _BUILTIN = re.compile(r"^builtin_\w*driver$")
+
+
+def _kbuild_texts(ctx, directory: str, names: tuple[str, ...]) -> list[str]:
+    """Makefile/Kconfig text of a directory: what the series adds, then the tree's copy."""
+    out = []
+    for p in ctx.series.patches:
+        for fc in p.files:
+            if fc.path.rsplit("/", 1)[0] == directory and fc.path.rsplit("/", 1)[-1].startswith(names):
+                out.append("\n".join(ln.text for h in fc.hunks for ln in h.lines if ln.kind != "-"))
+    tree = getattr(ctx.options, "tree", None)
+    if tree is not None and hasattr(tree, "read_file"):
+        for name in names:
+            text = tree.read_file(f"{directory}/{name}")
+            if text:
+                out.append(text)
+    return out
+
+
+def _built_in_only(ctx, path: str) -> bool:
+    """The Makefile builds the file under a ``bool`` Kconfig symbol: it is never a module."""
+    directory, _, filename = path.rpartition("/")
+    stem = filename[:-2]
+    symbols = set()
+    for text in _kbuild_texts(ctx, directory, ("Makefile",)):
+        for m in re.finditer(rf"^obj-\$\(CONFIG_(\w+)\)\s*[+:]?=(.*?)(?<!\\)$", text, re.M | re.S):
+            if re.search(rf"(?<![\w-]){re.escape(stem)}\.o\b", m.group(2)):
+                symbols.add(m.group(1))
+    if not symbols:
+        return False
+    kconfig = "\n".join(_kbuild_texts(ctx, directory, ("Kconfig",)))
+    for sym in symbols:
+        m = re.search(rf"^(?:menu)?config\s+{sym}\s*$\n((?:[ \t].*\n?|\s*\n)*)", kconfig, re.M)
+        if m is None or not re.search(r"^\s+(?:def_)?bool\b", m.group(1), re.M):
+            return False
+    return True
 
 
 @check("module-device-table")
@@ -66,7 +103,7 @@ def module_device_table(ctx):
                     continue
                 table = tables[name]
                 anchor = table.start if view.is_added(table.start) else line if view.is_added(line) else None
-                if anchor is None:
+                if anchor is None or _built_in_only(ctx, f.path):
                     continue
                 yield ctx.finding(anchor="diff", path=f.path, line=anchor, text=view.text_of(anchor), name=name)
 
@@ -299,6 +336,7 @@ def _entry(lines: list[tuple[int, str]], i: int) -> list[tuple[int, str]]:
 # Properties the driver reads vs the binding
 
 _NODE_REF_KEYS = ("allOf", "anyOf", "oneOf")
+_BINDINGS_DIR = "Documentation/devicetree/bindings"
 
 
 def _node_refs(data: Any) -> list[str]:
@@ -313,16 +351,47 @@ def _node_refs(data: Any) -> list[str]:
     return [r for r in refs if not r.startswith(("/schemas/types.yaml", "#"))]
 
 
-def _strings(node: Any, out: set[str]) -> None:
+def _all_refs(node: Any, out: list[str]) -> list[str]:
+    """Every schema ``$ref`` in the document, child nodes included (types.yaml and local refs left out)."""
+    if hasattr(node, "items"):
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str) and not v.startswith(("/schemas/types.yaml", "#")):
+                out.append(v)
+            else:
+                _all_refs(v, out)
+    elif isinstance(node, list):
+        for item in node:
+            _all_refs(item, out)
+    return out
+
+
+def _ref_path(ref: str, base: str) -> str:
+    """The tree path a binding ``$ref`` names (``/schemas/x/y.yaml#`` or relative to ``base``)."""
+    import posixpath
+
+    target = ref.split("#", 1)[0]
+    if target.startswith("/schemas/"):
+        return f"{_BINDINGS_DIR}/{target[len('/schemas/'):]}"
+    if target.startswith(("http://", "https://")):
+        return target.split("/schemas/", 1)[-1] if "/schemas/" in target else target
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _strings(node: Any, out: set[str], patterns: list[re.Pattern] | None = None) -> None:
     if isinstance(node, str):
         out.add(node)
     elif isinstance(node, list):
         for item in node:
-            _strings(item, out)
+            _strings(item, out, patterns)
     elif hasattr(node, "items"):
         for k, v in node.items():
-            if k not in ("description", "$ref", "deprecated"):
-                _strings(v, out)
+            if k == "pattern" and isinstance(v, str) and patterns is not None:
+                try:
+                    patterns.append(re.compile(v))
+                except re.error:
+                    pass
+            elif k not in ("description", "$ref", "deprecated"):
+                _strings(v, out, patterns)
 
 
 class _BindingFacts:
@@ -331,6 +400,7 @@ class _BindingFacts:
         self.names: set[str] = set()
         self.patterns: list[re.Pattern] = []
         self.name_values: dict[str, set[str]] = {}
+        self.name_patterns: dict[str, list[re.Pattern]] = {}
         for _p, mapping, key in walk_properties(data):
             if not isinstance(key, str):
                 continue
@@ -343,11 +413,75 @@ class _BindingFacts:
                 self.names.add(key)
                 if key.endswith("-names"):
                     self.name_values.setdefault(key, set())
-                    _strings(mapping.get(key), self.name_values[key])
+                    _strings(mapping.get(key), self.name_values[key], self.name_patterns.setdefault(key, []))
         self.refs = _node_refs(data)
+        self.all_refs = _all_refs(data, [])
+        top = data.get("properties") if hasattr(data, "get") else None
+        # A binding that lists compatibles and nothing else (a SoC/board list, a
+        # collection of incompletely documented devices) does not describe the node.
+        self.describes_node = bool(set(top or ()) - {"compatible", "$nodename"}) or bool(self.refs)
 
     def defines(self, prop: str) -> bool:
         return prop in self.names or any(p.search(prop) for p in self.patterns)
+
+    def names_value(self, prop: str, value: str) -> bool:
+        return value in self.name_values.get(prop, set()) or any(
+            p.search(value) for p in self.name_patterns.get(prop, []))
+
+    def copy(self) -> "_BindingFacts":
+        import copy
+
+        out = copy.copy(self)
+        out.names, out.patterns = set(self.names), list(self.patterns)
+        out.name_values = {k: set(v) for k, v in self.name_values.items()}
+        out.name_patterns = {k: list(v) for k, v in self.name_patterns.items()}
+        return out
+
+    def merge(self, other: "_BindingFacts") -> None:
+        """Take in what a referenced schema defines."""
+        self.names |= other.names
+        self.patterns += other.patterns
+        for key, values in other.name_values.items():
+            self.name_values.setdefault(key, set()).update(values)
+        for key, pats in other.name_patterns.items():
+            self.name_patterns.setdefault(key, []).extend(pats)
+
+
+def _with_refs(ctx, facts: _BindingFacts) -> tuple[_BindingFacts, bool]:
+    """The binding with the schemas it ``$ref``s read from the tree; False when one could not be read."""
+    tree = getattr(ctx.options, "tree", None)
+    if tree is None or not hasattr(tree, "read_file") or not facts.all_refs:
+        return facts, not facts.refs
+    resolved = True
+    facts = facts.copy()
+    seen = {facts.path}
+    queue = [(r, facts.path) for r in facts.all_refs]
+    while queue and len(seen) < 24:
+        ref, base = queue.pop()
+        path = _ref_path(ref, base)
+        if path in seen:
+            continue
+        seen.add(path)
+        other = _tree_facts(ctx, path)
+        if other is None:
+            resolved = False
+            continue
+        facts.merge(other)
+        queue.extend((r, path) for r in other.all_refs)
+    return facts, resolved
+
+
+def _tree_facts(ctx, path: str) -> _BindingFacts | None:
+    tree = ctx.options.tree
+
+    def compute():
+        text = tree.read_file(path)
+        if text is None:
+            return None
+        data, err = parse_yaml(text)
+        return _BindingFacts(path, data) if err is None and hasattr(data, "get") else None
+
+    return ctx.memo(f"driver-tree-facts:{path}", compute)
 
 
 def _series_bindings(ctx) -> list[tuple[set[str], _BindingFacts]]:
@@ -380,25 +514,42 @@ def _tree_binding(ctx, compat: str) -> _BindingFacts | None:
     return ctx.memo(f"driver-tree-binding:{compat}", compute)
 
 
+def _dt_vendor(ctx, prefix: str, compats: set[str]) -> bool:
+    """Could ``prefix,`` name a device-tree property?  Not when the tree does not know the
+    vendor and no compatible of the driver uses it (a software-node or ACPI property)."""
+    tree = getattr(ctx.options, "tree", None)
+    if tree is None or not hasattr(tree, "has_vendor_prefix"):
+        return True
+    return tree.has_vendor_prefix(prefix) or any(c.split(",", 1)[0] == prefix for c in compats)
+
+
 @check("undocumented-property")
 def undocumented_property(ctx):
     implicit = set(ctx.params.get("implicit", []))
     for f, cf in c_files(ctx):
-        reads = [r for r in cf.property_reads if cf.view.is_added(r.line) and "%" not in r.name]
+        # Only the driver's own node is described by its binding: children, phandle
+        # targets, CPU nodes and nodes handed to exported helpers belong to other schemas.
+        reads = [r for r in cf.property_reads
+                 if cf.view.is_added(r.line) and "%" not in r.name and r.node == "device"]
         if not reads:
             continue
         compats = {u.compatible for u in cf.compatible_uses()}
         bindings = [facts for cs, facts in _series_bindings(ctx) if cs & compats]
         if not bindings:
             bindings = [b for c in sorted(compats) if (b := _tree_binding(ctx, c)) is not None]
+        bindings = [b for b in bindings if b.describes_node]
         if not bindings:
             continue
         where = " / ".join(sorted({b.path for b in bindings}))
-        generic_from_refs = any(b.refs for b in bindings)
+        resolved = [_with_refs(ctx, b) for b in bindings]
+        bindings = [b for b, _ in resolved]
+        generic_from_refs = not all(ok for _, ok in resolved)
         reported: set[str] = set()
         for r in reads:
             key = f"{r.kind}:{r.dt_name}:{r.name}"
             if key in reported:
+                continue
+            if "," in r.dt_name and not _dt_vendor(ctx, r.dt_name.split(",", 1)[0], compats):
                 continue
             problem = _read_problem(r, bindings, implicit, generic_from_refs)
             if problem is None:
@@ -412,10 +563,10 @@ def _read_problem(r, bindings: list[_BindingFacts], implicit: set[str], generic_
     vendor = "," in r.dt_name
     if r.kind == "names":
         prop = r.names_prop or ""
-        if any(r.name in b.name_values.get(prop, set()) for b in bindings):
+        if any(b.names_value(prop, r.name) for b in bindings):
             return None
-        if prop in implicit or (generic_from_refs and not any(b.defines(prop) for b in bindings)):
-            return None  # a referenced schema may define the whole list
+        if prop in implicit or not any(b.defines(prop) for b in bindings):
+            return None  # no list in the binding: the name comes from elsewhere (a referenced schema, board code)
         return f'"{r.name}" in {prop}'
     if r.kind == "gpios":
         if any(b.defines(f"{r.name}-gpios") or b.defines(f"{r.name}-gpio") for b in bindings):

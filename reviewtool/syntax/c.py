@@ -17,6 +17,7 @@ when the end is really there.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -51,6 +52,7 @@ class Arg:
     text: str
     line: int
     string: str | None
+    node: Any = field(default=None, compare=False, repr=False)  # the tree-sitter node
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class PropertyRead:
     call: str
     kind: str  # "property", "names" (a value of names_prop), "supply", "gpios"
     names_prop: str | None = None
+    node: str = "device"  # whose node is read: "device" (the driver's own) or "other" (see CFile.origin)
 
     @property
     def dt_name(self) -> str:
@@ -175,6 +178,7 @@ _READERS: list[tuple[str, int, str, str | None]] = [
     (r"dev_pm_domain_attach_by_name", 1, "names", "power-domain-names"),
 ]
 _READER_RES = [(re.compile(rx), idx, kind, names) for rx, idx, kind, names in _READERS]
+_ANY_READER = re.compile("|".join(f"(?:{rx})" for rx, _, _, _ in _READERS))
 
 # --------------------------------------------------------------------------
 # Parsing a view
@@ -447,18 +451,19 @@ class CFile:
     def calls(self) -> list[Call]:
         out = []
         for unit in self.units:
-            spans = [(fn.start_byte, fn.end_byte, f.name) for u, fn, f in self._function_nodes if u is unit]
+            spans = sorted((fn.start_byte, fn.end_byte, f.name) for u, fn, f in self._function_nodes if u is unit)
+            starts = [sp[0] for sp in spans]
             for _, cap in ts.matches("c", _Q_CALL, unit.root):
                 call, args = cap["call"][0], cap["args"][0]
                 if not unit.shown(call):
                     continue
                 arg_list = tuple(
-                    Arg(ts.text_of(a), unit.line(a), _string_value(a))
+                    Arg(ts.text_of(a), unit.line(a), _string_value(a), a)
                     for a in args.named_children if a.type != "comment"
                 )
-                inside = [n for s, e, n in spans if s <= call.start_byte < e]
-                out.append(Call(ts.text_of(cap["name"][0]), unit.line(call), unit.end_line(call), arg_list,
-                                inside[-1] if inside else None))
+                i = bisect.bisect_right(starts, call.start_byte) - 1  # C functions do not nest
+                inside = spans[i][2] if i >= 0 and call.start_byte < spans[i][1] else None
+                out.append(Call(ts.text_of(cap["name"][0]), unit.line(call), unit.end_line(call), arg_list, inside))
         return sorted(out, key=lambda c: (c.line, c.name))
 
     def calls_named(self, *names: str) -> list[Call]:
@@ -500,6 +505,8 @@ class CFile:
         out: list[PropertyRead] = []
         seen: set[tuple[int, str]] = set()
         for call in self.calls:
+            if not _ANY_READER.fullmatch(call.name):
+                continue
             for rx, idx, kind, names_prop in _READER_RES:
                 if not rx.fullmatch(call.name):
                     continue
@@ -509,14 +516,152 @@ class CFile:
                 if not arg.string or (arg.line, arg.string) in seen:
                     break
                 seen.add((arg.line, arg.string))
+                node = self.origin(call.args[0].node, call.function) if idx > 0 else "device"
                 out.append(PropertyRead(arg.string, arg.line, self.view.text_of(arg.line), call.name, kind,
-                                        names_prop))
+                                        names_prop, node))
                 break
         return sorted(out, key=lambda r: (r.line, r.name))
+
+    # -- whose node a lookup reads ---------------------------------------------
+
+    @cached_property
+    def exported(self) -> frozenset[str]:
+        """Functions the file exports (EXPORT_SYMBOL*): other drivers call them with their own devices."""
+        return frozenset(c.args[0].text for c in self.calls
+                         if c.function is None and c.name.startswith("EXPORT_SYMBOL") and c.args)
+
+    @cached_property
+    def _function_by_name(self) -> dict[str, "Node"]:
+        out: dict[str, Node] = {}
+        for _, fn_node, fn in self._function_nodes:
+            out.setdefault(fn.name, fn_node)
+        return out
+
+    def _scope(self, function: str | None) -> "_Scope | None":
+        """A function's variables, read when a lookup's node must be traced (cached)."""
+        if function is None or function not in self._function_by_name:
+            return None
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        if function not in cache:
+            cache[function] = _Scope.of(self._function_by_name[function])
+        return cache[function]
+
+    def origin(self, expr: "Node | None", function: str | None, depth: int = 0) -> str:
+        """Whose device-tree node an expression names: "device" for the driver's own device
+        (``dev``, ``&pdev->dev``, ``np = dev->of_node``, ...), "other" for a child iterated by a
+        ``for_each_*`` loop, a node looked up (``of_get_child_by_name``, ``of_parse_phandle``,
+        ``get_cpu_device``, ...), or a parameter of an exported function or of a helper called
+        with such a node.  Unknown shapes count as the device's own."""
+        if expr is None or depth > 6:
+            return "device"
+        kind = expr.type
+        if kind in ("parenthesized_expression", "pointer_expression", "cast_expression"):
+            inner = expr.child_by_field_name("value") or expr.child_by_field_name("argument")
+            if inner is None:
+                inner = expr.named_children[-1] if expr.named_children else None
+            return self.origin(inner, function, depth + 1)
+        if kind == "field_expression":
+            fld = expr.child_by_field_name("field")
+            if fld is not None and ts.text_of(fld) in ("parent", "child"):
+                return "other"
+            base = expr.child_by_field_name("argument")
+            scope = self._scope(function)
+            if base is not None and base.type == "identifier" and scope is not None \
+                    and _REFERENCE_ARGS.search(scope.types.get(ts.text_of(base), "")):
+                return "other"  # the node a phandle points to (of_phandle_args.np)
+            if fld is not None and ts.text_of(fld) in ("dev", "of_node", "fwnode"):
+                return self.origin(base, function, depth + 1)
+            return "device"  # a node the driver stored in its state: its own, as a rule
+        if kind == "call_expression":
+            name = ts.text_of(expr.child_by_field_name("function") or expr)
+            if _OTHER_NODE_CALLS.fullmatch(name):
+                return "other"
+            args = expr.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            return self.origin(first, function, depth + 1) if _SAME_NODE_CALLS.fullmatch(name) else "device"
+        if kind != "identifier" or function is None:
+            return "device"
+        scope = self._scope(function)
+        if scope is None:
+            return "device"
+        name = ts.text_of(expr)
+        if name in scope.loop_vars:
+            return "other"
+        if name in scope.params:
+            if function in self.exported:
+                return "other"
+            index = scope.params.index(name)
+            for call in self.calls_named(function):
+                if len(call.args) > index and self.origin(call.args[index].node, call.function,
+                                                          depth + 1) == "other":
+                    return "other"
+            return "device"
+        for rhs in scope.assigned.get(name, ()):
+            if self.origin(rhs, function, depth + 1) == "other":
+                return "other"
+        return "device"
 
     def macro_calls(self, name: str) -> list[Call]:
         """Top-level macro invocations such as MODULE_DEVICE_TABLE(of, x) or module_platform_driver(x)."""
         return [c for c in self.calls_named(name) if c.function is None]
+
+
+_OTHER_NODE_CALLS = re.compile(
+    r"of_(?:get|find)_\w+|of_parse_phandle\w*|\w*get_cpu_\w+|\w*_child\w*|\w*_parent|of_graph_\w+"
+    r"|fwnode_get_\w+|fwnode_find_\w+|\w*find_device\w*|of_node_by_\w+|fwnode_graph_\w+"
+)
+_SAME_NODE_CALLS = re.compile(
+    r"dev_fwnode|dev_of_node|of_fwnode_handle|of_node_get|fwnode_handle_get|to_of_node|to_platform_device"
+    r"|to_i2c_client|to_spi_device|of_node_to_fwnode"
+)
+_REFERENCE_ARGS = re.compile(r"\b(?:of_phandle_args|fwnode_reference_args)\b")
+_Q_DECLARED = "(declaration type: (_) @type declarator: (_) @decl)"
+_Q_ASSIGN = """
+[(init_declarator declarator: (_) @lhs value: (_) @rhs)
+ (assignment_expression left: (identifier) @lhs right: (_) @rhs)]
+"""
+
+
+@dataclass
+class _Scope:
+    """What a function body tells about its variables: parameters, assignments, loop iterators."""
+
+    params: list[str]
+    assigned: dict[str, list["Node"]]
+    loop_vars: set[str]
+    types: dict[str, str]  # local variable -> its declared type
+
+    @classmethod
+    def of(cls, fn: "Node") -> "_Scope":
+        params: list[str] = []
+        decl = fn.child_by_field_name("declarator")
+        while decl is not None and decl.type != "function_declarator":
+            decl = decl.child_by_field_name("declarator")
+        plist = decl.child_by_field_name("parameters") if decl is not None else None
+        for p in plist.named_children if plist is not None else ():
+            if p.type == "parameter_declaration":
+                inner = p.child_by_field_name("declarator")
+                name, _ = _declarator_name(inner) if inner is not None else (None, False)
+                params.append(name or "")
+        body = fn.child_by_field_name("body") or fn
+        assigned: dict[str, list[Node]] = {}
+        for _, cap in ts.matches("c", _Q_ASSIGN, body):
+            name, _ = _declarator_name(cap["lhs"][0])
+            if name:
+                assigned.setdefault(name, []).append(cap["rhs"][0])
+        types: dict[str, str] = {}
+        for _, cap in ts.matches("c", _Q_DECLARED, body):
+            for decl in cap["decl"]:
+                name, _ = _declarator_name(decl)
+                if name:
+                    types[name] = ts.text_of(cap["type"][0])
+        loop_vars = set()
+        for _, cap in ts.matches("c", _Q_CALL, body):
+            if "for_each" in ts.text_of(cap["name"][0]):
+                args = [a for a in cap["args"][0].named_children if a.type == "identifier"]
+                if args:
+                    loop_vars.add(ts.text_of(args[-1]))
+        return cls(params, assigned, loop_vars, types)
 
 
 def _unclosed(root: "Node", declarator: str) -> Iterator[tuple["Node", "Node"]]:
