@@ -144,3 +144,19 @@ def test_module_device_table_spares_built_in_only_drivers():
     licensed = {"subject": "bus: acme: Add driver", "files": {"drivers/bus/acme-bus.c": driver
                 + "core_initcall(acme_init);\nMODULE_LICENSE(\"GPL\");\n"}}
     assert not run("driver/module-device-table", licensed)
+
+
+def test_a_fallback_to_an_older_name_is_not_blamed_but_a_reused_error_variable_is_no_excuse():
+    text = DRIVER.replace('\tof_property_read_u32(np, "acme,turbo", &v);\n',
+                          '\tret = of_property_read_u32(np, "clock-frequency", &v);\n'
+                          '\tret = of_property_read_u32(np, "acme,turbo", &t);\n'
+                          '\tpriv->clk = devm_clk_get(dev, "core");\n'
+                          '\tif (IS_ERR(priv->clk))\n'
+                          '\t\tpriv->clk = devm_clk_get(dev, "legacy-core");\n'
+                          '\tbus = devm_clk_get(dev, "bus");\n')
+    binding = BINDING.replace("  clocks:\n    maxItems: 1\n", "  clocks:\n    maxItems: 1\n  clock-names:\n"
+                              "    items:\n      - const: core\n")
+    tree = FakeTree({BINDING_PATH: binding, MDIO_PATH: MDIO}, {"acme,mdio": BINDING_PATH})
+    found = _found(text, tree)
+    # "legacy-core" is tried into priv->clk after the documented "core": a compatibility fallback.
+    assert set(found) == {'ret = of_property_read_u32(np, "acme,turbo", &t);', 'bus = devm_clk_get(dev, "bus");'}

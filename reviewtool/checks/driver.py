@@ -545,11 +545,15 @@ def undocumented_property(ctx):
         bindings = [b for b, _ in resolved]
         generic_from_refs = not all(ok for _, ok in resolved)
         reported: set[str] = set()
+        documented = [r for r in cf.property_reads
+                      if r.target and r.node == "device" and _read_problem(r, bindings, implicit, generic_from_refs) is None]
         for r in reads:
             key = f"{r.kind}:{r.dt_name}:{r.name}"
             if key in reported:
                 continue
             if "," in r.dt_name and not _dt_vendor(ctx, r.dt_name.split(",", 1)[0], compats):
+                continue
+            if _fallback(r, documented):
                 continue
             problem = _read_problem(r, bindings, implicit, generic_from_refs)
             if problem is None:
@@ -557,6 +561,20 @@ def undocumented_property(ctx):
             reported.add(key)
             yield ctx.finding(anchor="diff", path=f.path, line=r.line, text=r.text, prop=problem, binding=where,
                               call=r.call)
+
+
+def _fallback(r, documented: list) -> bool:
+    """``if (<the documented lookup failed>) <same place> = lookup("older-name")``: a
+    compatibility fallback after a documented name, not a new undocumented property."""
+    if not r.target or not r.condition:
+        return False
+    for d in documented:
+        if d.function != r.function or d.target != r.target or d.kind != r.kind or d.line >= r.line:
+            continue
+        watched = {d.target.lstrip("&"), d.assigned}
+        if any(w and re.search(rf"(?<![\w>.]){re.escape(w)}(?!\w)", r.condition) for w in watched):
+            return True
+    return False
 
 
 def _read_problem(r, bindings: list[_BindingFacts], implicit: set[str], generic_from_refs: bool) -> str | None:

@@ -62,6 +62,8 @@ class Call:
     end: int
     args: tuple[Arg, ...]
     function: str | None  # the function definition it sits in, if known
+    target: str | None = None  # the variable or field the result is assigned to, if any
+    condition: str | None = None  # the condition of the nearest enclosing ``if``, if any
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,10 @@ class PropertyRead:
     kind: str  # "property", "names" (a value of names_prop), "supply", "gpios"
     names_prop: str | None = None
     node: str = "device"  # whose node is read: "device" (the driver's own) or "other" (see CFile.origin)
+    function: str | None = None  # the function the lookup is in
+    target: str | None = None  # where the value goes: the assigned "priv->clk", or "&v" of a _property_read_
+    assigned: str | None = None  # what the call's return value is assigned to ("ret", "priv->clk")
+    condition: str | None = None  # the condition of the nearest enclosing ``if``
 
     @property
     def dt_name(self) -> str:
@@ -463,7 +469,8 @@ class CFile:
                 )
                 i = bisect.bisect_right(starts, call.start_byte) - 1  # C functions do not nest
                 inside = spans[i][2] if i >= 0 and call.start_byte < spans[i][1] else None
-                out.append(Call(ts.text_of(cap["name"][0]), unit.line(call), unit.end_line(call), arg_list, inside))
+                out.append(Call(ts.text_of(cap["name"][0]), unit.line(call), unit.end_line(call), arg_list, inside,
+                                _assigned_to(call), _condition_of(call)))
         return sorted(out, key=lambda c: (c.line, c.name))
 
     def calls_named(self, *names: str) -> list[Call]:
@@ -518,7 +525,8 @@ class CFile:
                 seen.add((arg.line, arg.string))
                 node = self.origin(call.args[0].node, call.function) if idx > 0 else "device"
                 out.append(PropertyRead(arg.string, arg.line, self.view.text_of(arg.line), call.name, kind,
-                                        names_prop, node))
+                                        names_prop, node, call.function, _read_target(call), call.target,
+                                        call.condition))
                 break
         return sorted(out, key=lambda r: (r.line, r.name))
 
@@ -550,8 +558,9 @@ class CFile:
         """Whose device-tree node an expression names: "device" for the driver's own device
         (``dev``, ``&pdev->dev``, ``np = dev->of_node``, ...), "other" for a child iterated by a
         ``for_each_*`` loop, a node looked up (``of_get_child_by_name``, ``of_parse_phandle``,
-        ``get_cpu_device``, ...), or a parameter of an exported function or of a helper called
-        with such a node.  Unknown shapes count as the device's own."""
+        ``get_cpu_device``, any call but the few that return their argument), or a parameter of
+        an exported function or of a helper called with such a node.  Other shapes (a node kept
+        in the driver's state, a global) count as the device's own."""
         if expr is None or depth > 6:
             return "device"
         kind = expr.type
@@ -578,7 +587,9 @@ class CFile:
                 return "other"
             args = expr.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
-            return self.origin(first, function, depth + 1) if _SAME_NODE_CALLS.fullmatch(name) else "device"
+            # Only helpers that hand back the node or device they are given keep it the
+            # driver's own; any other function returns some other node (mtd_get_of_node, ...).
+            return self.origin(first, function, depth + 1) if _SAME_NODE_CALLS.fullmatch(name) else "other"
         if kind != "identifier" or function is None:
             return "device"
         scope = self._scope(function)
@@ -662,6 +673,42 @@ class _Scope:
                 if args:
                     loop_vars.add(ts.text_of(args[-1]))
         return cls(params, assigned, loop_vars, types)
+
+
+def _read_target(call: Call) -> str | None:
+    """Where a lookup's value lands: the out-pointer of ``*_property_read_*(node, name, &v)``
+    (their return value is only an error code), else what the call is assigned to."""
+    if "_property_read_" in call.name:
+        last = call.args[-1].text if call.args else ""
+        return _norm(last) if last.startswith("&") else None
+    return call.target
+
+
+def _condition_of(call: "Node") -> str | None:
+    node = call.parent
+    while node is not None and node.type not in ("function_definition", "translation_unit"):
+        if node.type == "if_statement":
+            cond = node.child_by_field_name("condition")
+            if cond is not None and not (cond.start_byte <= call.start_byte < cond.end_byte):
+                return _norm(ts.text_of(cond))
+        node = node.parent
+    return None
+
+
+def _assigned_to(call: "Node") -> str | None:
+    """``x = call(...)`` or ``T *x = call(...)``: the text of x."""
+    parent = call.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
+        parent = parent.parent
+    if parent is None:
+        return None
+    if parent.type == "assignment_expression":
+        left = parent.child_by_field_name("left")
+        return _norm(ts.text_of(left)) if left is not None else None
+    if parent.type == "init_declarator":
+        name, _ = _declarator_name(parent.child_by_field_name("declarator"))
+        return name
+    return None
 
 
 def _unclosed(root: "Node", declarator: str) -> Iterator[tuple["Node", "Node"]]:
