@@ -160,3 +160,22 @@ def test_a_fallback_to_an_older_name_is_not_blamed_but_a_reused_error_variable_i
     found = _found(text, tree)
     # "legacy-core" is tried into priv->clk after the documented "core": a compatibility fallback.
     assert set(found) == {'ret = of_property_read_u32(np, "acme,turbo", &t);', 'bus = devm_clk_get(dev, "bus");'}
+
+
+def test_a_documented_name_tried_after_a_legacy_one_makes_the_legacy_one_a_fallback():
+    text = DRIVER.replace('\tof_property_read_u32(np, "acme,turbo", &v);\n',
+                          '\trmap = syscon_regmap_lookup_by_phandle(np, "syscon-legacy");\n'
+                          '\tif (IS_ERR(rmap))\n'
+                          '\t\trmap = syscon_regmap_lookup_by_phandle(np, "acme,syscon");\n'
+                          '\tother = syscon_regmap_lookup_by_phandle(np, "acme,other");\n')
+    assert set(_found(text, _tree())) == {'other = syscon_regmap_lookup_by_phandle(np, "acme,other");'}
+
+
+def test_probe_naming_is_about_drivers_the_device_tree_matches():
+    pci = ("static struct pci_driver acme_pci_driver = {\n\t.name = \"acme\",\n\t.id_table = acme_pci_tbl,\n"
+           "\t.probe = acme_init_one,\n\t.remove = acme_remove_one,\n};\n")
+    assert not run("driver/probe-naming", {"subject": "misc: acme: Add driver", "files": {"drivers/misc/acme.c": pci}})
+    dt = pci.replace("struct pci_driver", "struct platform_driver").replace(
+        "\t.id_table = acme_pci_tbl,\n", "\t.driver = { .of_match_table = acme_of_match },\n")
+    (f,) = run("driver/probe-naming", {"subject": "misc: acme: Add driver", "files": {"drivers/misc/acme.c": dt}})
+    assert f.line == 4

@@ -162,6 +162,9 @@ def probe_naming(ctx):
     for f, cf in c_files(ctx):
         view = cf.view
         for ds in cf.driver_structs:
+            names = {fld for fld, _, _ in ds.fields}
+            if "id_table" in names and "of_match_table" not in names:
+                continue  # matched by a bus ID table, not the device tree (PCI's *_init_one is that bus's convention)
             for fld, value, line in ds.fields:
                 role = wanted.get(fld)
                 if role is None or not view.is_added(line) or not re.fullmatch(r"\w+", value):
@@ -566,13 +569,16 @@ def undocumented_property(ctx):
 def _fallback(r, documented: list) -> bool:
     """``if (<the documented lookup failed>) <same place> = lookup("older-name")``: a
     compatibility fallback after a documented name, not a new undocumented property."""
-    if not r.target or not r.condition:
+    if not r.target:
         return False
     for d in documented:
-        if d.function != r.function or d.target != r.target or d.kind != r.kind or d.line >= r.line:
+        if d.function != r.function or d.target != r.target or d.kind != r.kind or d.line == r.line:
             continue
-        watched = {d.target.lstrip("&"), d.assigned}
-        if any(w and re.search(rf"(?<![\w>.]){re.escape(w)}(?!\w)", r.condition) for w in watched):
+        # Either order: the older name tried when the documented one failed, or the other way round.
+        later, earlier = (r, d) if r.line > d.line else (d, r)
+        watched = {earlier.target.lstrip("&"), earlier.assigned}
+        if later.condition and any(w and re.search(rf"(?<![\w>.]){re.escape(w)}(?!\w)", later.condition)
+                                   for w in watched):
             return True
     return False
 
