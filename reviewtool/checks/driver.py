@@ -184,7 +184,11 @@ _BLOCKS = ("compound_statement", "case_statement")
 
 
 def _called(stmt) -> str | None:
-    """The function an expression statement calls (``dev_err(...);`` -> "dev_err")."""
+    """The function an expression statement calls (``dev_err(...);`` -> "dev_err"); for an
+    ``if (cond) dev_err(...);`` without braces or else, the call of its one statement."""
+    if stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
+        body = stmt.child_by_field_name("consequence")
+        return _called(body) if body is not None and body.type == "expression_statement" else None
     if stmt.type != "expression_statement" or not stmt.named_children:
         return None
     call = stmt.named_children[0]
@@ -208,7 +212,8 @@ def _log_then_return(body) -> Iterable[tuple[Any, str]]:
                 j += 1  # a run of log lines counts once
             ret = stmts[j] if j < len(stmts) else None
             if ret is not None and ret.type == "return_statement" and ret.named_children:
-                yield stmts[i], " ".join(ts.text_of(ret.named_children[0]).split())
+                logged = stmts[i].child_by_field_name("consequence") if stmts[i].type == "if_statement" else stmts[i]
+                yield logged, " ".join(ts.text_of(ret.named_children[0]).split())
             i = j
 
 

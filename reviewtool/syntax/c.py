@@ -260,9 +260,9 @@ def _parse_segment(seg: Segment, section: str, whole: bool) -> _Unit:
     text = _masked(seg.text)
     plain = ts.parse("c", text)
     best = _Unit(seg, plain.root_node, 0)
-    if whole or not section.strip():
-        return best
     header = section.rstrip()
+    if whole or not header.endswith(("{", ")")):
+        return best  # no header, or one git cut (a signature split over lines): nothing to lean on
     opener = "" if header.endswith("{") else "\n{"
     prefixed = ts.parse("c", f"{_masked(header)}{opener}\n{text}")
     if _error_count(prefixed.root_node) <= _error_count(plain.root_node) + 1:
