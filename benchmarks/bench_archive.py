@@ -168,7 +168,7 @@ def main() -> None:
     if args.reuse and whole.is_file() and train_path.is_file():
         from reviewtool.archive.store import open_archive
 
-        db, train = open_archive(whole), open_archive(train_path)
+        db, train = open_archive(whole, create=True), open_archive(train_path, create=True)
         print(f"   reusing {whole} and {train_path}: {stats(db)}")
     else:
         db, train = build(files, early, whole, train_path, args.jobs)

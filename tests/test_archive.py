@@ -47,10 +47,10 @@ def corpus_archive(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def dev_archive(tmp_path_factory) -> Path:
-    """Six real dev threads: enough for reviews, remarks on lines and shapes."""
+    """Six real dev threads: enough for reviews, remarks on lines and shapes; two are revisions of one series."""
     if not DEV.is_dir():
         pytest.skip(f"dev archive not found at {DEV}")
-    files = sorted(DEV.glob("*.mbox"))[:6]
+    files = sorted(DEV.glob("*.mbox"))[:4] + sorted(DEV.glob("2023-01-add-support-for-clocks-on-mt7981-soc-*.mbox"))
     path = tmp_path_factory.mktemp("archive") / "dev.sqlite"
     add_sources(open_archive(path, create=True), [str(f) for f in files], jobs=1)
     return path
@@ -146,6 +146,12 @@ def test_outcome_and_binding_facts(dev_archive, corpus_archive):
     assert reviews and all(r != a for r, a in reviews)
     got = stats(db)
     assert got["messages"] >= got["patches"] + got["cover_letters"] > 0
+    assert 0 < got["patches_with_a_later_revision"] < got["patches"]
+    for later, reviewed, subject, version in db.execute(
+            "SELECT o.later_revisions, o.reviewed_by, p.subject_key, p.version FROM outcomes o "
+            "JOIN patches p ON p.msgid = o.msgid WHERE o.later_revisions > 0"):
+        newer = db.execute("SELECT max(version) FROM patches WHERE subject_key = ?", (subject,)).fetchone()[0]
+        assert newer > version
     assert got["remarks"] > 0 and got["reviewers"] > 0
     row = open_archive(corpus_archive).execute(
         "SELECT binding_dir, binding_class, compatibles FROM patches WHERE files LIKE '%gunyah-hypervisor.yaml%'"

@@ -207,6 +207,8 @@ def stats(db: sqlite3.Connection) -> dict[str, Any]:
         "remarks_on_lines": one("SELECT count(*) FROM remarks WHERE line IS NOT NULL"),
         "reviewers": one("SELECT count(DISTINCT reviewer_email) FROM remarks WHERE bot = 0"),
         "reviewed_patches": one("SELECT count(DISTINCT patch_msgid) FROM reviews"),
+        "patches_with_a_later_revision": one("SELECT count(*) FROM outcomes o JOIN patches p ON p.msgid = o.msgid "
+                                             "WHERE p.n > 0 AND o.later_revisions > 0"),
         "binding_patches": one("SELECT count(*) FROM patches WHERE binding_dir != ''"),
         "first_date": one("SELECT min(date) FROM messages"),
         "last_date": one("SELECT max(date) FROM messages"),

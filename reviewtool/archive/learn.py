@@ -358,7 +358,7 @@ def draft_rule(d: Draft) -> dict[str, Any]:
                       for c in d.cited)
     applies: dict[str, Any] = {"kinds": ["any"]}
     if PATHS.get(d.kind):
-        applies["paths"] = PATHS[d.kind]
+        applies["paths"] = list(PATHS[d.kind])  # a copy: no YAML anchors between drafts
     path = _EXAMPLE_PATH[d.kind]
     return {
         "id": d.rule_id,

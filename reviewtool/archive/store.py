@@ -43,6 +43,15 @@ CREATE INDEX IF NOT EXISTS reviews_patch ON reviews(patch_msgid);
 CREATE TABLE IF NOT EXISTS added(shape TEXT, patch_msgid TEXT, PRIMARY KEY(shape, patch_msgid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS patch_lines(patch_msgid TEXT PRIMARY KEY, body BLOB);
 CREATE TABLE IF NOT EXISTS shape_stats(shape TEXT PRIMARY KEY, remarked INTEGER, adding INTEGER);
+-- A patch's outcome: later revisions of it (same subject and author, higher version) and its tags.
+CREATE VIEW IF NOT EXISTS outcomes AS
+    SELECT p.msgid,
+        (SELECT count(*) FROM patches q WHERE q.subject_key = p.subject_key AND q.author_email = p.author_email
+            AND q.version > p.version) AS later_revisions,
+        (SELECT count(*) FROM reviews v WHERE v.patch_msgid = p.msgid AND v.tag = 'Reviewed-by') + p.own_review
+            AS reviewed_by,
+        (SELECT count(*) FROM reviews v WHERE v.patch_msgid = p.msgid AND v.tag = 'Acked-by') AS acked_by
+    FROM patches p;
 """
 FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS remark_text USING fts5(comment, content='remarks', content_rowid='rowid')"
 
