@@ -114,6 +114,8 @@ def _thread_records(mails: list[Mail], settings: Settings, out: Records) -> None
     thread = first.message_id
     lists = {m.message_id: m.list_id for m in mails}
     authors = {p.author.email for p in patches if p.author.email}
+    # The author answering from another address is still the author, not a reviewer.
+    author_names = {p.author.name.lower() for p in patches if p.author.name}
     by_id = {p.message_id: p for p in patches}
     for m in mails:
         kind = "reply" if m.patch is None else ("cover" if m.patch.n == 0 else "patch")
@@ -145,6 +147,8 @@ def _thread_records(mails: list[Mail], settings: Settings, out: Records) -> None
         seq: dict[str, int] = defaultdict(int)
         index = None
         for r in remarks_in(rev, settings, authors):
+            if r.author.name and r.author.name.lower() in author_names:
+                continue
             n = seq[r.message_id]
             seq[r.message_id] += 1
             index = index or _LineIndex(p)

@@ -95,6 +95,10 @@ class Settings:
 
 
 _SENTENCE = re.compile(r"(.+?[.?!])(?:\s|$)")
+# A first sentence that only announces the review ("A few comments inline.") or thanks: nothing to show.
+_PREAMBLE = re.compile(r"(?i)\b(comments? (are )?inline|inline comments?|(a )?few (more |minor )?comments|"
+                       r"some (more |minor )?comments|comments below|thanks?( you)? for (the|your) (patch|review|work)"
+                       r"|thank you for the review)\b")
 
 
 def first_sentence(comment: str) -> str:
@@ -131,7 +135,8 @@ class Precedents:
             return None
         best = None
         for r in self._remarks_for(shape.key):
-            if r.thread in exclude or len(r.comment.split()) < settings.min_comment_words:
+            if r.thread in exclude or len(r.comment.split()) < settings.min_comment_words \
+                    or _PREAMBLE.search(r.first_sentence):
                 continue
             score = SequenceMatcher(None, (r.target or "").strip(), text.strip()).ratio()
             score += 0.2 if r.path and path and r.path.rsplit("/", 1)[0] == path.rsplit("/", 1)[0] else 0.0
@@ -147,7 +152,8 @@ class Precedents:
             return self._by_shape[shape]
         rows = self.db.execute(
             "SELECT r.msgid, r.reviewer, r.reviewer_email, r.date, p.subject, r.path, r.target, r.comment, r.thread "
-            "FROM remarks r JOIN patches p ON p.msgid = r.patch_msgid WHERE r.shape = ? AND r.bot = 0", (shape,))
+            "FROM remarks r JOIN patches p ON p.msgid = r.patch_msgid WHERE r.shape = ? AND r.bot = 0 "
+            "AND r.reviewer != p.author", (shape,))
         self._by_shape[shape] = [PastRemark(*row) for row in rows]
         return self._by_shape[shape]
 
@@ -239,15 +245,17 @@ class Precedents:
         return sum(idf.get(w, default) ** 2 for w in wa & wb) / (na * nb)
 
     def _family_remarks(self, family: str, settings: Settings) -> tuple[PastRemark, ...]:
+        """The remarks an earlier submission got: those on its lines first, then general ones; no preambles."""
         rows = self.db.execute(
             "SELECT r.msgid, r.reviewer, r.reviewer_email, r.date, p.subject, r.path, r.target, r.comment, r.thread "
             "FROM remarks r JOIN patches p ON p.msgid = r.patch_msgid WHERE r.family = ? AND r.bot = 0 "
-            "ORDER BY r.date, r.msgid, r.seq", (family,))
+            "AND r.reviewer != p.author ORDER BY r.target IS NULL, r.date, r.msgid, r.seq", (family,))
         seen: set[str] = set()
         out = []
         for row in rows:
             r = PastRemark(*row)
-            if r.message_id in seen or len(r.comment.split()) < settings.min_comment_words:
+            if r.message_id in seen or len(r.comment.split()) < settings.min_comment_words \
+                    or _PREAMBLE.search(r.first_sentence):
                 continue
             seen.add(r.message_id)
             out.append(r)
