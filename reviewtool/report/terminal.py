@@ -81,7 +81,8 @@ class _Printer:
         head = f"{s.title or '(untitled series)'} (v{s.revision}, {len(s.patches)}/{s.expected} patches)"
         if public_message_id(s.message_id):
             head += f"  <{s.message_id}>"
-        self.prose(head, indent="", rest="  ", style="bold")
+        # The report opens with the summary, the series named on its first line.
+        self.prose(("Summary of " if not report.error else "") + head, indent="", rest="  ", style="bold")
         if report.error:
             self.prose(f"could not check this series: {report.error}", style="bold red")
             self.line()
@@ -96,7 +97,7 @@ class _Printer:
     def summary(self, report: SeriesReport, remarks: tuple[Finding, ...]) -> None:
         s = report.series
         notes = report.status_notes
-        text = "Summary: " + counts_text(remarks)
+        text = counts_text(remarks)
         hidden = [f for f in remarks if not self.shown(f)]
         if hidden:
             text += f" ({len(hidden)} folded: --min-severity {hidden_level(hidden)} to show)"
@@ -107,7 +108,7 @@ class _Printer:
             text += f"; {silenced['ignore']} ignored by [[ignore]] entries"
         if silenced["baseline"]:
             text += f"; {silenced['baseline']} already in the baseline, not shown"
-        self.prose(text, indent="", rest="  ", style="bold")
+        self.prose(text, indent="  ", rest="    ", style="bold")
         if not remarks:
             return
         self.line("By patch:")
