@@ -122,3 +122,20 @@ def test_generic_node_names_on_their_lines():
     (series,) = load_bytes(render_example(spec, "g"), "g")
     found = check_series(series, GENERIC_RULES, Options()).findings
     assert [(f.line, f.message.split("'")[3]) for f in found] == [(3, "watchdog"), (8, "i2c")]
+
+
+def test_with_a_tree_a_name_any_binding_defines_is_left_alone(tmp_path):
+    bindings = tmp_path / "Documentation/devicetree/bindings/usb"
+    bindings.mkdir(parents=True)
+    (bindings / "usb-drd.yaml").write_text("properties:\n  dr_mode:\n    enum: [host, otg]\n")
+    before = "&usb_dwc3 {\n\tstatus = \"okay\";\n};\n"
+    after = "&usb_dwc3 {\n\tdr_mode = \"host\";\n\tUSB_Mode = \"host\";\n\tstatus = \"okay\";\n};\n"
+    spec = {"subject": "arm64: dts: acme: a300-evk: USB host",
+            "modify": {DTS: {"before": before, "after": after}}}
+    (series,) = load_bytes(render_example(spec, "u"), "u")
+
+    def names(options):
+        return sorted(f.message.split('"')[1] for f in check_series(series, RULES, options).findings)
+
+    assert names(Options()) == ["USB_Mode", "dr_mode"]
+    assert names(Options(tree_path=str(tmp_path))) == ["USB_Mode"]

@@ -79,14 +79,57 @@ def binding_fixes_name(ctx, start, *names: str) -> bool:
     node = start
     while node is not None and not node.compatibles():
         node = node.parent
-    if node is None:
-        return False
-    bindings = documenting(ctx, node.compatibles(), series_bindings(ctx))
+    bindings = documenting(ctx, node.compatibles(), series_bindings(ctx)) if node is not None else {}
     for rel, text in bindings.items():
         plain, patterns = _binding_names(ctx, rel, text)
         if any(n in plain for n in names) or any(p.search(n) for p in patterns for n in names):
             return True
-    return False
+    plain, patterns = _tree_names(ctx)
+    return any(n in plain for n in names) or any(p.search(n) for p in patterns for n in names)
+
+
+_TREE_NAMES: dict[str, tuple[frozenset[str], tuple[re.Pattern, ...]]] = {}
+_KEY = re.compile(r"""^[ \t]+(?:"([^"\n]+)"|'([^'\n]+)'|([^\s"'#:{}\[\],][^\s:]*))[ \t]*:(?:[ \t]|$)""", re.M)
+_BROAD_PROBES = ("Zq_9", "x_Y", "QQ")
+
+
+def _tree_names(ctx) -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
+    """Every property/node name key of the tree's YAML bindings, and their
+    name regexes (too broad ones dropped): with a tree, a name some binding
+    defines is that binding's ABI even when the node's own binding is not
+    known here (an ``&label`` node, a compatible the index maps to a .txt).
+    A key scan, not a parse: it only ever keeps the rule quiet."""
+    root = getattr(ctx.options, "tree_path", None)
+    if not root:
+        return frozenset(), ()
+    from pathlib import Path
+
+    from ..classify import BINDINGS_DIR
+
+    base = Path(root) / BINDINGS_DIR
+    key = str(base)
+    if key not in _TREE_NAMES:
+        plain: set[str] = set()
+        regexes: set[str] = set()
+        for path in base.rglob("*.yaml"):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            cut = text.find("\nexamples:")
+            for m in _KEY.finditer(text if cut < 0 else text[:cut]):
+                k = m.group(1) or m.group(2) or m.group(3)
+                (regexes if any(ch in k for ch in "^$[(*\\") else plain).add(k)
+        patterns = []
+        for r in sorted(regexes):
+            try:
+                pat = re.compile(r)
+            except re.error:
+                continue
+            if not any(pat.search(p) for p in _BROAD_PROBES):
+                patterns.append(pat)
+        _TREE_NAMES[key] = (frozenset(plain), tuple(patterns))
+    return _TREE_NAMES[key]
 
 
 def _binding_names(ctx, rel: str, text: str) -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
