@@ -245,6 +245,8 @@ def dts_node_name(ctx):
                 n = seg.line(prop.line)
                 if not view.is_added(n) or prop.name in allowed or prop_ok.match(prop.name):
                     continue
+                if prop.name.isupper():
+                    continue  # a C macro used as a statement (EFUSE(54, 46);): cpp expands it
                 if binding_fixes_name(ctx, node, prop.name, prop.name):
                     continue
                 yield ctx.finding(anchor="diff", path=f.path, line=n, text=view.text_of(n),
