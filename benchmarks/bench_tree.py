@@ -174,7 +174,7 @@ def timed(fn) -> float:
 
 
 def bench_index(root: Path, runs: int, cache: Path) -> None:
-    from reviewtool.tree import KernelTree
+    from reviewtool.tree import SourceTree
 
     os.environ["XDG_CACHE_HOME"] = str(cache)
     is_git = (root / ".git").exists()
@@ -183,20 +183,20 @@ def bench_index(root: Path, runs: int, cache: Path) -> None:
     files = 0
     for _ in range(runs):
         shutil.rmtree(cache, ignore_errors=True)
-        tree = KernelTree(root)
+        tree = SourceTree(root)
         colds.append(timed(lambda: tree.at(None).documents("v0000,dev0")))
         files = int(tree.last_build["files"])
-        warm = KernelTree(root)
+        warm = SourceTree(root)
         warms.append(timed(lambda: warm.at(None).documents("v0000,dev0")))
         assert warm.last_build["cached"]
-    idx = KernelTree(root).at(None).index
+    idx = SourceTree(root).at(None).index
     print(f"  files below bindings/: {files}; compatibles indexed: {len(idx.compatibles)}; "
           f"vendor prefixes: {len(idx.vendors)}")
     print(f"  cold (scan + write cache)   median {statistics.median(colds) * 1000:7.0f} ms  "
           f"(min {min(colds) * 1000:.0f} ms)")
     print(f"  warm (cache hit)            median {statistics.median(warms) * 1000:7.0f} ms  "
           f"(min {min(warms) * 1000:.0f} ms)")
-    tree = KernelTree(root)
+    tree = SourceTree(root)
     view = tree.at(None)
     view.index  # noqa: B018 - warm the index
     t = timed(lambda: [view.documents(f"{v},nothing") for v in VENDORS[:1000]])
@@ -229,13 +229,13 @@ def bench_check(root: Path, runs: int, cache: Path) -> None:
         from reviewtool.engine import Options, check_series
         from reviewtool.sources.git import load
         from reviewtool.sources.resolve import LoadOptions
-        from reviewtool.tree import KernelTree
+        from reviewtool.tree import SourceTree
 
         rules = load_catalog()
         t0 = time.perf_counter()
         (series,) = load("master..series", LoadOptions())
         t1 = time.perf_counter()
-        view = KernelTree(root).at(series.base_commit)
+        view = SourceTree(root).at(series.base_commit)
         report = check_series(series, rules, Options(tree=view, tree_path=str(root)))
         t2 = time.perf_counter()
     finally:

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from .catalog import Rule
 from .classify import patch_kinds, path_matches
 from .consolidate import consolidate
+from .kerneltree import NO_TREE, KernelTree
 from .model import SEVERITY_RANK, Finding, Patch, Series, SeriesReport
 
 
@@ -21,12 +22,23 @@ class Options:
     """Run-wide settings rules may consult."""
 
     single_patch: bool = False  # hook mode: one patch at a time, no series rules
-    tree: Any = None  # a kernel-tree index (see reviewtool.tree), when known
-    tree_path: str | None = None
+    tree: KernelTree = NO_TREE  # the kernel tree at the series' base; NO_TREE when none is known
+    tree_path: str | None = None  # a kernel tree directory given without a view (tests, --tree)
     severity_overrides: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     only: frozenset[str] = frozenset()  # when non-empty, run just these rule ids
     extra: dict[str, Any] = field(default_factory=dict)  # for sources to pass hints
+
+    def __post_init__(self) -> None:
+        if self.tree is None:
+            self.tree = NO_TREE
+        if not self.tree.available and self.tree_path:
+            from pathlib import Path
+
+            from .tree import BINDINGS, SourceTree
+
+            if (Path(self.tree_path) / BINDINGS).is_dir():
+                self.tree = SourceTree(self.tree_path).at(None)
 
 
 @dataclass
@@ -81,6 +93,19 @@ class Context:
             quote=tuple(quote),
             status_note=status_note,
         )
+
+    def params_of(self, rule_id: str) -> dict[str, Any]:
+        """Params of another rule: this run's copy, else the built-in one (a check
+        may share another rule's predicate even when that rule is not running)."""
+        rule = self.active.get(rule_id)
+        if rule is None:
+            def builtin() -> dict[str, Rule]:
+                from .catalog import load_catalog
+
+                return {r.id: r for r in load_catalog()}
+
+            rule = self.memo("builtin-rules-by-id", builtin).get(rule_id)
+        return rule.params if rule is not None else {}
 
     def memo(self, key: str, compute):
         """Compute an artifact once per run (parsed bindings, tree lookups, ...)."""

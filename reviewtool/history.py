@@ -377,7 +377,7 @@ def _similar_path(old: str, new: str) -> bool:
 
 def _changelog_texts(series: Series) -> list[tuple[bool, str]]:
     """(is a changelog, text) for the cover letter and each patch's notes."""
-    from .checks.series import has_changelog
+    from .changelog import has_changelog
 
     out = []
     if series.cover is not None:

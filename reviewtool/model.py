@@ -16,16 +16,35 @@ Anchor = Literal["subject", "commit-message", "diff", "series"]
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
-# Message-IDs we make up for mail that has none (format-patch files, git
-# commits): needed to thread the input, but no one else knows them.
-_SYNTHETIC_ID_SUFFIXES = ("@reviewtool", "@git.reviewtool")
+OriginKind = Literal["mbox", "stdin", "lore", "git", "prep", "example"]
 
 
-def public_message_id(message_id: str | None) -> str | None:
-    """The Message-ID as the world knows it; None when we made it up."""
-    if not message_id or message_id.endswith(_SYNTHETIC_ID_SUFFIXES):
-        return None
-    return message_id
+@dataclass(frozen=True)
+class Origin:
+    """Where a message (or a whole series) came from, as typed data.
+
+    Sources fill it in; rules and reports read it instead of decoding
+    note strings or Message-IDs.  ``message_id_made_up`` marks the IDs we
+    invent for mail that has none (format-patch files, git commits): they
+    thread the input but nobody else knows them, so reports show null.
+    """
+
+    kind: OriginKind
+    path: str | None = None  # the local input file; "-" for standard input
+    index: int | None = None  # position of the message in that file
+    offset: int | None = None  # byte range of the message in that file, when known
+    length: int | None = None
+    url: str | None = None  # the lore URL or Message-ID the series was fetched by
+    commit: str | None = None  # the git commit a patch was rendered from
+    message_id_made_up: bool = False
+
+    @property
+    def from_git(self) -> bool:
+        """Rendered from commits (a range or a b4 prep branch), not mailed."""
+        return self.kind in ("git", "prep")
+
+
+UNKNOWN_ORIGIN = Origin("example")
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,12 @@ class Patch:
     references: tuple[str, ...] = ()
     raw_body: str = ""  # the decoded body as sent, for quoting in replies
     git_patch_id: str | None = None
+    origin: Origin = UNKNOWN_ORIGIN
+
+    @property
+    def public_message_id(self) -> str | None:
+        """The Message-ID as the world knows it; None when we made it up."""
+        return None if self.origin.message_id_made_up else self.message_id
 
     @property
     def subject(self) -> str:
@@ -176,6 +201,18 @@ class Series:
     # Facts the source learned while building the series (e.g. "subject tags
     # disagreed with the thread"), read by series rules.
     notes: tuple[str, ...] = ()
+    origin: Origin = UNKNOWN_ORIGIN  # where the series as a whole came from
+
+    def public_id(self, message_id: str | None) -> str | None:
+        """``message_id`` as the world knows it: None when it is one we made up
+        for a message of this series (or of an earlier revision in the input)."""
+        if not message_id:
+            return None
+        for s in (self, *self.earlier):
+            for p in (s.cover, *s.patches):
+                if p is not None and p.message_id == message_id:
+                    return p.public_message_id
+        return message_id
 
     @property
     def message_id(self) -> str | None:

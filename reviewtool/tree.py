@@ -1,9 +1,10 @@
 """What a kernel tree documents: compatibles, vendor prefixes, binding files.
 
 A patch alone cannot say whether "acme,foo" is documented; the tree the
-series applies to can.  ``KernelTree`` finds the tree, ``TreeView`` looks at
-it at one commit (the series' base when the tree has it, else HEAD, else the
-working directory for a tree that is not a git repository).
+series applies to can.  ``SourceTree`` is the tree on disk; ``TreeView`` looks
+at it at one commit (the series' base when the tree has it, else HEAD, else the
+working directory for a tree that is not a git repository) and is what rules
+get: the ``kerneltree.KernelTree`` protocol, with ``NO_TREE`` when there is no tree.
 
 Each YAML binding's compatibles come from its ``BindingFacts`` (the one
 answer the binding rules read too), parsed with libyaml's safe loader: a
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .kerneltree import NO_TREE, KernelTree, NoTree  # noqa: F401  (re-exported: the protocol rules see)
 
 BINDINGS = "Documentation/devicetree/bindings"
 VENDOR_PREFIXES = f"{BINDINGS}/vendor-prefixes.yaml"
@@ -290,7 +292,7 @@ def _is_scanned(path: str) -> bool:
     return path.endswith((".yaml", ".yml", ".txt"))
 
 
-class KernelTree:
+class SourceTree:
     """A kernel source tree on disk (a git repository or a plain directory)."""
 
     def __init__(self, root: str | Path):
@@ -451,7 +453,9 @@ class TreeView:
     (or loaded from the cache) the first time a rule asks a question.
     """
 
-    def __init__(self, tree: KernelTree, commit: str | None):
+    available = True
+
+    def __init__(self, tree: SourceTree, commit: str | None):
         self.tree = tree
         self.wanted = commit
         self._rev: str | None | bool = False  # False: not resolved yet
@@ -494,6 +498,16 @@ class TreeView:
             self._files[path] = self.tree.read_file(self.rev, path)
         return self._files[path]
 
+    def has_dir(self, path: str) -> bool:
+        """Whether the tree has ``path`` as a directory (answered from the index below the bindings)."""
+        prefix = path.rstrip("/") + "/"
+        if prefix.startswith(BINDINGS + "/"):
+            return any(p.startswith(prefix) for p in self.index.files)
+        if self.rev is None:
+            return (self.tree.root / path).is_dir()
+        proc = _git(self.tree.root, "cat-file", "-t", f"{self.rev}:{path.rstrip('/')}")
+        return proc.returncode == 0 and proc.stdout.strip() == b"tree"
+
     def binding_files(self) -> list[str]:
         return list(self.index.files)
 
@@ -526,7 +540,7 @@ def read_in_tree(root: Path | str, rel: str) -> str | None:
         return None
 
 
-def find_kernel_tree(explicit: str | None, repo: str | None, cwd: str | None = None) -> KernelTree | None:
+def find_kernel_tree(explicit: str | None, repo: str | None, cwd: str | None = None) -> SourceTree | None:
     """``--tree`` when given (it must be a kernel tree), else the checked repo or
     the cwd's repository when it looks like one; None otherwise."""
     if explicit:
@@ -534,11 +548,11 @@ def find_kernel_tree(explicit: str | None, repo: str | None, cwd: str | None = N
             raise InputError(f"--tree {explicit}: no such directory")
         if not (Path(explicit) / BINDINGS).is_dir():
             raise InputError(f"--tree {explicit}: not a kernel tree (no {BINDINGS})")
-        return KernelTree(explicit)
+        return SourceTree(explicit)
     start = Path(repo) if repo else Path(cwd or os.getcwd())
     for candidate in [start.resolve(), *start.resolve().parents]:
         if (candidate / ".git").exists():
-            return KernelTree(candidate) if KernelTree.looks_like_kernel(candidate) else None
+            return SourceTree(candidate) if SourceTree.looks_like_kernel(candidate) else None
         if repo:  # --repo names the repository itself
             break
     return None

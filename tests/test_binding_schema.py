@@ -11,6 +11,7 @@ from reviewtool.artifacts.binding import build_doc
 from reviewtool.artifacts.schema_facts import compatibles, example_blocks, schema_data
 from reviewtool.catalog import load_catalog
 from reviewtool.engine import Options, check_series
+from reviewtool.kerneltree import NoTree
 from reviewtool.examples import render_example
 from reviewtool.sources.mbox import load_bytes
 
@@ -59,8 +60,11 @@ GOOD_TAIL = """\
     """
 
 
-class FakeTree:
+class FakeTree(NoTree):
     """What binding.py and binding/directory ask of a kernel tree."""
+
+    available = True
+    label = "the kernel tree at /fake"
 
     def __init__(self, files: dict[str, str], dirs: list[str] = ()):
         self.files, self.dirs = files, list(dirs)
@@ -70,6 +74,9 @@ class FakeTree:
 
     def list_dir(self, directory):
         return self.dirs
+
+    def has_dir(self, path):
+        return path.rstrip("/").rsplit("/", 1)[-1] in self.dirs
 
 
 # -- the artifact helpers ------------------------------------------------------

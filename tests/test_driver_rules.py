@@ -7,6 +7,7 @@ import pytest
 
 from reviewtool.catalog import load_catalog
 from reviewtool.engine import Options, check_series
+from reviewtool.kerneltree import NoTree
 from reviewtool.examples import render_example
 from reviewtool.sources.mbox import load_bytes
 from reviewtool.syntax.c import c_file as c_model
@@ -283,9 +284,10 @@ def test_undocumented_property_against_the_series_binding():
     assert '"bus" in clock-names' in found['bus = devm_clk_get(dev, "bus");']
 
 
-class FakeTree:
-    """The TreeView interface the rules use, over a dict of files."""
+class FakeTree(NoTree):
+    """The KernelTree protocol the rules use, over a dict of files."""
 
+    available = True
     label = "the kernel tree at /fake"
 
     def __init__(self, files: dict[str, str], compatibles: dict[str, str]):

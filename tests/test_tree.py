@@ -9,7 +9,7 @@ import pytest
 from kernel_repo import KernelRepo
 from reviewtool.errors import InputError
 from reviewtool.tree import (
-    KernelTree,
+    SourceTree,
     find_kernel_tree,
     txt_compatibles,
     vendor_prefix_keys,
@@ -81,7 +81,7 @@ def test_txt_and_vendor_prefix_scanning():
 
 
 def test_index_of_a_git_tree(repo):
-    tree = KernelTree(repo.path)
+    tree = SourceTree(repo.path)
     view = tree.at(None)
     assert view.documents("acme,existing") == "Documentation/devicetree/bindings/misc/acme,existing.yaml"
     assert view.documents("acme,existing-v2") is not None
@@ -98,7 +98,7 @@ def test_view_at_base_commit_does_not_see_later_bindings(repo):
     repo.branch("work")
     repo.commit("dt-bindings: misc: Add ACME widget", "The widget.",
                 {"Documentation/devicetree/bindings/misc/acme,widget.yaml": NEW_BINDING})
-    tree = KernelTree(repo.path)
+    tree = SourceTree(repo.path)
     assert tree.at(repo.base).documents("acme,widget") is None
     assert tree.at(None).documents("acme,widget") is not None  # HEAD
     assert tree.at("0" * 40).documents("acme,widget") is not None  # unknown base: HEAD
@@ -107,21 +107,21 @@ def test_view_at_base_commit_does_not_see_later_bindings(repo):
 
 
 def test_cache_is_keyed_by_the_bindings_tree(repo, tmp_path):
-    first = KernelTree(repo.path)
+    first = SourceTree(repo.path)
     first.at(None).documents("acme,existing")
     assert first.last_build == {"files": 4, "cached": False}
-    second = KernelTree(repo.path)
+    second = SourceTree(repo.path)
     second.at(None).documents("acme,existing")
     assert second.last_build["cached"] is True
     # A commit that does not touch the bindings keeps the same cache entry ...
     repo.commit("misc: acme: Touch the driver", "x", {"drivers/misc/acme-existing.c": "int x;\n"})
-    third = KernelTree(repo.path)
+    third = SourceTree(repo.path)
     third.at(None).documents("acme,existing")
     assert third.last_build["cached"] is True
     # ... a commit that does gets a new one, and sees the change.
     repo.commit("dt-bindings: misc: Add ACME widget", "x",
                 {"Documentation/devicetree/bindings/misc/acme,widget.yaml": NEW_BINDING})
-    fourth = KernelTree(repo.path)
+    fourth = SourceTree(repo.path)
     assert fourth.at(None).documents("acme,widget")
     assert fourth.last_build["cached"] is False
     assert len(list((tmp_path / "cache" / "reviewtool" / "tree").glob("git-*.json"))) == 2
@@ -130,11 +130,11 @@ def test_cache_is_keyed_by_the_bindings_tree(repo, tmp_path):
 def test_plain_directory_tree(repo, tmp_path):
     plain = tmp_path / "linux-tarball"
     shutil.copytree(repo.path, plain, ignore=shutil.ignore_patterns(".git"))
-    tree = KernelTree(plain)
+    tree = SourceTree(plain)
     view = tree.at("deadbeef")  # no git: the directory as it is
     assert view.documents("acme,existing") and view.rev is None
     (plain / "Documentation/devicetree/bindings/misc/acme,widget.yaml").write_text(NEW_BINDING)
-    again = KernelTree(plain)
+    again = SourceTree(plain)
     assert again.at(None).documents("acme,widget")
     assert again.last_build["cached"] is False
     assert again.at(None).read_file("Documentation/devicetree/bindings/misc/acme,widget.yaml") == NEW_BINDING
@@ -166,7 +166,7 @@ def test_modified_binding_is_rebuilt_from_the_tree(repo):
                                                "  reg:\n    maxItems: 1\n\n  interrupts:\n    maxItems: 1\n")})
     (series,) = load("master..work", LoadOptions(repo=str(repo.path)))
     fc = series.patches[0].file(path)
-    view = KernelTree(repo.path).at(series.base_commit)
+    view = SourceTree(repo.path).at(series.base_commit)
     doc = build_doc(fc, view.read_file(path))
     assert doc.complete and doc.get("properties", "interrupts", "maxItems") == 1
     assert not build_doc(fc, None).complete

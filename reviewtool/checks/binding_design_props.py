@@ -79,13 +79,7 @@ def _local_name(name: str) -> str:
 
 def _params_of(ctx, rule_id: str) -> dict[str, Any]:
     """Params of another rule of this run (the built-in ones when it is not loaded)."""
-    rule = ctx.active.get(rule_id)
-    if rule is None:
-        def builtin():
-            from ..catalog import load_catalog
-            return {r.id: r for r in load_catalog()}
-        rule = ctx.memo("builtin-rules-by-id", builtin).get(rule_id)
-    return rule.params if rule is not None else {}
+    return ctx.params_of(rule_id)
 
 
 def _asked_to_drop(ctx, d: PropertyDef, defs: list[PropertyDef]) -> bool:

@@ -7,7 +7,7 @@ keyword.  Word lists and directory lists come from each rule's ``params``.
 
 from __future__ import annotations
 
-import os
+
 import posixpath
 import re
 from typing import Any
@@ -179,27 +179,10 @@ def _suggest_name(values: list[str]) -> str:
 
 def _dir_exists(ctx, top: str) -> bool | None:
     """Whether the kernel tree has bindings/<top>/ (None when no tree is known)."""
-    tree = getattr(ctx.options, "tree", None)
-    rel = BINDINGS_DIR + top
-    for name in ("is_dir", "isdir"):
-        fn = getattr(tree, name, None)
-        if callable(fn):
-            try:
-                return bool(fn(rel))
-            except Exception:
-                break
-    fn = getattr(tree, "list_dir", None)
-    if callable(fn):
-        try:
-            listing = fn(BINDINGS_DIR.rstrip("/"))
-            if listing:
-                return top in {posixpath.basename(str(x).rstrip("/")) for x in listing}
-        except Exception:
-            pass
-    root = getattr(ctx.options, "tree_path", None)
-    if root and os.path.isdir(os.path.join(root, BINDINGS_DIR)):
-        return os.path.isdir(os.path.join(root, BINDINGS_DIR, top))
-    return None
+    tree = ctx.options.tree
+    if not tree.available:
+        return None
+    return tree.has_dir(BINDINGS_DIR + top)
 
 
 @check("binding-directory")

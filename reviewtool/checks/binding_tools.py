@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..artifacts.binding import BindingDoc, binding_docs, build_doc
@@ -86,34 +85,19 @@ def _plan(ctx) -> _Plan:
 
 
 def _tree_base(ctx, path: str) -> str | None:
-    """A file of the kernel tree: the tree view's (at the series' base commit)
-    when the runner made one, else the file in the ``--tree`` directory."""
-    tree = getattr(ctx.options, "tree", None)
-    if tree is not None and hasattr(tree, "read_file"):
-        try:
-            return tree.read_file(path)
-        except Exception:
-            return None
-    root = getattr(ctx.options, "tree_path", None)
-    if root:
-        from ..tree import read_in_tree
-
-        return read_in_tree(root, path)
-    return None
+    """A file of the kernel tree at the series' base commit (None without a tree)."""
+    return ctx.options.tree.read_file(path)
 
 
 def _tree_resolver(ctx):
     """``rel -> text`` for bindings/<rel> in the kernel tree; None without a tree."""
-    tree = getattr(ctx.options, "tree", None)
-    root = getattr(ctx.options, "tree_path", None)
-    if not (tree is not None and hasattr(tree, "read_file")) and not (root and (Path(root) / BINDINGS_DIR).is_dir()):
+    if not ctx.options.tree.available:
         return None
     return lambda rel: _tree_base(ctx, BINDINGS_DIR + rel)
 
 
 def _tree_label(ctx) -> str:
-    tree = getattr(ctx.options, "tree", None)
-    return getattr(tree, "label", None) or "the kernel tree"
+    return ctx.options.tree.label if ctx.options.tree.available else "the kernel tree"
 
 
 def _mine(ctx, plan: _Plan) -> list[_Target]:

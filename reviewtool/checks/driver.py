@@ -505,8 +505,8 @@ def _series_bindings(ctx) -> list[tuple[set[str], _BindingFacts]]:
 
 
 def _tree_binding(ctx, compat: str) -> _BindingFacts | None:
-    tree = getattr(ctx.options, "tree", None)
-    if tree is None or not hasattr(tree, "documents"):
+    tree = ctx.options.tree
+    if not tree.available:
         return None
 
     def compute():

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import re
 
+from ..changelog import has_changelog  # noqa: F401  (also imported from here by older code)
 from ..classify import is_binding_path, is_code_path, is_dts_path
 from . import check
-
-_CHANGELOG = re.compile(
-    r"(?im)^\s*(?:changes|changelog|change log|changes in v\d|revision history)\b"
-    r"|^\s*[-*]?\s*v\d+\s*(?:->|→|to|\.\.|vs\.?)\s*v?\d+"
-    r"|^\s*[-*]?\s*(?:since|from)\s+v\d+"
-    r"|^\s*[-*]?\s*v\d+\s*:"
-)
-
-
-def has_changelog(text: str) -> bool:
-    return bool(_CHANGELOG.search(text or ""))
 
 
 @check("binding-mixed-with-code")
@@ -100,7 +89,7 @@ def _ranges(nums: list[int]) -> str:
 @check("missing-cover-letter")
 def missing_cover_letter(ctx):
     series = ctx.series
-    if "from-git" in series.notes:
+    if series.origin.from_git:
         return  # a branch has no cover letter yet; it is written when the series is mailed
     if series.cover is None and series.expected > 1 and not _answers_absent_mail(series):
         yield ctx.finding(anchor="series", count=series.expected)

@@ -145,8 +145,9 @@ def _core_documents(compat: str) -> bool:
 
 
 def _tree(ctx):
-    tree = getattr(ctx.options, "tree", None)
-    return tree if tree is not None and hasattr(tree, "documents") else None
+    """The kernel tree, or None when there is none to ask."""
+    tree = ctx.options.tree
+    return tree if tree.available else None
 
 
 def _tree_documents(ctx, compat: str) -> str | None:
@@ -214,7 +215,7 @@ def _tree_has_patch(ctx) -> bool:
     """True when the tree already contains this patch (b4 prep runs on the
     series branch), so what the tree lacks the whole series lacks."""
     tree = _tree(ctx)
-    if tree is None or not hasattr(tree, "read_file"):
+    if tree is None:
         return False
 
     def compute() -> bool:

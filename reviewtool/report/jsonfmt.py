@@ -7,15 +7,15 @@ from typing import IO, Any
 
 from .. import __version__
 from ..catalog import Rule
-from ..model import Finding, SeriesReport, public_message_id
+from ..model import Finding, Series, SeriesReport
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
+def finding_dict(f: Finding, series: Series) -> dict[str, Any]:
     return {
         "rule": f.rule,
         "severity": f.severity,
         "patch": f.patch,
-        "message_id": public_message_id(f.message_id),
+        "message_id": series.public_id(f.message_id),
         "anchor": f.anchor,
         "path": f.path,
         "line": f.line,
@@ -35,10 +35,10 @@ def series_dict(report: SeriesReport) -> dict[str, Any]:
     out: dict[str, Any] = {
         "subject": s.title,
         "revision": s.revision,
-        "message_id": public_message_id(s.message_id),
+        "message_id": s.public_id(s.message_id),
         "expected": s.expected,
-        "patches": [{"n": p.n, "subject": p.full_subject, "message_id": public_message_id(p.message_id)} for p in s.patches],
-        "findings": [finding_dict(f) for f in report.findings],
+        "patches": [{"n": p.n, "subject": p.full_subject, "message_id": p.public_message_id} for p in s.patches],
+        "findings": [finding_dict(f, s) for f in report.findings],
         "summary": report.counts(),
     }
     if report.error:

@@ -22,7 +22,6 @@ from pathlib import Path
 from ..model import Finding, Series
 
 _HEADER = re.compile(r"^([A-Za-z0-9-]+):\s*(.*)$")
-_LOCAL_ID = re.compile(r"^local-(.+)-(\d+)@reviewtool$")
 # An mbox separator: "From <sender> <asctime date>", e.g. "From abc Mon Sep 17 00:00:00 2001".
 _FROM_LINE = re.compile(r"^From \S+\s+\w{3} \w{3}\s+\d+ \d\d:\d\d:\d\d \d{4}\s*$")
 
@@ -117,14 +116,12 @@ class Locator:
         mails = self._mails(series.source)
         hit = next((m for m in mails if m.message_id == message_id), None)
         if hit is None:
-            # Mail without a Message-ID got "local-<file>-<n>@reviewtool" from the loader.
-            m = _LOCAL_ID.match(message_id)
-            if m:
-                name, n = m.group(1), int(m.group(2))
-                hit = next((x for x in mails if x.message_id is None and x.index == n
-                            and os.path.basename(x.path) == name), None)
-                if hit is None and name == "stdin":
-                    hit = next((x for x in mails if x.path == "-" and x.index == n), None)
+            # Mail without a Message-ID: its origin says which file and position it was.
+            origin = next((p.origin for s in (series, *series.earlier) for p in (s.cover, *s.patches)
+                           if p is not None and p.message_id == message_id), None)
+            if origin is not None and origin.message_id_made_up and origin.index is not None:
+                hit = next((x for x in mails if x.message_id is None and x.index == origin.index
+                            and os.path.normpath(x.path) == os.path.normpath(origin.path or "")), None)
         return hit
 
     def place(self, series: Series, f: Finding) -> tuple[str, int] | None:

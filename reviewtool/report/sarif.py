@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from .. import __version__
 from ..catalog import Rule
-from ..model import Finding, Series, SeriesReport, public_message_id
+from ..model import Finding, Series, SeriesReport
 from .links import first_url, reference_url
 from .locate import Locator
 
@@ -68,7 +68,7 @@ def result(f: Finding, series: Series, rule_index: dict[str, int], locator: Loca
         "partialFingerprints": {"reviewtoolFinding/v1": _fingerprint(f)},
         "properties": {
             "patch": f.patch,
-            "messageId": public_message_id(f.message_id),
+            "messageId": series.public_id(f.message_id),
             "subject": subject,
             "anchor": f.anchor,
             "references": list(f.references),

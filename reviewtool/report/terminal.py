@@ -19,7 +19,7 @@ from itertools import groupby
 from typing import IO, Any
 
 from ..catalog import Rule
-from ..model import SEVERITY_RANK, Finding, Patch, SeriesReport, public_message_id
+from ..model import SEVERITY_RANK, Finding, Patch, SeriesReport
 from ..textlayout import pack, width_for, wrap
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -79,7 +79,7 @@ class _Printer:
     def series(self, report: SeriesReport) -> None:
         s = report.series
         head = f"{s.title or '(untitled series)'} (v{s.revision}, {len(s.patches)}/{s.expected} patches)"
-        if public_message_id(s.message_id):
+        if s.public_id(s.message_id):
             head += f"  <{s.message_id}>"
         # The report opens with the summary, the series named on its first line.
         self.prose(("Summary of " if not report.error else "") + head, indent="", rest="  ", style="bold")

@@ -12,15 +12,15 @@ import os
 from typing import IO, Any
 
 from ..catalog import Rule
-from ..model import SeriesReport, public_message_id
+from ..model import Series, SeriesReport
 
 LORE_LINK = "https://lore.kernel.org/r/{}"
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 WIDTH = 200  # when not on a terminal: wide enough that lore links are not folded
 
 
-def link(message_id: str | None) -> str:
-    public = public_message_id(message_id)  # no lore link for ids we made up
+def link(series: Series) -> str:
+    public = series.public_id(series.message_id)  # no lore link for ids we made up
     return LORE_LINK.format(public) if public else ""
 
 
@@ -57,7 +57,7 @@ def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], *, m
         c = report.counts()
         first = s.cover or (s.patches[0] if s.patches else None)
         cell = Text(s.title or "(untitled series)", style="bold")
-        url = link(s.message_id)
+        url = link(s)
         if url:
             cell.append("\n")
             cell.append(url, style=f"dim link {url}")

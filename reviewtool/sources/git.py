@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import InputError
-from ..model import Series
+from ..model import Origin, Series
 from .grouping import series_from_messages
 
 _MBOX_FROM = re.compile(rb"^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$", re.M)
@@ -186,12 +186,17 @@ def _add_recipients(msgs: list[EmailMessage], tos: list[str], ccs: list[str]) ->
             _set(msg, "Cc", ", ".join([*(msg.get_all("Cc") or []), *ccs]))
 
 
-def _build(msgs: list[EmailMessage], source: str, base: str | None) -> list[Series]:
-    series = series_from_messages(msgs, source)
-    # "from-git" tells series rules that a cover letter cannot be expected here:
-    # git format-patch --cover-letter or b4 send writes it when mailing.
-    return [replace(s, base_commit=base or s.base_commit, source=source, notes=(*s.notes, "from-git"))
-            for s in series]
+def _build(msgs: list[EmailMessage], source: str, base: str | None, commits: list[Any],
+           kind: str = "git") -> list[Series]:
+    """The series, with a git origin: series rules then know a cover letter
+    cannot be expected (format-patch --cover-letter or b4 send writes it)."""
+    ids = [str(m["Message-ID"]).strip().strip("<>") for m in msgs]
+    shas = [None] * (len(ids) - len(commits)) + [c.hexsha for c in commits]  # a made-up cover comes first
+    origins = {mid: Origin(kind, commit=sha, message_id_made_up=True)  # type: ignore[arg-type]
+               for mid, sha in zip(ids, shas)}
+    series = series_from_messages(msgs, source, origin=Origin(kind, url=source),  # type: ignore[arg-type]
+                                  message_origins=origins)
+    return [replace(s, base_commit=base or s.base_commit, source=source) for s in series]
 
 
 def load(source: str, opts: Any) -> list[Series]:
@@ -204,7 +209,7 @@ def load(source: str, opts: Any) -> list[Series]:
     msgs = format_patches(repo, commits)
     ids = [_msgid(c.hexsha, i) for i, c in enumerate(commits, 1)]
     msgs = thread(msgs, ids, None, "")
-    return _build(msgs, source, base.hexsha)
+    return _build(msgs, source, base.hexsha, commits)
 
 
 # --------------------------------------------------------------------------
@@ -274,7 +279,7 @@ def load_prep(repo: Any, branch: str | None) -> list[Series]:
     elif cbody.strip():
         _mix_in(msgs[0], cbody.strip() + footer)
     msgs = thread(msgs, ids, cover, _msgid(tip.hexsha, 0))
-    return _build(msgs, label, base_sha)
+    return _build(msgs, label, base_sha, commits, kind="prep")
 
 
 def _cover_mail(first: EmailMessage, subject: str, prefix: str, revision: int, total: int, body: str) -> EmailMessage:

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from ..diffparse import parse_files, split_diff
 from ..errors import InputError
 from ..limits import MAX_SERIES_PATCHES
-from ..model import Message, Patch, Person, Series, SubjectTags, Trailer
+from ..model import UNKNOWN_ORIGIN, Message, Origin, Patch, Person, Series, SubjectTags, Trailer
 from ..subject import parse_subject
 
 log = logging.getLogger(__name__)
@@ -228,8 +228,14 @@ def _series_identity(m: _Mail) -> str | None:
 # Building the model from one revision
 
 
-def build_series(fam: Family, revision: int, source: str) -> Series:
-    """Assemble one revision with b4 and convert it to our Series."""
+def build_series(fam: Family, revision: int, source: str, origin: Origin = UNKNOWN_ORIGIN,
+                 message_origins: Mapping[str, Origin] | None = None) -> Series:
+    """Assemble one revision with b4 and convert it to our Series.
+
+    ``message_origins`` (by Message-ID) says where each mail came from when
+    that differs per message (the file and position in a directory of
+    patches, the commit of a git range); the others get ``origin``."""
+    origins = message_origins or {}
     b4 = _b4()
     mails = fam.revisions[revision]
     lmbx = b4.LoreMailbox()
@@ -261,8 +267,10 @@ def build_series(fam: Family, revision: int, source: str) -> Series:
     )
     if expected > MAX_SERIES_PATCHES:
         raise InputError(f"{source}: v{revision} claims {expected} patches, over the limit of {MAX_SERIES_PATCHES}")
-    patches = tuple(_patch_from_lmsg(patch_ls[n], source) for n in sorted(patch_ls))
-    cover = _patch_from_lmsg(cover_l, source, cover=True) if cover_l is not None else None
+    patches = tuple(_patch_from_lmsg(patch_ls[n], source, origin=origins.get(patch_ls[n].msgid, origin))
+                    for n in sorted(patch_ls))
+    cover = (_patch_from_lmsg(cover_l, source, cover=True, origin=origins.get(cover_l.msgid, origin))
+             if cover_l is not None else None)
     replies = tuple(
         sorted(
             (_message_from_lmsg(m.lmsg) for m in fam.replies.get(revision, [])),
@@ -283,6 +291,7 @@ def build_series(fam: Family, revision: int, source: str) -> Series:
         change_id=change_id,
         base_commit=base,
         source=source,
+        origin=origin,
     )
 
 
@@ -290,7 +299,7 @@ def _person(name: str | None, email: str | None) -> Person:
     return Person(name=(name or "").strip(), email=(email or "").strip().lower())
 
 
-def _patch_from_lmsg(lmsg: Any, source: str, cover: bool = False) -> Patch:
+def _patch_from_lmsg(lmsg: Any, source: str, cover: bool = False, origin: Origin = UNKNOWN_ORIGIN) -> Patch:
     b4 = _b4()
     tags = parse_subject(lmsg.full_subject)
     body = lmsg.body or ""
@@ -333,6 +342,7 @@ def _patch_from_lmsg(lmsg: Any, source: str, cover: bool = False) -> Patch:
         references=tuple(lmsg.references or ()),
         raw_body=body,
         git_patch_id=None if cover else getattr(lmsg, "git_patch_id", None),
+        origin=origin,
     )
 
 
@@ -366,7 +376,8 @@ def _message_from_lmsg(lmsg: Any) -> Message:
 
 
 def series_from_messages(
-    msgs: list[EmailMessage], source: str, revision: int | None = None, mails: list[_Mail] | None = None
+    msgs: list[EmailMessage], source: str, revision: int | None = None, mails: list[_Mail] | None = None,
+    origin: Origin = UNKNOWN_ORIGIN, message_origins: Mapping[str, Origin] | None = None,
 ) -> list[Series]:
     """Every series in the input, each at its newest (or the asked) revision.
 
@@ -394,8 +405,8 @@ def series_from_messages(
             chosen = revision
         else:
             chosen = revs[-1]
-        series = build_series(fam, chosen, source)
-        earlier = tuple(build_series(fam, r, source) for r in revs if r < chosen)
+        series = build_series(fam, chosen, source, origin, message_origins)
+        earlier = tuple(build_series(fam, r, source, origin, message_origins) for r in revs if r < chosen)
         if earlier:
             from dataclasses import replace
 

@@ -149,7 +149,10 @@ def to_series(got: Fetched, revision: int | None) -> list[Series]:
     from .grouping import series_from_messages
 
     label = _label(got)
-    series = series_from_messages(got.messages, label, revision, mails=got.mails)
+    from ..model import Origin
+
+    series = series_from_messages(got.messages, label, revision, mails=got.mails,
+                                  origin=Origin("lore", url=got.ref.msgid))
     mine = [s for s in series if got.ref.msgid in _ids(s)]
     return mine or series
 

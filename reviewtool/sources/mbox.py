@@ -14,21 +14,24 @@ from pathlib import Path
 
 from .. import limits
 from ..errors import InputError
-from ..model import Series
+from ..model import Origin, Series
 from . import headers
 from .grouping import series_from_messages
 
 _MAIL_SUFFIXES = (".patch", ".eml", ".mbox", ".mbx", ".diff")
+_STDIN_NAMES = ("-", "stdin", "standard input")
+Origins = dict[str, Origin]
 
 
-def read_messages(source: str) -> list[EmailMessage]:
-    """Load every message from a local path (or '-' for stdin)."""
+def read_messages(source: str, origins: Origins | None = None) -> list[EmailMessage]:
+    """Load every message from a local path (or '-' for stdin); ``origins``,
+    when given, receives where each one came from (by Message-ID)."""
     from . import b4setup
 
     b4 = b4setup.ready()
     if source == "-":
         data = limits.read_stream(sys.stdin.buffer, limits.MAX_INPUT_BYTES, "standard input")
-        return _split_bytes(b4, data, "standard input")
+        return _split_bytes(b4, data, "standard input", origins)
     path = Path(source)
     try:
         exists, is_dir = path.exists(), path.is_dir()
@@ -38,9 +41,9 @@ def read_messages(source: str) -> list[EmailMessage]:
         raise InputError(f"{source}: no such file or directory")
     if is_dir:
         if (path / "cur").is_dir() or (path / "new").is_dir():
-            return _read_maildir(b4, path, source)
-        return _read_patch_dir(b4, path, source)
-    return _split_bytes(b4, limits.read_capped(path), source)
+            return _read_maildir(b4, path, source, origins)
+        return _read_patch_dir(b4, path, source, origins)
+    return _split_bytes(b4, limits.read_capped(path), source, origins)
 
 
 def _regular_files(directory: Path) -> list[Path]:
@@ -51,7 +54,7 @@ def _regular_files(directory: Path) -> list[Path]:
     return [p for p in entries if not p.name.startswith(".") and p.is_file() and not p.is_symlink()]
 
 
-def _read_patch_dir(b4, path: Path, source: str) -> list[EmailMessage]:
+def _read_patch_dir(b4, path: Path, source: str, origins: Origins | None = None) -> list[EmailMessage]:
     msgs: list[EmailMessage] = []
     budget = limits.MAX_INPUT_BYTES
     for f in _regular_files(path):
@@ -60,7 +63,7 @@ def _read_patch_dir(b4, path: Path, source: str) -> list[EmailMessage]:
         data = limits.read_capped(f, budget)
         budget -= len(data)
         try:
-            msgs.extend(_split_bytes(b4, data, str(f)))
+            msgs.extend(_split_bytes(b4, data, str(f), origins))
         except InputError:
             continue  # not mail after all: the other files still count
     if not msgs:
@@ -68,7 +71,7 @@ def _read_patch_dir(b4, path: Path, source: str) -> list[EmailMessage]:
     return msgs
 
 
-def _read_maildir(b4, path: Path, source: str) -> list[EmailMessage]:
+def _read_maildir(b4, path: Path, source: str, origins: Origins | None = None) -> list[EmailMessage]:
     """One message per file in cur/ and new/; a file that is not mail is skipped."""
     msgs: list[EmailMessage] = []
     budget = limits.MAX_INPUT_BYTES
@@ -81,7 +84,7 @@ def _read_maildir(b4, path: Path, source: str) -> list[EmailMessage]:
             if data.startswith(b"From "):
                 data = data.split(b"\n", 1)[-1]
             try:
-                msgs.extend(_split_bytes(b4, data, str(f)))
+                msgs.extend(_split_bytes(b4, data, str(f), origins))
             except InputError:
                 continue
     if not msgs:
@@ -98,7 +101,7 @@ def _looks_like_mail(path: Path) -> bool:
     return head.startswith(b"From ") or b"\nSubject:" in head or head.startswith(b"Subject:")
 
 
-def _split_bytes(b4, data: bytes, where: str) -> list[EmailMessage]:
+def _split_bytes(b4, data: bytes, where: str, origins: Origins | None = None) -> list[EmailMessage]:
     if not data.strip():
         raise InputError(f"{where}: empty input")
     if b"\x00" in data[:8192]:
@@ -115,12 +118,17 @@ def _split_bytes(b4, data: bytes, where: str) -> list[EmailMessage]:
         raise InputError(f"{where}: no mail messages found (not an mbox or patch file)")
     if len(msgs) > limits.MAX_MESSAGES:
         raise InputError(f"{where}: {len(msgs)} messages, over the limit of {limits.MAX_MESSAGES}")
+    stdin = where in _STDIN_NAMES
     for i, m in enumerate(msgs):
-        if not b4.LoreMessage.get_clean_msgid(m):
+        made_up = not b4.LoreMessage.get_clean_msgid(m)
+        if made_up:
             # format-patch output without Message-ID (or one nobody can use):
             # give it a stable one.
             del m["Message-ID"]
             m["Message-ID"] = f"<local-{_token(Path(where).name)}-{i}@reviewtool>"
+        if origins is not None:
+            origins[b4.LoreMessage.get_clean_msgid(m) or ""] = Origin(
+                "stdin" if stdin else "mbox", path="-" if stdin else where, index=i, message_id_made_up=made_up)
     return msgs
 
 
@@ -133,13 +141,21 @@ def _token(name: str) -> str:
 
 
 def load(source: str, revision: int | None = None) -> list[Series]:
-    msgs = read_messages(source)
-    return series_from_messages(msgs, "stdin" if source == "-" else source, revision)
+    origins: Origins = {}
+    msgs = read_messages(source, origins)
+    stdin = source == "-"
+    return series_from_messages(msgs, "stdin" if stdin else source, revision,
+                                origin=Origin("stdin" if stdin else "mbox", path="-" if stdin else source),
+                                message_origins=origins)
 
 
 def load_bytes(data: bytes, where: str, revision: int | None = None) -> list[Series]:
     """Series from mbox bytes already in memory (rule examples, hooks)."""
     from . import b4setup
 
-    msgs = _split_bytes(b4setup.ready(), data, where)
-    return series_from_messages(msgs, where, revision)
+    origins: Origins = {}
+    msgs = _split_bytes(b4setup.ready(), data, where, origins)
+    stdin = where in _STDIN_NAMES
+    return series_from_messages(msgs, where, revision, origin=Origin("stdin" if stdin else "mbox",
+                                                                     path="-" if stdin else where),
+                                message_origins=origins)

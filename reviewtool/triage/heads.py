@@ -130,6 +130,7 @@ class Reparsed:
         self._body: str | None = None
 
     msgid = property(lambda self: self._head.msgid)
+    ref = property(lambda self: self._head.ref)
     in_reply_to = property(lambda self: self._head.in_reply_to)
     references = property(lambda self: self._head.references)
     fromname = property(lambda self: self._head.fromname)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from ..errors import InputError
+from ..model import Origin
 
 if TYPE_CHECKING:
     from .request import TriageRequest
@@ -35,6 +36,15 @@ class RawRef:
     length: int = -1
     mboxrd: bool = False  # undo one level of '>From ' quoting when reading
     data: bytes | None = None
+
+    def origin(self, message_id: str) -> Origin:
+        """Where the message came from; its ID is made up when it is our fallback."""
+        made_up = message_id == self.fallback_id.strip("<>")
+        if self.path is None:
+            return Origin("lore" if self.source.startswith("lore ") else "mbox", url=self.source,
+                          message_id_made_up=made_up)
+        return Origin("mbox", path=self.path, offset=self.offset, length=None if self.length < 0 else self.length,
+                      message_id_made_up=made_up)
 
     def read(self) -> bytes:
         if self.data is not None:

@@ -20,7 +20,7 @@ def date_ts(d: datetime | None) -> float:
 
 def _slim_patch(p: Patch) -> Patch:
     return Patch(n=p.n, total=p.total, tags=p.tags, author=p.author, date=p.date, message_id=p.message_id,
-                 in_reply_to=p.in_reply_to, commit_message="")
+                 in_reply_to=p.in_reply_to, commit_message="", origin=p.origin)
 
 
 def slim(report: SeriesReport) -> SeriesReport:
@@ -30,7 +30,7 @@ def slim(report: SeriesReport) -> SeriesReport:
         title=s.title, revision=s.revision, expected=s.expected,
         patches=tuple(_slim_patch(p) for p in s.patches),
         cover=_slim_patch(s.cover) if s.cover is not None else None,
-        change_id=s.change_id, base_commit=s.base_commit, source=s.source, notes=s.notes,
+        change_id=s.change_id, base_commit=s.base_commit, source=s.source, notes=s.notes, origin=s.origin,
     )
     return SeriesReport(series=series, findings=report.findings, error=report.error)
 
@@ -49,7 +49,7 @@ def error_row(fam, revision: int, where: str, error: str) -> Row:
         lm = m.lmsg
         p = Patch(n=0 if m.kind == "cover" else (m.tags.counter or 1), total=m.tags.total or 1, tags=m.tags,
                   author=Person((lm.fromname or "").strip(), (lm.fromemail or "").lower()), date=lm.date,
-                  message_id=lm.msgid, in_reply_to=lm.in_reply_to, commit_message="")
+                  message_id=lm.msgid, in_reply_to=lm.in_reply_to, commit_message="", origin=lm.ref.origin(lm.msgid))
         if m.kind == "cover" and cover is None:
             cover = p
         elif m.kind != "cover":
@@ -71,7 +71,7 @@ def broken_row(b: Broken) -> Row:
     name, _, email = b.author.rpartition("<")
     person = Person(name.strip().strip('"'), email.strip(">").strip().lower()) if email else Person("", b.author)
     p = Patch(n=tags.counter or 1, total=tags.total or 1, tags=tags, author=person, date=b.date,
-              message_id=b.msgid, in_reply_to=None, commit_message="")
+              message_id=b.msgid, in_reply_to=None, commit_message="", origin=b.ref.origin(b.msgid))
     series = Series(title=tags.subject, revision=tags.version or 1, expected=tags.total or 1, patches=(p,),
                     source=b.ref.source)
     return Row(SeriesReport(series=series, error=f"cannot parse this message: {b.error}"), date_ts(b.date))

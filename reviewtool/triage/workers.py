@@ -25,7 +25,7 @@ class WorkerState:
     options: Any
     min_rank: int
     lore_opts: Any
-    tree: Any = None  # reviewtool.tree.KernelTree, indexed lazily per process
+    tree: Any = None  # reviewtool.tree.SourceTree, indexed lazily per process
 
 
 _STATE: WorkerState | None = None
@@ -83,11 +83,13 @@ def check_family(fam) -> Row:
     where = fam.revisions[newest][0].lmsg.ref.source
     try:
         rehydrate(fam)
-        series = build_series(fam, newest, where)
+        origins = {m.lmsg.msgid: m.lmsg.ref.origin(m.lmsg.msgid)
+                   for mails in [*fam.revisions.values(), *fam.replies.values()] for m in mails}
+        series = build_series(fam, newest, where, message_origins=origins)
         earlier = []
         for rev in sorted(r for r in fam.revisions if r < newest):
             try:
-                earlier.append(build_series(fam, rev, where))
+                earlier.append(build_series(fam, rev, where, message_origins=origins))
             except InputError:
                 pass  # a broken older revision must not hide the newest one
         if earlier:
