@@ -179,3 +179,50 @@ def test_reflog_ranges_are_git_not_message_ids(repo, env):
     _two_commits(repo)
     s = _series(check_json("HEAD@{1}..HEAD", cwd=repo.path, env=env))
     assert [p["subject"] for p in s["patches"]] == ["[PATCH] misc: acme: Use the widget helper"]
+
+
+@pytest.mark.skipif(not B4.exists() or shutil.which("git") is None, reason="b4 command not installed")
+def test_range_on_a_prep_branch_takes_the_cover_commit_as_cover_letter(repo, env):
+    """`check master..HEAD` on a b4 prep branch: b4's empty cover commit is the
+    cover letter, not patch 1 of 3 (no false "patch 1 is missing", no renumbering)."""
+    (Path(env["HOME"])).mkdir(exist_ok=True)
+    repo.branch("start")
+    _b4(repo, "prep", "-n", "acme-widget", env=env)
+    repo.commit("misc: acme: Add widget helper", "The widget needs a helper.",
+                {"drivers/misc/acme-widget.c": "// SPDX-License-Identifier: GPL-2.0\nint acme_widget;\n"})
+    repo.commit("misc: acme: Use the widget helper", "The existing block now calls the helper.",
+                {"drivers/misc/acme-existing.c": "// SPDX-License-Identifier: GPL-2.0\nint acme_existing;\n"})
+    s = _series(check_json("master..HEAD", cwd=repo.path, env=env))
+    assert [p["n"] for p in s["patches"]] == [1, 2]
+    assert s["expected"] == 2 and s["subject"] == "EDITME: cover title for acme-widget"
+    assert [p["subject"] for p in s["patches"]] == ["[PATCH 1/2] misc: acme: Add widget helper",
+                                                    "[PATCH 2/2] misc: acme: Use the widget helper"]
+    rules = {f["rule"] for f in s["findings"]}
+    assert not rules & {"series/incomplete", "series/missing-cover-letter"}, rules
+
+    from reviewtool.sources.git import is_b4_cover_commit, load, open_repo
+    from reviewtool.sources.resolve import LoadOptions
+
+    (series,) = load("master..HEAD", LoadOptions(repo=str(repo.path)))
+    assert series.cover is not None and series.cover.n == 0 and series.origin.from_git
+    assert series.change_id and "acme-widget" in series.change_id
+    git_repo = open_repo("HEAD", str(repo.path))
+    assert sum(is_b4_cover_commit(c) for c in git_repo.iter_commits("master..HEAD")) == 1
+    # An ordinary empty commit is not b4's cover letter.
+    assert not any(is_b4_cover_commit(c) for c in git_repo.iter_commits("master"))
+
+
+def test_cover_commit_at_the_tip_of_a_range(repo, env):
+    """b4's tip-commit strategy keeps the cover commit last: still the cover letter."""
+    _two_commits(repo)
+    tracking = '{"series": {"revision": 3, "change-id": "20250101-widget-0123456789ab", "prefixes": ["RFC"]}}'
+    repo.commit("acme: widget rework", "The widget rework, in two steps.\n\n--- b4-submit-tracking ---\n"
+                "# This section is used internally by b4 prep for tracking purposes.\n" + tracking,
+                signoff=False, allow_empty=True)
+    s = _series(check_json("master..HEAD", cwd=repo.path, env=env))
+    assert s["subject"] == "acme: widget rework" and s["revision"] == 3
+    assert [p["subject"] for p in s["patches"]] == ["[PATCH RFC v3 1/2] misc: acme: Add widget helper",
+                                                    "[PATCH RFC v3 2/2] misc: acme: Use the widget helper"]
+    # Only the cover commit in the range: a clear error, not an empty series.
+    proc = run_cli("check", "HEAD~1..HEAD", cwd=repo.path, env=env)
+    assert proc.returncode == 2 and b"cover letter commit" in proc.stderr

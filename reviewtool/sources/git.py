@@ -9,6 +9,10 @@ so two runs on the same branch give identical reports.
 (b4.ez) find the cover letter (an empty commit at the start of the branch,
 one at its tip, or the branch description), the tracking data (revision,
 change-id, prefixes) and the base of the series.
+
+A plain range on a prep branch (``check v6.12..HEAD``) may hold b4's cover
+commit too: it is recognised (empty, with b4's tracking marker) and becomes
+the cover letter, so it is neither counted nor numbered as a patch.
 """
 
 from __future__ import annotations
@@ -186,6 +190,36 @@ def _add_recipients(msgs: list[EmailMessage], tos: list[str], ccs: list[str]) ->
             _set(msg, "Cc", ", ".join([*(msg.get_all("Cc") or []), *ccs]))
 
 
+# b4.ez.MAGIC_MARKER: the line separating the cover text from b4's tracking JSON.
+_B4_TRACKING_MARKER = "--- b4-submit-tracking ---"
+
+
+def is_b4_cover_commit(commit: Any) -> bool:
+    """b4 prep's cover commit: empty (same tree as its parent) and carrying b4's tracking marker."""
+    if _B4_TRACKING_MARKER not in commit.message or len(commit.parents) != 1:
+        return False
+    return commit.tree.hexsha == commit.parents[0].tree.hexsha
+
+
+def parse_b4_cover(message: str) -> tuple[str, dict]:
+    """(cover text without b4's comment lines, tracking data) of a cover commit, as b4.ez.load_cover."""
+    import json
+
+    cover, _, magic = message.partition(_B4_TRACKING_MARKER)
+    tracking: dict = {}
+    if "{" in magic:
+        try:
+            loaded = json.loads("{" + magic.split("{", 1)[1])
+            tracking = loaded if isinstance(loaded, dict) else {}
+        except ValueError:
+            tracking = {}
+    cover = re.sub(r"^#.*$", "", cover, flags=re.M)
+    cover = re.sub(r"^>(#.*)$", r"\1", cover, flags=re.M)
+    while "\n\n\n" in cover:
+        cover = cover.replace("\n\n\n", "\n\n")
+    return cover.strip(), tracking
+
+
 def _build(msgs: list[EmailMessage], source: str, base: str | None, commits: list[Any],
            kind: str = "git") -> list[Series]:
     """The series, with a git origin: series rules then know a cover letter
@@ -206,6 +240,13 @@ def load(source: str, opts: Any) -> list[Series]:
         return load_prep(repo, None if source in ("HEAD", "") else source)
     base, tip = parse_range(repo, source)
     commits = range_commits(repo, base, tip, source)
+    covers = [c for c in commits if is_b4_cover_commit(c)]
+    if covers:
+        patches = [c for c in commits if c not in covers]
+        if not patches:
+            raise InputError(f"{source}: only b4's cover letter commit in this range, no patches")
+        cover_text, tracking = parse_b4_cover(covers[-1].message)
+        return _prep_series(repo, patches, cover_text, tracking, base.hexsha, tip.hexsha, source)
     msgs = format_patches(repo, commits)
     ids = [_msgid(c.hexsha, i) for i, c in enumerate(commits, 1)]
     msgs = thread(msgs, ids, None, "")
@@ -257,15 +298,29 @@ def load_prep(repo: Any, branch: str | None) -> list[Series]:
             raise
         except (SystemExit, RuntimeError, KeyError, ValueError) as exc:
             raise InputError(f"--prep: b4 could not read the prep branch {branch} ({exc or 'see b4 prep --show-info'})") from None
-        series_info = tracking.get("series", {}) if isinstance(tracking, dict) else {}
-        revision = int(series_info.get("revision") or 1)
-        change_id = series_info.get("change-id")
-        prefixes = [p for p in series_info.get("prefixes", []) if p]
-        csubject, cbody = ez.get_cover_subject_body(cover_text)
-        tos, ccs, cbody = ez.get_cover_dests(cbody)
     start = repo.commit(start_sha)
     tip = repo.commit(end_sha)
     commits = range_commits(repo, start, tip, label, skip={cover_sha} if cover_sha else set())
+    return _prep_series(repo, commits, cover_text, tracking, base_sha, tip.hexsha, label)
+
+
+def _prep_series(repo: Any, commits: list[Any], cover_text: str, tracking: Any, base_sha: str, tip_sha: str,
+                 label: str) -> list[Series]:
+    """The series b4 send would mail from these commits and this cover text and tracking data."""
+    from . import b4setup
+
+    b4setup.ready()
+    import b4.ez as ez
+
+    series_info = tracking.get("series", {}) if isinstance(tracking, dict) else {}
+    try:
+        revision = int(series_info.get("revision") or 1)
+    except (TypeError, ValueError):
+        revision = 1
+    change_id = series_info.get("change-id")
+    prefixes = [p for p in series_info.get("prefixes", []) if isinstance(p, str) and p]
+    csubject, cbody = ez.get_cover_subject_body(cover_text)
+    tos, ccs, cbody = ez.get_cover_dests(cbody)
     prefix = " ".join(["PATCH", *prefixes])
     msgs = format_patches(repo, commits, prefix=prefix, version=revision)
     _add_recipients(msgs, tos, ccs)
@@ -278,7 +333,7 @@ def load_prep(repo: Any, branch: str | None) -> list[Series]:
         _add_recipients([cover], tos, ccs)
     elif cbody.strip():
         _mix_in(msgs[0], cbody.strip() + footer)
-    msgs = thread(msgs, ids, cover, _msgid(tip.hexsha, 0))
+    msgs = thread(msgs, ids, cover, _msgid(tip_sha, 0))
     return _build(msgs, label, base_sha, commits, kind="prep")
 
 
