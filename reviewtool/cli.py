@@ -64,6 +64,7 @@ def check(
     repo: Optional[str] = typer.Option(None, "--repo", help="Git repository for a revision range."),
     prep: bool = typer.Option(False, "--prep", help="Check the current b4 prep branch."),
     hook: bool = typer.Option(False, "--hook", help="b4 hook mode: one patch at a time, no series rules (implied by '-' with terse/b4review and one patch)."),
+    series_file: Optional[str] = typer.Option(None, "--series", help="Hook mode: an mbox with the whole series the patch belongs to (else b4's cache or the prep branch is searched)."),
     no_config: bool = typer.Option(False, "--no-config", help="Ignore .reviewtool.toml and the user config file."),
     no_precedents: bool = typer.Option(False, "--no-precedents", help="Do not look up the review archive (precedent/* rules)."),
     archive: Optional[str] = typer.Option(None, "--archive", envvar="REVIEWTOOL_ARCHIVE", help="Review archive database (default: $XDG_DATA_HOME/reviewtool/archive.sqlite)."),
@@ -76,7 +77,7 @@ def check(
         only=list(only), disable=list(disable), lore_url=lore_url, timeout=timeout, no_cache=no_cache,
         newer=newer, tree=tree, repo=repo, prep=prep, hook=hook, no_config=no_config, min_severity=min_severity,
         precedents=not no_precedents, archive=archive,
-        baseline=baseline,
+        baseline=baseline, series_file=series_file,
     )
     raise typer.Exit(run_check(request))
 

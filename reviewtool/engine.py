@@ -22,6 +22,9 @@ class Options:
     """Run-wide settings rules may consult."""
 
     single_patch: bool = False  # hook mode: one patch at a time, no series rules
+    # Hook mode: the whole series the one patch belongs to, when found locally
+    # (sources.companions); rules judge series facts with it.
+    series_context: Series | None = None
     tree: KernelTree = NO_TREE  # the kernel tree at the series' base; NO_TREE when none is known
     tree_path: str | None = None  # a kernel tree directory given without a view (tests, --tree)
     severity_overrides: dict[str, str] = field(default_factory=dict)

@@ -40,6 +40,7 @@ class CheckRequest:
     min_severity: str | None = None  # hide findings below; the terminal folds infos by default
     baseline: str | None = None  # a previous JSON report: show only findings not in it
     ignores: list = field(default_factory=list)  # config.Ignore entries ([[ignore]] in config files)
+    series_file: str | None = None  # hook mode: an mbox holding the whole series (--series)
 
 
 def exit_code(reports: list[SeriesReport], fail_on: str) -> int:
@@ -103,9 +104,16 @@ def run_check(req: CheckRequest, stream=None) -> int:
         series_list.extend(load(source, opts))
     # b4 runs hooks at the git top-level, so the cwd's kernel tree (kernel_tree) is the one b4 works in.
     hook = req.hook or is_hook_input(req, series_list)
+    if req.series_file and not hook:
+        raise InputError("--series is for hook mode (one patch on standard input, or --hook)")
+    series_context = None
+    if hook and len(series_list) == 1:
+        from .sources.companions import find_series
+
+        series_context = find_series(series_list[0], req.series_file)
     options = Options(disabled=frozenset(req.disable), only=frozenset(req.only), tree_path=req.tree,
                       single_patch=hook, severity_overrides=dict(req.severity),
-                      extra=precedent_options(req, rules))
+                      extra=precedent_options(req, rules), series_context=series_context)
     tree = kernel_tree(req)
     reports = [
         check_series(s, rules, options if tree is None else replace(options, tree=tree.at(s.base_commit),

@@ -54,12 +54,37 @@ class SeriesFacts:
 
 
 def series_facts(ctx) -> SeriesFacts:
-    return ctx.memo(f"series-facts:{ctx.series.message_id}:{ctx.series.revision}", lambda: _compute_facts(ctx))
+    return ctx.memo(f"series-facts:{ctx.series.message_id}:{ctx.series.revision}",
+                    lambda: _compute_facts(ctx, ctx.series))
 
 
-def _compute_facts(ctx) -> SeriesFacts:
+def context_facts(ctx) -> SeriesFacts | None:
+    """Facts of the whole series in hook mode, when the hook found it (Options.series_context)."""
+    whole = ctx.options.series_context
+    if whole is None:
+        return None
+    return ctx.memo(f"series-context-facts:{whole.message_id}:{whole.revision}", lambda: _compute_facts(ctx, whole))
+
+
+def _documented_in_series(ctx, facts: SeriesFacts, compat: str) -> bool:
+    whole = context_facts(ctx)
+    return bool(facts.documented_by(compat) or (whole is not None and whole.documented_by(compat)))
+
+
+def _vendor_added_in_series(ctx, facts: SeriesFacts, vendor: str) -> bool:
+    whole = context_facts(ctx)
+    return facts.vendor_added(vendor) or (whole is not None and whole.vendor_added(vendor))
+
+
+def _one_patch_blind(ctx) -> bool:
+    """Hook mode with nothing but this patch: the rest of the series was not
+    found and the tree does not hold it, so another patch may add what is missing."""
+    return ctx.options.single_patch and ctx.options.series_context is None and not _tree_has_patch(ctx)
+
+
+def _compute_facts(ctx, series) -> SeriesFacts:
     facts = SeriesFacts()
-    for p in ctx.series.patches:
+    for p in series.patches:
         docs = {d.path: d for d in binding_docs(ctx, p)}
         for f in p.files:
             if f.status == "removed":
@@ -171,16 +196,16 @@ def undocumented_compatible(ctx):
         if use.compatible in seen:
             continue
         seen.add(use.compatible)
-        if facts.documented_by(use.compatible) or _core_documents(use.compatible):
+        if _documented_in_series(ctx, facts, use.compatible) or _core_documents(use.compatible):
             continue  # by this series (a later binding is series/binding-after-user's business)
         if tree is None:
             unverified.append((path, use))
             continue
         if _tree_documents(ctx, use.compatible):
             continue
-        if ctx.options.single_patch and not _tree_has_patch(ctx):
-            # Hook mode (b4 am --check): we see one patch, and the tree does
-            # not have the series applied, so its own binding may be missing.
+        if _one_patch_blind(ctx):
+            # Hook mode (b4 am --check) without the rest of the series, and the
+            # tree does not have it applied: its own binding may be missing.
             yield ctx.finding(
                 anchor="diff", path=path, line=use.line, text=use.text, severity="info", status_note=True,
                 message=f'"{use.compatible}" is not documented in {tree.label}; checking one patch at a time, '
@@ -248,14 +273,14 @@ def vendor_prefix_undocumented(ctx):
         if vendor is None or vendor in seen or vendor in ignore:
             continue
         seen.add(vendor)
-        if facts.vendor_added(vendor):
+        if _vendor_added_in_series(ctx, facts, vendor):
             continue
         if tree is None:
             unverified.append((vendor, compat, path, line, text))
             continue
         if ctx.memo(f"tree-vendor:{vendor}", lambda: tree.has_vendor_prefix(vendor)):
             continue
-        if ctx.options.single_patch and not _tree_has_patch(ctx):
+        if _one_patch_blind(ctx):
             yield ctx.finding(
                 anchor="diff", path=path, line=line, text=text, severity="info", status_note=True,
                 message=f'The vendor prefix "{vendor}" is not in {tree.label}; checking one patch at a time, '
