@@ -199,6 +199,7 @@ def test_range_on_a_prep_branch_takes_the_cover_commit_as_cover_letter(repo, env
                                                     "[PATCH 2/2] misc: acme: Use the widget helper"]
     rules = {f["rule"] for f in s["findings"]}
     assert not rules & {"series/incomplete", "series/missing-cover-letter"}, rules
+    assert "series/unedited-cover-letter" in rules  # b4's own "EDITME: cover title for ..."
 
     from reviewtool.sources.git import is_b4_cover_commit, load, open_repo
     from reviewtool.sources.resolve import LoadOptions
