@@ -121,15 +121,16 @@ def triage(
     timeout: Optional[float] = typer.Option(None, "--timeout", envvar="REVIEWTOOL_TIMEOUT", help="Lore request timeout (s)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use b4's lore cache."),
     tree: Optional[str] = typer.Option(None, "--tree", help="Kernel tree for documented compatibles and base files."),
+    keep_going: bool = typer.Option(False, "--keep-going", help="Exit 0 even when some series could not be checked (default: exit 1)."),
     no_config: bool = typer.Option(False, "--no-config", help="Ignore .reviewtool.toml and the user config file."),
 ) -> None:
-    """Check a whole queue of series and rank them, worst first."""
+    """Check a whole queue of series and rank them, worst first (by the score in reviewtool/triage/score.py)."""
     from .triage import TriageRequest, run_triage
 
     request = TriageRequest(
         sources=list(sources or []), query=query, fmt=fmt, jobs=jobs, only=list(only), disable=list(disable),
         min_severity=min_severity, fail_on=fail_on, rules_dirs=list(rules_dirs), lore_url=lore_url,
-        timeout=timeout, no_cache=no_cache, tree=tree, no_config=no_config,
+        timeout=timeout, no_cache=no_cache, tree=tree, no_config=no_config, keep_going=keep_going,
     )
     raise typer.Exit(run_triage(request))
 

@@ -62,7 +62,10 @@ def test_accepted_binding_has_no_warnings(corpus, rel):
     findings = run_all(rel)
     serious = [f"{f.rule} {f.severity} line {f.line}: {f.message}" for f in findings if f.severity != "info"]
     assert not serious, f"{rel}: " + "\n".join(serious)
-    infos = [f"{f.rule} line {f.line}" for f in findings if f.severity == "info"]
+    # series/maintainers-entry's "no tree to check MAINTAINERS" note is about the
+    # series' paperwork (the wrapper adds no MAINTAINERS entry), not the binding.
+    infos = [f"{f.rule} line {f.line}" for f in findings if f.severity == "info"
+             and f.rule != "series/maintainers-entry"]
     assert len(infos) <= MAX_INFO_PER_FILE, f"{rel}: {len(infos)} info findings: {infos}"
 
 

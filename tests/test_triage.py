@@ -26,8 +26,8 @@ def triage_json(*args: str, **kw) -> tuple[dict, str]:
 
 
 def rank_key(s: dict) -> tuple:
-    c = s["summary"]
-    return (0 if "error" in s else 1, -c["error"], -c["warning"], -c["info"])
+    """Rows that could not be checked first, then by the documented score (triage/score.py)."""
+    return (0 if "error" in s else 1, -s["score"])
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,12 @@ def test_corpus_lists_each_series_once_worst_first(corpus_runs):
     assert [(s["message_id"], s["revision"]) for s in gz] == [(GENIEZONE_V10, 10)]
     keys = [rank_key(s) for s in doc["series"]]
     assert keys == sorted(keys)
-    assert doc["series"][0]["summary"]["error"] >= 1
+    top = doc["series"][0]
+    assert top["score"] == max(s["score"] for s in doc["series"]) and top["summary"]["error"] + top["summary"]["warning"]
+    # Every row says who sent it, when, and where it is on lore.
+    bao = next(s for s in doc["series"] if s["message_id"] == BAO_V2)
+    assert bao["author"] == {"name": "João Peixoto", "email": "joaopeixoto@osyx.tech"}
+    assert bao["date"].startswith("2026-01-07") and bao["link"] == f"https://lore.kernel.org/r/{BAO_V2}"
 
 
 def test_corpus_same_output_for_any_jobs(corpus_runs):
@@ -98,9 +103,13 @@ def test_table_row_has_counts_rules_and_lore_link(corpus_runs):
 
 
 def test_json_is_checks_schema(corpus):
+    """check's JSON with fields added per row (author, date, link, score, naks), none changed."""
     doc, _ = triage_json(str(corpus / "gunyah-v5-binding.mbox"), "--jobs", "1")
     proc = run_cli("check", str(corpus / "gunyah-v5-binding.mbox"), "--format", "json", "--fail-on", "none")
-    assert doc == json.loads(proc.stdout)
+    added = {"author", "date", "link", "score", "naks"}
+    (row,) = doc["series"]
+    assert added <= set(row)
+    assert {**doc, "series": [{k: v for k, v in row.items() if k not in added}]} == json.loads(proc.stdout)
 
 
 @pytest.fixture
@@ -121,7 +130,7 @@ def _cheap_rule() -> str:
 
 def test_corrupted_thread_is_one_errored_row(corpus, big_mailbox):
     path, counts = big_mailbox
-    doc, _ = triage_json(str(path), "--jobs", "2", "--only", _cheap_rule())
+    doc, _ = triage_json(str(path), "--jobs", "2", "--only", _cheap_rule(), "--keep-going")
     rows = doc["series"]
     assert len(rows) == counts["series"] + 1
     errored = [s for s in rows if "error" in s]
@@ -131,6 +140,10 @@ def test_corrupted_thread_is_one_errored_row(corpus, big_mailbox):
     assert errored[0]["patches"][0]["subject"] in err  # says which patch is broken
     assert rows[0] is errored[0]  # could not be checked: listed first
     assert errored[0]["patches"] and errored[0]["findings"] == []
+    # Without --keep-going a row that could not be checked fails the run.
+    proc = run_cli("triage", str(path), "--jobs", "1", "--only", _cheap_rule(), "--format", "json")
+    assert proc.returncode == 1 and b"could not be checked" in proc.stderr
+    assert json.loads(proc.stdout)["series"][0]["error"] == err
 
 
 def test_filters_only_and_min_severity(corpus):
@@ -202,6 +215,16 @@ def test_message_id_file_and_query(fake_lore, lore_env, tmp_path):
     ids.write_text(f"# this week's queue\n<{BAO_V2}>\n20260107162829.416885-3-joaopeixoto@osyx.tech\n")
     doc, _ = triage_json(str(ids), "--jobs", "2", "--lore-url", lore.base, env=lore_env)
     assert [s["message_id"] for s in doc["series"]] == [BAO_V2]
+    # The footer counts the mail fetched from lore (it said "0 messages read").
+    table = run_cli("triage", str(ids), "--jobs", "1", "--lore-url", lore.base, env=lore_env)
+    footer = table.stdout.decode().strip().splitlines()[-1]
+    n_mails = sum(1 for name in ("bao-v1.mbox", "bao-v2.mbox")
+                  for ln in (CORPUS / name).read_text(errors="replace").splitlines()
+                  if ln.lower().startswith("message-id:"))
+    import re
+
+    read = re.search(r", (\d+) messages read\)", footer)
+    assert read and 0 < int(read.group(1)) <= n_mails, footer
     found, _ = triage_json("--query", 's:"gunyah"', "--jobs", "1", "--lore-url", lore.base, env=lore_env)
     assert [s["revision"] for s in found["series"]] == [5]
     assert lore.count("POST", "gunyah") == 1

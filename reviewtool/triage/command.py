@@ -36,9 +36,10 @@ def run_triage(req: TriageRequest, stream: IO[str] | None = None) -> int:
     reports = [r.report for r in result.rows]
     rules = load_catalog(req.rules_dirs)
     if req.fmt == "json":
-        from ..report import jsonfmt
+        import json
 
-        jsonfmt.render(reports, rules, stream)
+        json.dump(json_document(result), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
         if result.reply_threads:
             print(f"reviewtool: skipped {_replies_note(result)}", file=sys.stderr)
     else:
@@ -46,7 +47,30 @@ def run_triage(req: TriageRequest, stream: IO[str] | None = None) -> int:
 
         triage_table.render(reports, rules, stream, messages=result.messages,
                             reply_threads=result.reply_threads, reply_messages=result.reply_messages)
-    return exit_code(reports, fail_on)
+    rc = exit_code(reports, fail_on)
+    failed = sum(1 for r in reports if r.error)
+    if failed and not req.keep_going:
+        print(f"reviewtool: {failed} series could not be checked (exit 1; --keep-going to exit 0)", file=sys.stderr)
+        rc = max(rc, 1)
+    return rc
+
+
+def json_document(result: TriageResult) -> dict:
+    """check's JSON document, each series with the row's facts added: author, date, lore link, score."""
+    from ..report import jsonfmt
+    from ..report.triage_table import link
+
+    doc = jsonfmt.document([r.report for r in result.rows])
+    for row, out in zip(result.rows, doc["series"]):
+        s = row.report.series
+        first = s.cover or (s.patches[0] if s.patches else None)
+        out["author"] = ({"name": first.author.name, "email": first.author.email} if first is not None
+                         and (first.author.name or first.author.email) else None)
+        out["date"] = first.date.isoformat() if first is not None and first.date else None
+        out["link"] = link(s) or None
+        out["score"] = row.score
+        out["naks"] = row.naks
+    return doc
 
 
 def _replies_note(result: TriageResult) -> str:

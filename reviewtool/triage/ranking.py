@@ -1,8 +1,8 @@
 """Order and filter triage rows: worst first, the same for any ``--jobs``.
 
 Rows come back from the workers in completion order; ``Row.key`` sorts them
-by a key that ends in the Message-ID, so the output never depends on which
-worker finished first.
+by the documented score (``triage.score``), then by a key that ends in the
+Message-ID, so the output never depends on which worker finished first.
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ class Row:
 
     report: SeriesReport
     date: float  # submission timestamp, 0 when unknown
+    score: int = 0  # triage.score: worst first
+    naks: int = 0  # NAK-like replies to this or an earlier revision
+    fetched_ids: frozenset[str] = frozenset()  # Message-IDs read from lore for this row (footer counts)
 
     @property
     def key(self) -> tuple:
         c = self.report.counts()
-        return (0 if self.report.error else 1, -c["error"], -c["warning"], -c["info"], self.date,
+        return (0 if self.report.error else 1, -self.score, -c["error"], -c["warning"], -c["info"], self.date,
                 self.report.series.message_id or "")
 
 

@@ -25,3 +25,4 @@ class TriageRequest:
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity (config files)
     no_config: bool = False  # ignore .reviewtool.toml and the user config file
     progress: bool | None = None  # None: only when stderr is a terminal
+    keep_going: bool = False  # exit 0 even when some rows could not be checked

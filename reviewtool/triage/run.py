@@ -105,7 +105,9 @@ def triage(req: TriageRequest) -> TriageResult:
                     result.rows.append(out)
                 progress.update(task, advance=1)
                 progress.refresh()
-            result.rows.extend(dedupe([r for i in sorted(lore_rows) for r in lore_rows[i]], result.rows))
+            fetched = [r for i in sorted(lore_rows) for r in lore_rows[i]]
+            result.messages += len(frozenset().union(*(r.fetched_ids for r in fetched)))
+            result.rows.extend(dedupe(fetched, result.rows))
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise

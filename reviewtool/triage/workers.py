@@ -61,6 +61,7 @@ def init_child(*init) -> None:
 
 def _checked(series) -> Row:
     from ..engine import check_series
+    from .score import judgement_rules, nak_replies, score
 
     assert _STATE is not None
     options = _STATE.options
@@ -72,7 +73,9 @@ def _checked(series) -> Row:
         if os.environ.get("REVIEWTOOL_DEBUG"):
             raise
         report = SeriesReport(series=series, error=f"internal error in a check: {type(exc).__name__}: {exc}")
-    return Row(slim(at_least(report, _STATE.min_rank)), date_ts(series_date(series)))
+    naks = nak_replies(series)
+    points = 0 if report.error else score(report, judgement_rules(_STATE.rules), naks)
+    return Row(slim(at_least(report, _STATE.min_rank)), date_ts(series_date(series)), points, naks)
 
 
 def check_family(fam) -> Row:
@@ -112,4 +115,13 @@ def check_msgid(msgid: str) -> list[Row]:
         series_list = load(msgid, _STATE.lore_opts)
     except InputError as exc:
         return [unfetched_row(msgid, str(exc))]
-    return [_checked(s) for s in series_list]
+    return [replace(_checked(s), fetched_ids=_message_ids(s)) for s in series_list]
+
+
+def _message_ids(series) -> frozenset[str]:
+    """Every mail a fetched series was built from (footer counts for lore input)."""
+    out: set[str] = set()
+    for s in (series, *series.earlier):
+        out.update(p.message_id for p in (s.cover, *s.patches) if p is not None and p.message_id)
+        out.update(m.message_id for m in s.replies)
+    return frozenset(out)
