@@ -5,9 +5,11 @@ From every reply by someone other than the author we take each comment with
 the patch lines it quotes (``> +...``), so the submitter and the reviewer see
 the earlier feedback next to the new revision.  A remark whose quoted ``+``
 line is still added, unchanged, by the newest revision is "possibly
-unaddressed"; we also say whether the new cover letter or patch notes carry a
-changelog and which words of the remark it mentions.  All heuristics: the
-output says "possibly" and shows its evidence.
+unaddressed".  A remark is said to be addressed only with evidence: its
+quoted line is gone or changed in the newest revision, or a changelog line
+names the remark's own subject (an identifier of the quoted line, a quoted
+name from the comment, the file).  Otherwise there is "no evidence either
+way": keyword hits in a cover letter prove nothing.
 
 Used by the ``series/prior-feedback`` rule and ``reviewtool history``.
 Nothing here does I/O; input is the Series a source already built.
@@ -92,7 +94,8 @@ class Remark:
     context: str | None = None  # the quoted diff line just before the target
     still_present: Location | None = None  # the target line, unchanged, in the newest revision
     changelog: bool = False  # the newest revision has a changelog
-    mentions: tuple[str, ...] = ()  # words of the remark the newest cover/changelog mentions
+    mentions: tuple[str, ...] = ()  # the remark's subject names a changelog line of the newest revision carries
+    evidence: Evidence | None = None  # why we say the remark was addressed; None: no evidence either way
 
     @property
     def link(self) -> str:
@@ -101,6 +104,21 @@ class Remark:
     @property
     def possibly_unaddressed(self) -> bool:
         return self.still_present is not None
+
+    @property
+    def verdict(self) -> str:
+        """"possibly-unaddressed", "addressed" (with evidence) or "no-evidence"."""
+        if self.still_present is not None:
+            return "possibly-unaddressed"
+        return "addressed" if self.evidence is not None else "no-evidence"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What in the newest revision says a remark was handled."""
+
+    kind: str  # "changelog": a changelog line names the remark's subject; "line-gone": the quoted line changed
+    text: str  # the changelog line, or the quoted line that is gone
 
 
 @dataclass
@@ -338,10 +356,42 @@ def _assess(remark: Remark, newest: Series, settings: Settings) -> Remark:
         remark.still_present = _locate(remark.target, remark.context, remark.path, newest, settings)
     texts = _changelog_texts(newest)
     remark.changelog = any(has for has, _ in texts)
-    words = _topic_words(remark, settings)
-    haystack = "\n".join(t for _, t in texts).lower()
-    remark.mentions = tuple(w for w in words if re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", haystack))[:6]
+    subject = remark_subject(remark, settings)
+    for line in (ln.strip() for has, t in texts if has for ln in t.split("\n")):
+        named = tuple(w for w in subject if re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", line.lower()))
+        if named and line:
+            remark.mentions, remark.evidence = named[:6], Evidence("changelog", line)
+            break
+    if remark.evidence is None and remark.target is not None and remark.still_present is None:
+        remark.evidence = Evidence("line-gone", remark.target.strip())
     return remark
+
+
+# Words every line of C or YAML has: they name no subject.
+_COMMON_CODE = frozenset("struct static const return unsigned signed sizeof include define ifdef endif "
+                         "properties required description items maxitems minitems compatible".split())
+_CODEISH = re.compile(r"[_,.\-0-9()]|[a-z][A-Z]")
+_QUOTED_NAME = re.compile(r"""[`'"]([^`'"\s]{3,})[`'"]""")
+
+
+def remark_subject(remark: Remark, settings: Settings) -> tuple[str, ...]:
+    """What the remark is about, as names a changelog line would repeat: the
+    identifiers of the quoted line, names the comment quotes, the file's name.
+    Plain English words are left out: "errors" or "running" name nothing."""
+    names: list[str] = []
+    words = _topic_words(Remark(**{**remark.__dict__, "comment": ()}), settings) if remark.target else []
+    names += [w for w in words if _CODEISH.search(w) or len(w) >= 6]
+    for line in remark.comment:
+        names += [m.strip(".,:;()").lower() for m in _QUOTED_NAME.findall(line)]
+    if remark.path:
+        stem = PurePosixPath(remark.path).name.rsplit(".", 1)[0].lower()
+        if len(stem) >= 4:
+            names.append(stem)
+    out: list[str] = []
+    for n in names:
+        if len(n) >= 4 and n not in settings.stopwords and n not in _COMMON_CODE and n not in out:
+            out.append(n)
+    return tuple(out)
 
 
 def _locate(target: str, context: str | None, old_path: str | None, newest: Series,
@@ -453,6 +503,8 @@ def remark_dict(r: Remark) -> dict[str, Any]:
         },
         "changelog": r.changelog,
         "changelog_mentions": list(r.mentions),
+        "verdict": r.verdict,
+        "evidence": None if r.evidence is None else {"kind": r.evidence.kind, "text": r.evidence.text},
     }
 
 

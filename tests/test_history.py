@@ -56,7 +56,11 @@ def test_history_from_lore_lists_every_v1_maintainer_remark(fake_lore, lore_env)
     assert greg["patch"] == 2 and greg["path"] == "drivers/virt/bao/ipcshmem/ipcshmem.c"
     assert greg["quoted"] == ["+struct class *cl;"]
     assert greg["comment"][0].startswith("Why not just use the misc device api instead?")
-    assert not greg["possibly_unaddressed"] and {"misc", "class"} <= set(greg["changelog_mentions"])
+    # v2 has no changelog, but the quoted line is gone: that (and only that) is evidence.
+    assert not greg["possibly_unaddressed"] and greg["changelog_mentions"] == []
+    assert greg["verdict"] == "addressed" and greg["evidence"] == {"kind": "line-gone", "text": "struct class *cl;"}
+    # A remark quoting no line, with no changelog to name it: no evidence either way.
+    assert all(r["verdict"] == "no-evidence" for r in remarks if not r["quoted"] and not r["possibly_unaddressed"])
 
     junk = [r for r in remarks if r["message_id"] == "20251225-translucent-radical-coot-d3f9ee@quoll"]
     comments = [r["comment"][0] for r in junk]
@@ -185,3 +189,55 @@ def test_settings_from_rule_params():
     s = Settings.from_params({"comment_lines": 2, "bot_markers": ["beep"], "stopwords": ["Foo"]})
     assert s.comment_lines == 2 and s.bot_markers == ("beep",) and s.stopwords == frozenset({"foo"})
     assert Settings.from_params(None) == Settings()
+
+
+def _feedback(spec_changelog: str, comment: str, v2_line: str):
+    from reviewtool.catalog import load_catalog
+    from reviewtool.examples import render_example
+    from reviewtool.history import prior_remarks
+    from reviewtool.sources.mbox import load_bytes
+
+    spec = {"version": 2, "cover": {"subject": "Add ACME foo", "body": "Adds foo.\n\n" + spec_changelog},
+            "earlier": {"cover": {"subject": "Add ACME foo"},
+                        "patches": [{"subject": "misc: acme: Add foo",
+                                     "files": {"drivers/misc/acme-foo.c": "static int acme_foo_global_state;\n"}},
+                                    {"subject": "misc: acme: Add bar", "files": {"drivers/misc/b.c": "x\n"}}],
+                        "replies": [{"to": 1, "body": "> +static int acme_foo_global_state;\n\n" + comment + "\n"}]},
+            "patches": [{"subject": "misc: acme: Add foo", "files": {"drivers/misc/acme-foo.c": v2_line + "\n"}},
+                        {"subject": "misc: acme: Add bar", "files": {"drivers/misc/b.c": "x\n"}}]}
+    (series,) = load_bytes(render_example(spec, "h"), "history test")
+    params = next(r for r in load_catalog() if r.id == "series/prior-feedback").params
+    (remark,) = prior_remarks(series, Settings.from_params(params))
+    return remark
+
+
+def test_addressed_only_with_evidence():
+    same = "static int acme_foo_global_state;"
+    # The cover letter uses the remark's words, but in no changelog line naming its subject.
+    talk = _feedback("We looked at the state and the global running errors again.\n",
+                     "Why is this state global?", same)
+    assert talk.verdict == "possibly-unaddressed" and talk.evidence is None and talk.mentions == ()
+    # A changelog line naming the quoted identifier is evidence, quoted back.
+    logged = _feedback("Changes in v2:\n- Moved acme_foo_global_state into the private struct (Rob)\n",
+                       "Why is this state global?", "int acme_foo_probe(void);")
+    assert logged.verdict == "addressed" and logged.evidence.kind == "changelog"
+    assert logged.evidence.text == "- Moved acme_foo_global_state into the private struct (Rob)"
+    # The quoted line is gone and the changelog says nothing about it: the line is the evidence.
+    gone = _feedback("Changes in v2:\n- Rebased on v6.13-rc1\n", "Why is this state global?",
+                     "int acme_foo_probe(void);")
+    assert gone.verdict == "addressed" and gone.evidence.kind == "line-gone"
+    # Still there, and a changelog that talks about something else: no evidence it was handled.
+    stays = _feedback("Changes in v2:\n- Rebased on v6.13-rc1\n", "Why is this state global?", same)
+    assert stays.verdict == "possibly-unaddressed" and stays.evidence is None
+
+
+def test_newer_says_when_nothing_newer_exists(fake_lore, lore_env):
+    lore = fake_lore(BAO_AS_ON_LORE)
+    doc = history_json(V2_PATCH3, "--newer", "--lore-url", lore.base, env=lore_env)
+    assert doc["series"][0]["newer"] == {"found": False,
+                                         "note": "No revision newer than v2 was found on lore."}
+    proc = run_cli("history", V2_PATCH3, "--newer", "--lore-url", lore.base, env={**lore_env, "NO_COLOR": "1"})
+    assert proc.returncode == 0 and "No revision newer than v2 was found on lore." in proc.stdout.decode()
+    older = history_json("20251224135217.25350-3-joaopeixoto@osyx.tech", "--newer", "--lore-url", lore.base,
+                         env=lore_env)
+    assert older["series"][0]["newer"]["found"] is True

@@ -55,14 +55,19 @@ def describe(remark: Remark, newest: int) -> dict[str, str]:
     said = " ".join(" ".join(remark.comment).split())
     if len(said) > 240:
         said = said[:237].rstrip() + "..."
+    evidence = remark.evidence
     if remark.still_present is not None:
         status = f"The quoted line is still added unchanged in v{newest}: possibly unaddressed."
-    elif remark.target:
+    elif evidence is not None and evidence.kind == "line-gone":
         status = f"The quoted line is no longer in v{newest}."
     else:
         status = ""
-    if remark.mentions:
-        log = f"The v{newest} {'changelog' if remark.changelog else 'cover letter'} mentions: {', '.join(remark.mentions)}."
+    if evidence is not None and evidence.kind == "changelog":
+        log = f'The v{newest} changelog says: "{evidence.text}".'
+    elif evidence is not None:
+        log = ""
+    elif remark.still_present is None:
+        log = f"No evidence either way in v{newest}: say in the changelog how it was handled."
     elif remark.changelog:
         log = f"The v{newest} changelog does not mention it: say how it was handled."
     else:

@@ -21,28 +21,55 @@ from ..model import Series
 WIDTH = 100
 
 
-def render(items: list[tuple[Series, list[RevisionHistory]]], fmt: str, stream: IO[str]) -> None:
+def render(items: list[tuple[Series, list[RevisionHistory]]], fmt: str, stream: IO[str],
+           newer: dict[int, tuple[bool, str]] | None = None) -> None:
+    """``newer``: per item index, (a newer revision was found, what to say) when --newer was asked."""
+    newer = newer or {}
     if fmt == "json":
-        doc = {"tool": "reviewtool", "version": __version__,
-               "series": [history_dict(s, revs) for s, revs in items]}
+        series = []
+        for i, (s, revs) in enumerate(items):
+            out = history_dict(s, revs)
+            if i in newer:
+                out["newer"] = {"found": newer[i][0], "note": newer[i][1]}
+            series.append(out)
+        doc = {"tool": "reviewtool", "version": __version__, "series": series}
         json.dump(doc, stream, indent=2, ensure_ascii=False)
         stream.write("\n")
         return
-    _terminal(items, stream)
+    _terminal(items, stream, newer)
 
 
-def _terminal(items: list[tuple[Series, list[RevisionHistory]]], stream: IO[str]) -> None:
+def newer_note(source: str, series: Series) -> tuple[bool, str]:
+    """For --newer: whether a revision newer than the one asked for was found, in words."""
+    from ..sources.resolve import kind_of
+
+    if kind_of(source) != "lore":
+        return False, (f"--newer looks on lore; {source} is local, and its newest revision is v{series.revision}")
+    from ..sources.lore import parse_source
+
+    asked = parse_source(source).msgid
+    newest_ids = {p.message_id for p in (series.cover, *series.patches) if p is not None}
+    newest_ids |= {m.message_id for m in series.replies}
+    if asked in newest_ids:
+        return False, f"No revision newer than v{series.revision} was found on lore."
+    return True, f"Found a newer revision on lore: v{series.revision} is the newest."
+
+
+def _terminal(items: list[tuple[Series, list[RevisionHistory]]], stream: IO[str],
+              newer: dict[int, tuple[bool, str]] | None = None) -> None:
     from rich.rule import Rule
     from rich.text import Text
 
     from .terminal import _console
 
     con = _console(stream)
-    for series, revisions in items:
+    for i, (series, revisions) in enumerate(items):
         head = Text()
         head.append(series.title or "(untitled series)", style="bold")
         head.append(f"  review history up to v{series.revision}", style="dim")
         con.print(head)
+        if newer and i in newer:
+            con.print(Text(newer[i][1], style="bold" if newer[i][0] else "yellow"))
         if series.earlier:
             has = has_changelog_in(series)
             con.print(Text(f"v{series.revision} {'has a changelog' if has else 'has no changelog'} "
@@ -104,9 +131,12 @@ def _reply(con: Any, remarks: list, newest: bool, newest_rev: int) -> None:
                 loc = r.still_present
                 con.print(Text(f"    possibly unaddressed: still added unchanged in v{newest_rev} patch {loc.patch}, "
                                f"{loc.path}:{loc.line}", style="bold yellow"))
-            if r.mentions:
-                where = "changelog" if r.changelog else "cover letter"
-                con.print(Text(f"    v{newest_rev} {where} mentions: {', '.join(r.mentions)}", style="dim"))
+            elif r.evidence is not None and r.evidence.kind == "changelog":
+                con.print(Text(f'    addressed: the v{newest_rev} changelog says "{r.evidence.text}"', style="green"))
+            elif r.evidence is not None:
+                con.print(Text(f"    addressed: the quoted line is gone or changed in v{newest_rev}", style="green"))
+            else:
+                con.print(Text(f"    no evidence either way in v{newest_rev}", style="dim"))
         if r is not remarks[-1]:
             con.print()
 
@@ -138,7 +168,8 @@ def run_history(source: str, fmt: str = "terminal", revision: int | None = None,
 
     # The review archive (when there is one) supplies earlier revisions the input lacks.
     items = [(s, with_archive(s, series_history(s, settings), settings)) for s in load(source, opts)]
-    render(items, fmt, stream or sys.stdout)
+    notes = {i: newer_note(source, s) for i, (s, _) in enumerate(items)} if newer else None
+    render(items, fmt, stream or sys.stdout, notes)
     return 0
 
 
