@@ -230,3 +230,21 @@ def test_series_file_shows_a_typo(tmp_path):
     found = _rule_lines(proc.stdout.decode().splitlines())
     assert {(s, r) for s, r, _ in found} == {("ERROR", "series/undocumented-compatible"),
                                              ("WARNING", "series/vendor-prefix-undocumented")}
+
+
+def test_the_prep_branch_is_found_and_a_plain_branch_is_not(tmp_path):
+    """companions.find_series itself: the b4 prep branch holds the series; an ordinary branch does not."""
+    from reviewtool.sources.companions import find_series
+    from reviewtool.sources.mbox import load_bytes
+
+    env = _env(tmp_path)
+    repo = _kernel(tmp_path, env)
+    repo.git("checkout", "-q", "base")
+    _run([str(B4), "prep", "-n", "npcm-foo"], repo.path, env)
+    _series_commits(repo, "nuvoton,npcm-foo")
+    (single,) = load_bytes(repo.git("format-patch", "-1", "--stdout", "HEAD").encode() + b"\n", "stdin")
+    found = find_series(single, cwd=str(repo.path))
+    assert found is not None and [p.subject for p in found.patches] == [
+        "dt-bindings: misc: Add Nuvoton NPCM foo", "misc: npcm-foo: Add driver"]
+    repo.git("checkout", "-q", "-b", "plain")
+    assert find_series(single, cwd=str(repo.path)) is None  # no b4 tracking on this branch

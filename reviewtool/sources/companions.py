@@ -99,12 +99,40 @@ def _from_b4_cache(patch: Patch) -> Series | None:
     return None
 
 
+def _looks_like_prep_branch(cwd: str) -> bool:
+    """Cheap test before asking b4: ``b4 prep`` records its cover strategy (or its
+    tracking data) in the branch's git config.  b4's own test walks a year of
+    history, seconds on a kernel tree, so it must not run on every hook call."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            proc = subprocess.run(["git", "-C", cwd, *args], capture_output=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return proc.stdout.decode(errors="replace").strip() if proc.returncode == 0 else ""
+
+    branch = git("symbolic-ref", "--short", "-q", "HEAD")
+    if not branch:
+        return False
+    return bool(git("config", "--get-regexp", rf"^branch\.{_regex_escape(branch)}\.b4-(prep-cover-strategy|tracking)$"))
+
+
+def _regex_escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
 def _from_prep_branch(patch: Patch, cwd: str | None) -> Series | None:
     """The series on the ``b4 prep`` branch checked out where the hook runs."""
     from . import git
 
+    cwd = cwd or os.getcwd()
+    if not _looks_like_prep_branch(cwd):
+        return None
     try:
-        repo = git.open_repo("HEAD", cwd or os.getcwd())
+        repo = git.open_repo("HEAD", cwd)
         series_list = git.load_prep(repo, None)
     except InputError:
         return None
