@@ -183,7 +183,9 @@ def repo(tmp_path_factory) -> KernelRepo:
     r = KernelRepo(tmp_path_factory.mktemp("series") / "linux")
 
     r.branch("clean")
-    _binding(r)
+    # A clean series names its maintainers for the new files (series/maintainers-entry).
+    _binding(r, {"MAINTAINERS": r.read("MAINTAINERS") + "\nACME A1 MESSAGE BOX DRIVER\nM:\tAda Example "
+                 "<ada@example.org>\nS:\tMaintained\nF:\t" + BINDING_PATH + "\nF:\t" + DRIVER_PATH + "\n"})
     _driver(r)
     _dts(r)
 
