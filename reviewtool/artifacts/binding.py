@@ -273,13 +273,13 @@ def binding_docs(ctx: Any, patch: Patch | None = None) -> list[BindingDoc]:
     key = f"binding_docs:{patch.message_id}:{patch.n}"
 
     def compute() -> list[BindingDoc]:
-        tree = getattr(ctx.options, "tree", None)
+        tree = ctx.options.tree  # a KernelTree; NO_TREE has no files
         docs = []
         for fc in patch.files:
             if not _is_schema(fc):
                 continue
             base = None
-            if fc.status != "added" and tree is not None and hasattr(tree, "read_file"):
+            if fc.status != "added" and tree.available:
                 base = tree.read_file(fc.old_path or fc.path)
             docs.append(build_doc(fc, base))
         return docs
