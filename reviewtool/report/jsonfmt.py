@@ -10,12 +10,13 @@ from ..catalog import Rule
 from ..model import Finding, Series, SeriesReport
 
 
-def finding_dict(f: Finding, series: Series) -> dict[str, Any]:
+def finding_dict(f: Finding, series: Series | None = None) -> dict[str, Any]:
+    """``series`` (the finding's) says whether its Message-ID is one we made up (shown as null)."""
     return {
         "rule": f.rule,
         "severity": f.severity,
         "patch": f.patch,
-        "message_id": series.public_id(f.message_id),
+        "message_id": series.public_id(f.message_id) if series is not None else f.message_id,
         "anchor": f.anchor,
         "path": f.path,
         "line": f.line,
@@ -44,14 +45,14 @@ def series_dict(report: SeriesReport) -> dict[str, Any]:
     if report.error:
         out["error"] = report.error
     if report.suppressed:  # added in 0.1, only when [[ignore]] or --baseline silenced something
-        out["suppressed"] = [suppressed_dict(f) for f in report.suppressed]
+        out["suppressed"] = [suppressed_dict(f, s) for f in report.suppressed]
     return out
 
 
-def suppressed_dict(f: Finding) -> dict[str, Any]:
+def suppressed_dict(f: Finding, series: Series | None = None) -> dict[str, Any]:
     """A silenced finding: the usual fields plus why ("ignore": a config
     entry and its reason; "baseline": already in the --baseline report)."""
-    out = finding_dict(f)
+    out = finding_dict(f, series)
     if f.suppression is not None:
         out["suppression"] = {"kind": f.suppression.kind, "reason": f.suppression.reason,
                               "source": f.suppression.source}
