@@ -133,7 +133,7 @@ def _split_bytes(b4, data: bytes, where: str, origins: Origins | None = None) ->
 
 
 def _token(name: str) -> str:
-    """A file name as Message-ID text (``report.locate`` reads it back): the
+    """A file name as Message-ID text (stable across runs; its Origin marks it made up): the
     name itself when it is printable ASCII without brackets or blanks."""
     if name and len(name) <= 200 and all("!" <= c <= "~" and c not in "<>@\\" for c in name):
         return name
