@@ -54,8 +54,8 @@ def _kbuild_texts(ctx, directory: str, names: tuple[str, ...]) -> list[str]:
         for fc in p.files:
             if fc.path.rsplit("/", 1)[0] == directory and fc.path.rsplit("/", 1)[-1].startswith(names):
                 out.append("\n".join(ln.text for h in fc.hunks for ln in h.lines if ln.kind != "-"))
-    tree = getattr(ctx.options, "tree", None)
-    if tree is not None and hasattr(tree, "read_file"):
+    tree = ctx.options.tree
+    if tree.available:
         for name in names:
             text = tree.read_file(f"{directory}/{name}")
             if text:
@@ -457,8 +457,8 @@ class _BindingFacts:
 
 def _with_refs(ctx, facts: _BindingFacts) -> tuple[_BindingFacts, bool]:
     """The binding with the schemas it ``$ref``s read from the tree; False when one could not be read."""
-    tree = getattr(ctx.options, "tree", None)
-    if tree is None or not hasattr(tree, "read_file") or not facts.all_refs:
+    tree = ctx.options.tree
+    if not tree.available or not facts.all_refs:
         return facts, not facts.refs
     resolved = True
     facts = facts.copy()
@@ -525,8 +525,8 @@ def _tree_binding(ctx, compat: str) -> _BindingFacts | None:
 def _dt_vendor(ctx, prefix: str, compats: set[str]) -> bool:
     """Could ``prefix,`` name a device-tree property?  Not when the tree does not know the
     vendor and no compatible of the driver uses it (a software-node or ACPI property)."""
-    tree = getattr(ctx.options, "tree", None)
-    if tree is None or not hasattr(tree, "has_vendor_prefix"):
+    tree = ctx.options.tree
+    if not tree.available:
         return True
     return tree.has_vendor_prefix(prefix) or any(c.split(",", 1)[0] == prefix for c in compats)
 

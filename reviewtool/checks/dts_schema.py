@@ -55,8 +55,8 @@ def documenting(ctx, compatibles: list[str], series: dict[str, str]) -> dict[str
             out[index[c]] = series[index[c]]
     if out:
         return out
-    tree = getattr(ctx.options, "tree", None)
-    if tree is not None and hasattr(tree, "documents") and hasattr(tree, "read_file"):
+    tree = ctx.options.tree
+    if tree.available:
         for c in compatibles:
             try:
                 path = tree.documents(c)
