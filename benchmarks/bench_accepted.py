@@ -183,9 +183,9 @@ def _init(tree: str, use_index: bool) -> None:
     rules = load_catalog()
     options = Options(disabled=NOT_COUNTED)
     if use_index:
-        from reviewtool.tree import KernelTree
+        from reviewtool.tree import SourceTree
 
-        kt = KernelTree(tree)
+        kt = SourceTree(tree)
         view = kt.at(None)
         view.index  # build (or load) once per worker
         from dataclasses import replace

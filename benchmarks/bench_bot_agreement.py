@@ -168,13 +168,13 @@ def run_reviewtool(rel: str, text: str, tree: Path) -> tuple[bool, list[str], fl
     from reviewtool.engine import Options, check_series
     from reviewtool.examples import render_example
     from reviewtool.sources.mbox import load_bytes
-    from reviewtool.tree import KernelTree
+    from reviewtool.tree import SourceTree
 
     rules = [r for r in load_catalog() if r.id == "binding/example-schema"]
     spec = {"subject": f"dt-bindings: Add {Path(rel).stem}", "files": {rel: text}}
     start = time.process_time()
     (series,) = load_bytes(render_example(spec, "bench"), "bench")
-    findings = check_series(series, rules, Options(tree=KernelTree(tree).at(None))).findings
+    findings = check_series(series, rules, Options(tree=SourceTree(tree).at(None))).findings
     cpu = time.process_time() - start
     errors = [f"{f.line}: {f.message}" for f in findings if f.severity == "error"]
     return bool(errors), errors, cpu

@@ -244,6 +244,6 @@ def test_tree_view_documents_a_pattern_compatible(repo):
     repo.commit("dt-bindings: usb: Add USB devices", "x", {
         "Documentation/devicetree/bindings/usb/usb-device.yaml":
             "properties:\n  compatible:\n    pattern: '^usb[0-9a-f]{1,4},[0-9a-f]{1,4}$'\n"})
-    view = KernelTree(repo.path).at(None)
+    view = SourceTree(repo.path).at(None)
     assert view.documents("usb424,2514") == "Documentation/devicetree/bindings/usb/usb-device.yaml"
     assert view.documents("acme,usb-hub") is None
