@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import subprocess
 import sys
 import textwrap
@@ -394,8 +395,11 @@ def test_yamllint_config_is_package_data_with_the_kernel_settings():
 # -- process-level behaviour (fresh interpreters) -------------------------------------------------
 
 def _python(code: str) -> subprocess.CompletedProcess:
+    # A child of a background job inherits SIGINT ignored and Python then installs
+    # no handler; start it with the default disposition, as a terminal would.
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                          cwd=REPO / "tests", timeout=300)
+                          cwd=REPO / "tests", timeout=300,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_works_from_a_worker_thread_and_keeps_sigint():
