@@ -179,3 +179,14 @@ def test_probe_naming_is_about_drivers_the_device_tree_matches():
         "\t.id_table = acme_pci_tbl,\n", "\t.driver = { .of_match_table = acme_of_match },\n")
     (f,) = run("driver/probe-naming", {"subject": "misc: acme: Add driver", "files": {"drivers/misc/acme.c": dt}})
     assert f.line == 4
+
+
+def test_dev_err_under_a_braceless_if_then_return_is_still_the_pattern():
+    text = ("static int acme_probe(struct platform_device *pdev)\n{\n\tint ret;\n\n"
+            "\tret = devm_acme_add(&pdev->dev);\n\tif (ret)\n\t\tdev_err(&pdev->dev, \"add failed: %d\\n\", ret);\n"
+            "\n\treturn ret;\n}\n")
+    (f,) = run("driver/dev-err-probe", {"subject": "misc: acme: Add driver", "files": {"drivers/misc/acme.c": text}})
+    assert f.line == 7 and "acme_probe()" in f.message
+    # With an else branch the return does not follow the log alone: quiet.
+    other = text.replace('ret);\n\n\treturn', 'ret);\n\telse\n\t\tacme_ready();\n\n\treturn')
+    assert not run("driver/dev-err-probe", {"subject": "misc: acme: Add driver", "files": {"drivers/misc/acme.c": other}})
