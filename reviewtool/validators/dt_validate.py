@@ -601,6 +601,11 @@ _REQUIRED = re.compile(r"^'([^']+)' is a required property")
 
 def _problem(err, node: Node, holder: dict[str, Any], path: str, built: _Built, offset: int) -> DtProblem | None:
     msg = err.message
+    if isinstance(err.instance, bytes):
+        # A value left undecoded: its type is defined only in a schema we did not
+        # load (dt-validate knows every schema's types); the real error, if any, is
+        # an unevaluated/additional property, reported on its own.
+        return None
     apath = list(err.absolute_path)
     prop_name = next((p for p in apath if isinstance(p, str)), None)
     # errors about a child node's dict: move to that node
