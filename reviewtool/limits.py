@@ -123,6 +123,27 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
+def brace_depth(text: str) -> int:
+    """How deep ``{``/``[`` nest in ``text`` (strings and comments skipped)."""
+    nesting_depth("")  # compiles the pattern once
+    depth = deepest = 0
+    for ch in _QUOTED.sub("", text):
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def dts_text_problem(text: str) -> str | None:
+    """Why DTS source is over budget (nodes nested too deep), or None."""
+    depth = brace_depth(text)
+    if depth > MAX_DTS_DEPTH:
+        return f"DTS nested {depth} levels deep, over the limit of {MAX_DTS_DEPTH}"
+    return None
+
+
 def yaml_text_problem(text: str) -> str | None:
     """Why ``text`` is over the YAML budget (size, line length, nesting), or None."""
     size = len(text.encode("utf-8", "surrogatepass"))

@@ -296,7 +296,9 @@ class DtsDocument:
 # -- building the model from the tree -----------------------------------------
 
 def parse_dts(text: str) -> DtsDocument:
-    """Read DTS text (a whole file or an example); never raises."""
+    """Read DTS text (a whole file or an example); never raises, but for
+    nesting over the input budget (InputError)."""
+    _check_depth(text)
     tree = ts.parse("dts", text)
     return _Builder(text, 0).document(tree.root_node)
 
@@ -314,6 +316,7 @@ def parse_dts_fragment(text: str) -> DtsDocument:
     the hunk (they make an error span that swallows the next statement), up
     to three of them are blanked, whichever reading has the fewest errors.
     """
+    _check_depth(text)
     tree = ts.parse("dts", text)
     unopened, net = _unbalanced(tree.root_node)
     missing_open = max(unopened, 1)  # statements before any node header belong to a node too
@@ -333,6 +336,16 @@ def parse_dts_fragment(text: str) -> DtsDocument:
             break
     assert best is not None
     return _Builder(best[2], missing_open, len(lines)).document(best[3])
+
+
+def _check_depth(text: str) -> None:
+    """The builder recurses once per node level: refuse what no real DTS nests (limits.MAX_DTS_DEPTH)."""
+    from ..limits import dts_text_problem
+
+    if (problem := dts_text_problem(text)) is not None:
+        from ..errors import InputError
+
+        raise InputError(problem)
 
 
 def _unbalanced(root: "TsNode") -> tuple[int, int]:
