@@ -35,8 +35,8 @@ def parse_subject(raw: str) -> SubjectTags:
         text = text[m.end():]
     version = counter = total = None
     for tag in tags:
-        if (vm := _VERSION.match(tag)) and version is None:
-            version = int(vm.group(1))
+        if vm := _VERSION.match(tag):  # "[PATCH v2 v3 1/2]": the last revision written is meant
+            version = max(version or 0, int(vm.group(1)))
         elif (cm := _COUNTER.match(tag)) and counter is None:
             counter, total = int(cm.group(1)), int(cm.group(2))
     upper = {t.upper() for t in tags}

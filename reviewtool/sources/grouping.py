@@ -113,6 +113,15 @@ def group_families(mails: list[_Mail]) -> list[Family]:
     for m in mails:
         if m.kind == "patch" and not m.tags.version:
             m.revision = _inherited_revision(m, by_id)
+    # A cover letter whose subject forgot the vN its patches carry
+    # ("[PATCH 00/21]" answered by "[PATCH v2 01/21]") is their cover.
+    answers: dict[str, set[int]] = {}
+    for m in mails:
+        if m.kind == "patch" and m.tags.version and m.lmsg.in_reply_to:
+            answers.setdefault(m.lmsg.in_reply_to, set()).add(m.tags.version)
+    for m in mails:
+        if m.kind == "cover" and not m.tags.version and len(answers.get(m.lmsg.msgid, ())) == 1:
+            m.revision = next(iter(answers[m.lmsg.msgid]))
 
     # Families: a thread, merged with other threads of the same series
     # (same change-id, or same subject and sender).
