@@ -202,6 +202,12 @@ def learn(
 
 def main() -> None:
     """Entry point: one-line errors and exit 2, never a traceback."""
+    if not os.environ.get("REVIEWTOOL_DEBUG"):
+        import warnings
+
+        # Library warnings (ruamel's ReusedAnchorWarning on a hostile binding, ...)
+        # are not ours to print: stderr carries one error line or nothing.
+        warnings.simplefilter("ignore")
     try:
         rc = app(standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)

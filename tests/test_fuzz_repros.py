@@ -138,11 +138,22 @@ def _huge_line_patch(path: Path) -> Path:
     return path
 
 
+def _added_binding(text: str) -> str:
+    p = "Documentation/devicetree/bindings/misc/acme,x.yaml"
+    lines = text.rstrip("\n").split("\n")
+    d = (f"diff --git a/{p} b/{p}\nnew file mode 100644\n--- /dev/null\n+++ b/{p}\n@@ -0,0 +1,{len(lines)} @@\n"
+         + "".join("+" + line + "\n" for line in lines))
+    return ("From: A <a@example.org>\nSubject: [PATCH] dt-bindings: misc: Add x\nMessage-ID: <an@x>\n\n"
+            "Add a binding for it.\n\nSigned-off-by: A <a@example.org>\n---\n" + d)
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, Run]:
     """Every reproducer's command, run in parallel once for the module."""
     tmp = tmp_path_factory.mktemp("repros")
     huge = _huge_line_patch(tmp / "13-huge-line-binding.patch")
+    anchors = tmp / "reused-anchor.patch"  # found by benchmarks/fuzz.py: ruamel warned on stderr
+    anchors.write_text(_added_binding("a: &l7 1\nb: &l7 2\n"))
     _BombHandler.body = _bomb()
     bomb, trickle = _Server(_BombHandler), _Server(_TrickleHandler)
     refused = "http://127.0.0.1:9/all"  # the discard port: connection refused, never the internet
@@ -177,6 +188,7 @@ def runs(tmp_path_factory) -> dict[str, Run]:
         "23": ("check", "<bomb@example.org>", "--lore-url", bomb.url, "--no-cache", "--timeout", "20"),
         "24": ("check", "<trickle@example.org>", "--lore-url", trickle.url, "--no-cache", "--timeout", "3"),
         "31": ("check", "31-long-trailer-line.patch", "--format", "json"),
+        "anchor": ("check", str(anchors), "--format", "json"),
     }
     envs = {
         "09": {"PYTHONIOENCODING": "utf-8:strict"},
@@ -313,6 +325,11 @@ def test_22_crlf_in_inbody_from_and_sender(runs, tmp_path):
     assert _addresses(msg, "To") == ["other@example.org"]
     assert _addresses(msg, "From") == ["reviewer@example.org"]
     assert msg["Bcc"] is None and "\n" not in msg["To"] and "\n" not in msg["From"]
+
+
+def test_library_warnings_stay_off_stderr(runs):
+    doc = json.loads(runs["anchor"].report())  # report() also asserts an empty stderr
+    assert doc["series"][0]["findings"]
 
 
 def test_31_long_trailer_is_quick(runs):
