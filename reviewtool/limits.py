@@ -158,6 +158,43 @@ def yaml_text_problem(text: str) -> str | None:
     return None
 
 
+def yaml_alias_problem(text: str) -> str | None:
+    """Why ``text`` would expand past the node budget through its aliases, or
+    None; decided on the composed node graph (ruamel's composer, aliases
+    shared), before any loader expands or prints them (ruamel renders a
+    duplicate key's whole expanded value into its error message)."""
+    if "*" not in text:
+        return None
+    import warnings
+
+    from ruamel.yaml import YAML
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ruamel warns on a reused anchor and goes on, as its loader will
+            nodes = list(YAML(typ="rt").compose_all(text))
+    except Exception:  # noqa: BLE001 - the real parse reports what is wrong
+        return None
+    size: dict[int, int] = {}
+    for root in nodes:
+        stack: list[tuple[object, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            value = getattr(node, "value", None)
+            if not isinstance(value, list):
+                continue
+            kids = [x for item in value for x in (item if isinstance(item, tuple) else (item,))]
+            if done:
+                size[id(node)] = len(kids) + sum(size.get(id(k), 0) for k in kids)
+                if size[id(node)] > MAX_YAML_NODES:
+                    return f"{size[id(node)]}+ nodes once aliases are expanded, over the limit of {MAX_YAML_NODES}"
+            elif id(node) not in size:
+                size[id(node)] = 0  # a cycle counts nothing more
+                stack.append((node, True))
+                stack.extend((k, False) for k in kids if id(k) not in size)
+    return None
+
+
 def yaml_data_problem(data: object) -> str | None:
     """Why parsed YAML is over budget once aliases are expanded, or None.
 

@@ -154,6 +154,9 @@ def runs(tmp_path_factory) -> dict[str, Run]:
     huge = _huge_line_patch(tmp / "13-huge-line-binding.patch")
     anchors = tmp / "reused-anchor.patch"  # found by benchmarks/fuzz.py: ruamel warned on stderr
     anchors.write_text(_added_binding("a: &l7 1\nb: &l7 2\n"))
+    dup_bomb = tmp / "duplicate-key-alias-bomb.patch"  # found by benchmarks/fuzz.py: ruamel printed the expansion
+    dup_bomb.write_text(_added_binding("l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n" + "".join(
+        f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 7)) + "l6: 1\n"))
     _BombHandler.body = _bomb()
     bomb, trickle = _Server(_BombHandler), _Server(_TrickleHandler)
     refused = "http://127.0.0.1:9/all"  # the discard port: connection refused, never the internet
@@ -189,6 +192,7 @@ def runs(tmp_path_factory) -> dict[str, Run]:
         "24": ("check", "<trickle@example.org>", "--lore-url", trickle.url, "--no-cache", "--timeout", "3"),
         "31": ("check", "31-long-trailer-line.patch", "--format", "json"),
         "anchor": ("check", str(anchors), "--format", "json"),
+        "dup-bomb": ("check", str(dup_bomb)),
     }
     envs = {
         "09": {"PYTHONIOENCODING": "utf-8:strict"},
@@ -270,6 +274,7 @@ def test_07_huge_total_is_not_a_counter(runs):
 @pytest.mark.parametrize("key,needle", [
     ("08", "not a regular file"),
     ("12", "aliases are expanded"),
+    ("dup-bomb", "aliases are expanded"),
     ("13", "limit"),
     ("22-sender", "REVIEWTOOL_FROM must be one address"),
     ("15", "invalid path"),

@@ -254,9 +254,9 @@ def build_doc(fc: FileChange, base_text: str | None = None) -> BindingDoc:
             rows[n - 1] = ln.text
         text, complete = "\n".join(rows) + "\n", False
     from ..errors import InputError
-    from ..limits import yaml_data_problem, yaml_text_problem
+    from ..limits import yaml_alias_problem, yaml_data_problem, yaml_text_problem
 
-    if (problem := yaml_text_problem(text)) is not None:
+    if (problem := yaml_text_problem(text) or yaml_alias_problem(text)) is not None:
         raise InputError(f"{fc.path}: {problem}")
     doc = BindingDoc(path=fc.path, text=text, complete=complete, status=fc.status, line_map=line_map,
                      added=added, file=fc)

@@ -410,7 +410,7 @@ def binding_required_order(ctx):
             index = {n: i for i, n in enumerate(names)}
             prev = None
             for i, name in enumerate(req):
-                if name not in index:
+                if not isinstance(name, str) or name not in index:  # a mapping in 'required' is unhashable
                     continue
                 if prev is not None and index[name] < index[prev]:
                     yield added_finding(ctx, doc, item_line(req, i), name=name, previous=prev)
