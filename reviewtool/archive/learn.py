@@ -81,6 +81,8 @@ class Draft:
     threads: int
     reviewers: int
     sources: list[str] = field(default_factory=list)  # every remarked line the draft came from
+    area: str | None = None  # a subsystem directory the draft is limited to (learned and measured there only)
+    remarks: frozenset[tuple[str, str]] = frozenset()  # (remark Message-ID, line) of every source remark
     hits: int = 0
     misses: int = 0  # source remark lines the regex does not match
     false_hits: int = 0
@@ -95,11 +97,20 @@ class Draft:
     @property
     def rule_id(self) -> str:
         slug = re.sub(r"[^a-z0-9]+", "-", self.keyword.lower()).strip("-")[:30] or "line"
-        digest = hashlib.sha1(self.shape.encode()).hexdigest()[:6]
+        digest = hashlib.sha1((self.shape + (f"@{self.area}" if self.area else "")).encode()).hexdigest()[:6]
         return f"learned/{self.kind}-{slug}-{digest}"
+
+    @property
+    def paths(self) -> list[str]:
+        """The files the draft applies to: its kind's files, within its area when it has one."""
+        globs = PATHS.get(self.kind) or []
+        if self.area:
+            return [f"{self.area}/**/{g.rsplit('/', 1)[-1]}" for g in globs] or [f"{self.area}/**"]
+        return list(globs)  # a copy: no YAML anchors between drafts
 
     def summary_dict(self) -> dict[str, Any]:
         return {"id": self.rule_id, "shape": self.shape, "keyword": self.keyword, "added_line": self.pattern,
+                "area": self.area,
                 "threads": self.threads, "reviewers": self.reviewers, "hits": self.hits, "misses": self.misses,
                 "false_hits": self.false_hits, "clean_patches": self.clean_patches,
                 "precision": round(self.precision, 3), "references": [c.link for c in self.cited]}
@@ -170,30 +181,77 @@ def shape_regex(shape: str) -> str | None:
 
 def learn(db: sqlite3.Connection, settings: LearnSettings | None = None) -> LearnResult:
     settings = settings or LearnSettings()
-    drafts = _candidates(db, settings)
-    # A coarse (token) draft citing the same remarks as a full-shape one adds nothing.
-    cited = [frozenset(c.message_id for c in d.cited) for d in drafts]
-    drafts += [d for d in _token_candidates(db, settings)
-               if not any(frozenset(c.message_id for c in d.cited) <= other for other in cited)]
+    rows = _remark_rows(db, settings)
+    # Finest first: the literal line, its normalised shape, the call/key/property it names; each
+    # also limited to a subsystem directory where the remarks cluster there.
+    drafts = _candidates(rows, settings) + _literal_candidates(rows, settings) + _token_candidates(rows, settings)
     clean = _clean_patch_lines(db, settings)
-    kept, dropped = [], []
+    kept: list[Draft] = []
+    dropped: list[Draft] = []
     for d in drafts:
         _measure(d, clean)
         ok = d.precision >= settings.min_precision and d.hits >= settings.min_hits
+        # A draft citing only remarks an already kept one cites adds nothing for a reader.
+        if ok and any(d.remarks <= k.remarks for k in kept):
+            continue
         (kept if ok else dropped).append(d)
     kept.sort(key=lambda d: (-d.precision, -d.threads, d.rule_id))
     return LearnResult(kept[: settings.max_drafts], dropped)
 
 
-def _candidates(db: sqlite3.Connection, settings: LearnSettings) -> list[Draft]:
+def _remark_rows(db: sqlite3.Connection, settings: LearnSettings) -> list[tuple]:
+    """(shape, family, reviewer e-mail, reviewer, day, msgid, path, target, comment, kind) of the remarks to learn from."""
     where = "r.shape IS NOT NULL AND r.bot = 0 AND r.target IS NOT NULL"
     args: list[Any] = []
     if settings.before:
         where += " AND r.date < ?"
         args.append(settings.before)
-    rows = db.execute(
+    return db.execute(
         "SELECT r.shape, r.family, r.reviewer_email, r.reviewer, substr(r.date, 1, 10), r.msgid, r.path, r.target, "
-        f"r.comment FROM remarks r WHERE {where} ORDER BY r.date", args).fetchall()
+        f"r.comment, r.shape_kind FROM remarks r WHERE {where} ORDER BY r.date", args).fetchall()
+
+
+def area_of(path: str) -> str | None:
+    """The subsystem directory a file belongs to: a bindings class, a DTS vendor, else the top two directories."""
+    parts = path.split("/")
+    depth = 4 if path.startswith("Documentation/devicetree/bindings/") else 5 if parts[:1] == ["arch"] and \
+        parts[2:4] == ["boot", "dts"] else 2
+    return "/".join(parts[:depth]) if len(parts) > depth else None
+
+
+def _recurring(rows: list[tuple], settings: LearnSettings) -> bool:
+    """In enough submissions, from two reviewers or on two days: one opinion once is not a recurring remark."""
+    return len({r[1] for r in rows}) >= settings.min_threads and (
+        len({r[2] for r in rows}) >= 2 or len({r[4] for r in rows}) >= 2)
+
+
+def _drafts_for(shape: str, kind: str, pattern: str, keyword: str, group: list[tuple],
+                settings: LearnSettings) -> list[Draft]:
+    """The draft for a group of similar remarks, plus one per subsystem directory they recur in."""
+    out = [_draft(shape, kind, pattern, keyword, group, None)]
+    areas: dict[str, list[tuple]] = defaultdict(list)
+    for r in group:
+        area = area_of(r[6] or "")
+        if area:
+            areas[area].append(r)
+    out += [_draft(shape, kind, pattern, keyword, sub, area) for area, sub in sorted(areas.items())
+            if len(sub) < len(group) and _recurring(sub, settings)]
+    return out
+
+
+def _draft(shape: str, kind: str, pattern: str, keyword: str, group: list[tuple], area: str | None) -> Draft:
+    cited, seen = [], set()
+    for r in group:
+        if r[1] not in seen:
+            seen.add(r[1])
+            cited.append(Cited(message_id=r[5], reviewer=r[3] or r[2], date=r[4], path=r[6] or "",
+                               target=r[7], comment=r[8]))
+    return Draft(shape=shape, keyword=keyword, pattern=pattern, kind=kind, cited=cited[:5], threads=len(seen),
+                 reviewers=len({r[2] for r in group}), sources=[r[7] for r in group], area=area,
+                 remarks=frozenset((r[5], r[7]) for r in group))
+
+
+def _candidates(rows: list[tuple], settings: LearnSettings) -> list[Draft]:
     by_shape: dict[str, list[tuple]] = defaultdict(list)
     for row in rows:
         by_shape[row[0]].append(row)
@@ -208,16 +266,40 @@ def _candidates(db: sqlite3.Connection, settings: LearnSettings) -> list[Draft]:
         if best is None:
             continue
         keyword, group = best
-        cited, seen = [], set()
-        for r in group:
-            if r[1] in seen:
-                continue
-            seen.add(r[1])
-            cited.append(Cited(message_id=r[5], reviewer=r[3] or r[2], date=r[4], path=r[6] or "",
-                               target=r[7], comment=r[8]))
-        out.append(Draft(shape=shape, keyword=keyword, pattern=pattern, kind=shape.split(":", 1)[0],
-                         cited=cited[:5], threads=len(seen), reviewers=len({r[2] for r in group}),
-                         sources=[r[7] for r in group]))
+        out += _drafts_for(shape, shape.split(":", 1)[0], pattern, keyword, group, settings)
+    return out
+
+
+def literal_regex(kind: str, text: str) -> str:
+    """The ``added_line`` pattern for one exact line, spacing aside (``MODULE_LICENSE("GPL");``)."""
+    words = text.split()
+    if kind == "yaml" and words[:1] == ["-"]:
+        words = words[1:]
+    body = r"\s*".join(re.escape(w) for w in words)
+    if kind == "yaml":
+        return r"^\s*(?:-\s+)?" + body + r"\s*(?:#.*)?$"
+    return r"^\s*" + body + r"\s*$"
+
+
+def _literal_candidates(rows: list[tuple], settings: LearnSettings) -> list[Draft]:
+    """The finest granularity: the very same line (a string, a number, a header kept), where the
+    normalised shape is too coarse to say what the reviewers objected to."""
+    by_line: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for row in rows:
+        text = " ".join(row[7].split())
+        if len(text) >= 4 and row[9]:
+            by_line[(row[9], text)].append(row)
+    out = []
+    for (kind, text), remarks in by_line.items():
+        if len({r[1] for r in remarks}) < settings.min_threads:
+            continue
+        if f"{kind}:{text}" in {r[0] for r in remarks}:
+            continue  # the shape is the line itself: the shape candidate covers it
+        best = _best_keyword(remarks, settings)
+        if best is None:
+            continue
+        keyword, group = best
+        out += _drafts_for(f"{kind}:{text}", kind, literal_regex(kind, text), keyword, group, settings)
     return out
 
 
@@ -246,43 +328,28 @@ def token_regex(kind: str, token: str) -> str:
     return rf"^\s*{t}\s*(?:=|;)"
 
 
-def _token_candidates(db: sqlite3.Connection, settings: LearnSettings) -> list[Draft]:
+def _token_candidates(rows: list[tuple], settings: LearnSettings) -> list[Draft]:
     """Remarks that name the call, key or property of the line they quote ("drop of_match_ptr()",
     "no need for msleep here"): the coarsest line shape, grouped by that name."""
-    where = "r.shape IS NOT NULL AND r.bot = 0 AND r.target IS NOT NULL"
-    args: list[Any] = []
-    if settings.before:
-        where += " AND r.date < ?"
-        args.append(settings.before)
     groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)
-    for row in db.execute(
-            "SELECT r.shape_kind, r.family, r.reviewer_email, r.reviewer, substr(r.date, 1, 10), r.msgid, r.path, "
-            f"r.target, r.comment FROM remarks r WHERE {where} ORDER BY r.date", args):
-        for tok in set(line_tokens(row[0], row[7])):
-            groups[(row[0], tok)].append(row)
+    for row in rows:
+        for tok in set(line_tokens(row[9], row[7])):
+            groups[(row[9], tok)].append(row)
     out = []
-    for (kind, tok), rows in groups.items():
-        if len({r[1] for r in rows}) < settings.min_threads:
+    for (kind, tok), group in groups.items():
+        if len({r[1] for r in group}) < settings.min_threads:
             continue
         # Similar comments: those naming the token itself, else those sharing the most common word.
-        named = [r for r in rows if re.search(r"(?<![\w-])" + re.escape(tok.lower()) + r"(?![\w-])", r[8].lower())]
-        if len({r[1] for r in named}) >= settings.min_threads and (
-                len({r[2] for r in named}) >= 2 or len({r[4] for r in named}) >= 2):
-            keyword, rows = tok, named
+        named = [r for r in group if re.search(r"(?<![\w-])" + re.escape(tok.lower()) + r"(?![\w-])", r[8].lower())]
+        if _recurring(named, settings):
+            keyword, group = tok, named
         else:
-            best = _best_keyword(rows, settings)
+            best = _best_keyword(group, settings)
             if best is None:
                 continue
-            keyword, rows = best
-        cited, seen = [], set()
-        for r in rows:
-            if r[1] not in seen:
-                seen.add(r[1])
-                cited.append(Cited(message_id=r[5], reviewer=r[3] or r[2], date=r[4], path=r[6] or "",
-                                   target=r[7], comment=r[8]))
-        out.append(Draft(shape=f"{kind}:{tok}" + ("(...)" if kind == "c" else ""), keyword=keyword,
-                         pattern=token_regex(kind, tok), kind=kind, cited=cited[:5], threads=len(seen),
-                         reviewers=len({r[2] for r in rows}), sources=[r[7] for r in rows]))
+            keyword, group = best
+        out += _drafts_for(f"{kind}:{tok}" + ("(...)" if kind == "c" else ""), kind, token_regex(kind, tok),
+                           keyword, group, settings)
     return out
 
 
@@ -335,9 +402,10 @@ def _measure(d: Draft, clean: list[tuple[str, list[tuple[str, str]]]]) -> None:
         else:
             d.misses += 1
     d.clean_patches = len(clean)
+    within = f"{d.area}/" if d.area else ""
     for msgid, lines in clean:
         for path, text in lines:
-            if file_kind(path) == d.kind and rx.search(text):
+            if file_kind(path) == d.kind and path.startswith(within) and rx.search(text):
                 d.false_hits += 1
                 if len(d.false_examples) < 3:
                     d.false_examples.append(msgid)
@@ -357,14 +425,16 @@ def draft_rule(d: Draft) -> dict[str, Any]:
     cites = "\n".join(f'- {c.reviewer}, {c.date}, under "+{c.target.strip()}": "{first_sentence(c.comment)}" {c.link}'
                       for c in d.cited)
     applies: dict[str, Any] = {"kinds": ["any"]}
-    if PATHS.get(d.kind):
-        applies["paths"] = list(PATHS[d.kind])  # a copy: no YAML anchors between drafts
+    if d.paths:
+        applies["paths"] = d.paths
     path = _EXAMPLE_PATH[d.kind]
+    if d.area:
+        path = f"{d.area}/{path.rsplit('/', 1)[-1]}"
     return {
         "id": d.rule_id,
         "severity": "info",
         "summary": f"DRAFT (learned): lines shaped like \"{d.shape.split(':', 1)[1]}\" drew remarks about "
-                   f"'{d.keyword}' in {d.threads} threads.",
+                   f"'{d.keyword}' in {d.threads} threads" + (f" under {d.area}/." if d.area else "."),
         "rationale": (f"DRAFT learned by 'reviewtool learn' from {d.threads} threads, {d.reviewers} reviewers; "
                       f"measured: {d.hits} of {d.hits + d.misses} source lines matched, {d.false_hits} false hits "
                       f"on {d.clean_patches} reviewed patches without a remark (precision {d.precision:.0%}). "
