@@ -16,7 +16,7 @@ from conftest import CORPUS, REPO, SAMPLES, run_cli
 from fakelore import fake_lore, lore_env  # noqa: F401  (pytest fixtures)
 
 from reviewtool.archive.add import add_mail_bytes, add_sources, stats
-from reviewtool.archive.learn import LearnSettings, learn, shape_regex, write_drafts
+from reviewtool.archive.learn import Draft, LearnSettings, _measure, area_of, learn, literal_regex, shape_regex, write_drafts
 from reviewtool.archive.precedents import Precedents
 from reviewtool.archive.shapes import shape_of
 from reviewtool.archive.store import memory, open_archive
@@ -293,6 +293,31 @@ def test_learn_drops_a_draft_that_fires_on_reviewed_patches(learn_archive):
         add_mail_bytes(db, render_example(thread, f"u{i}"))
     result = learn(db, LearnSettings())
     assert not result.kept and result.dropped and result.dropped[0].false_hits >= 10
+
+
+def test_learn_literal_and_subsystem_drafts_are_measured_where_they_apply():
+    import re
+
+    from reviewtool.classify import path_matches
+
+    assert area_of("drivers/iio/adc/acme.c") == "drivers/iio"
+    assert area_of("Documentation/devicetree/bindings/iio/adc/acme.yaml") == "Documentation/devicetree/bindings/iio"
+    assert area_of("arch/arm64/boot/dts/qcom/acme.dts") == "arch/arm64/boot/dts/qcom"
+    assert area_of("Makefile") is None
+    rx = re.compile(literal_regex("c", 'MODULE_LICENSE("GPL");'))
+    assert rx.search('\tMODULE_LICENSE("GPL");') and not rx.search('MODULE_LICENSE("GPL v2");')
+    assert re.search(literal_regex("yaml", "- const: syscon"), "      - const: syscon  # fallback")
+    clean = [("a", [("drivers/iio/adc/x.c", "\tmutex_lock(&st->lock);")]),
+             ("b", [("drivers/gpio/y.c", "\tmutex_lock(&chip->lock);")])]
+    scoped, everywhere = (Draft(shape="c:mutex_lock(...)", keyword="lock", pattern=r"\bmutex_lock\s*\(", kind="c",
+                                cited=[], threads=3, reviewers=1, sources=["mutex_lock(&st->lock);"], area=area)
+                          for area in ("drivers/iio", None))
+    _measure(scoped, clean)
+    _measure(everywhere, clean)
+    assert (scoped.hits, scoped.false_hits, everywhere.false_hits) == (1, 1, 2)
+    assert path_matches("drivers/iio/adc/x.c", tuple(scoped.paths))
+    assert not path_matches("drivers/gpio/y.c", tuple(scoped.paths))
+    assert scoped.rule_id != everywhere.rule_id
 
 
 def test_learn_command(tmp_path, learn_archive):
