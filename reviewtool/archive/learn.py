@@ -27,7 +27,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import InputError
 from .ingest import STOPWORDS
@@ -158,10 +158,12 @@ def shape_regex(shape: str) -> str | None:
         line = f"{key}: {value}" if value else f"{key}:"
         body = line
         del head
+    # YAML shapes fold both quote styles into STR; C and DTS strings are double-quoted.
+    placeholder = dict(_PLACEHOLDER, STR=r"""(?:"[^"]*"|'[^']*')""") if kind == "yaml" else _PLACEHOLDER
     parts = []
     for tok in _SHAPE_TOKEN.findall(body):
-        if tok in _PLACEHOLDER and (tok != "_" or not parts or parts[-1].endswith(("(", ",", r"\s*"))):
-            parts.append(_PLACEHOLDER[tok])
+        if tok in placeholder and (tok != "_" or not parts or parts[-1].endswith(("(", ",", r"\s*"))):
+            parts.append(placeholder[tok])
         elif tok[0].isalpha() or tok[0] == "_":
             parts.append((r"\b" if tok[0].isalnum() else "") + re.escape(tok))
         elif tok.isspace():
@@ -191,12 +193,20 @@ def learn(db: sqlite3.Connection, settings: LearnSettings | None = None) -> Lear
     for d in drafts:
         _measure(d, clean)
         ok = d.precision >= settings.min_precision and d.hits >= settings.min_hits
-        # A draft citing only remarks an already kept one cites adds nothing for a reader.
-        if ok and any(d.remarks <= k.remarks for k in kept):
+        # A draft citing only remarks an already kept one cites, or whose every source line a kept
+        # one over its files already flags, adds nothing for a reader.
+        if ok and any(d.remarks <= k.remarks or _covers(k, d) for k in kept):
             continue
         (kept if ok else dropped).append(d)
     kept.sort(key=lambda d: (-d.precision, -d.threads, d.rule_id))
     return LearnResult(kept[: settings.max_drafts], dropped)
+
+
+def _covers(k: Draft, d: Draft) -> bool:
+    if k.kind != d.kind or k.area not in (None, d.area):
+        return False
+    rx = re.compile(k.pattern)
+    return all(rx.search(line) for line in d.sources)
 
 
 def _remark_rows(db: sqlite3.Connection, settings: LearnSettings) -> list[tuple]:
@@ -225,17 +235,26 @@ def _recurring(rows: list[tuple], settings: LearnSettings) -> bool:
         len({r[2] for r in rows}) >= 2 or len({r[4] for r in rows}) >= 2)
 
 
-def _drafts_for(shape: str, kind: str, pattern: str, keyword: str, group: list[tuple],
-                settings: LearnSettings) -> list[Draft]:
-    """The draft for a group of similar remarks, plus one per subsystem directory they recur in."""
-    out = [_draft(shape, kind, pattern, keyword, group, None)]
+def _drafts_for(shape: str, kind: str, pattern: str, remarks: list[tuple], settings: LearnSettings,
+                pick: Callable[[list[tuple]], tuple[str, list[tuple]] | None] | None = None) -> list[Draft]:
+    """The draft for the similar remarks among ``remarks``, plus one per subsystem directory where
+    similar remarks recur (similar there may mean another word: one subsystem's habit)."""
+    pick = pick or (lambda rows: _best_keyword(rows, settings))
+    out = []
+    whole = pick(remarks)
+    if whole is not None:
+        out.append(_draft(shape, kind, pattern, whole[0], whole[1], None))
     areas: dict[str, list[tuple]] = defaultdict(list)
-    for r in group:
+    for r in remarks:
         area = area_of(r[6] or "")
         if area:
             areas[area].append(r)
-    out += [_draft(shape, kind, pattern, keyword, sub, area) for area, sub in sorted(areas.items())
-            if len(sub) < len(group) and _recurring(sub, settings)]
+    for area, sub in sorted(areas.items()):
+        if len({r[1] for r in sub}) < settings.min_threads:
+            continue
+        got = pick(sub)
+        if got is not None and (whole is None or got[0] != whole[0] or len(got[1]) < len(whole[1])):
+            out.append(_draft(shape, kind, pattern, got[0], got[1], area))
     return out
 
 
@@ -262,11 +281,7 @@ def _candidates(rows: list[tuple], settings: LearnSettings) -> list[Draft]:
         pattern = shape_regex(shape)
         if pattern is None:
             continue
-        best = _best_keyword(remarks, settings)
-        if best is None:
-            continue
-        keyword, group = best
-        out += _drafts_for(shape, shape.split(":", 1)[0], pattern, keyword, group, settings)
+        out += _drafts_for(shape, shape.split(":", 1)[0], pattern, remarks, settings)
     return out
 
 
@@ -295,11 +310,7 @@ def _literal_candidates(rows: list[tuple], settings: LearnSettings) -> list[Draf
             continue
         if f"{kind}:{text}" in {r[0] for r in remarks}:
             continue  # the shape is the line itself: the shape candidate covers it
-        best = _best_keyword(remarks, settings)
-        if best is None:
-            continue
-        keyword, group = best
-        out += _drafts_for(f"{kind}:{text}", kind, literal_regex(kind, text), keyword, group, settings)
+        out += _drafts_for(f"{kind}:{text}", kind, literal_regex(kind, text), remarks, settings)
     return out
 
 
@@ -339,26 +350,24 @@ def _token_candidates(rows: list[tuple], settings: LearnSettings) -> list[Draft]
     for (kind, tok), group in groups.items():
         if len({r[1] for r in group}) < settings.min_threads:
             continue
-        # Similar comments: those naming the token itself, else those sharing the most common word.
-        named = [r for r in group if re.search(r"(?<![\w-])" + re.escape(tok.lower()) + r"(?![\w-])", r[8].lower())]
-        if _recurring(named, settings):
-            keyword, group = tok, named
-        else:
-            best = _best_keyword(group, settings)
-            if best is None:
-                continue
-            keyword, group = best
         out += _drafts_for(f"{kind}:{tok}" + ("(...)" if kind == "c" else ""), kind, token_regex(kind, tok),
-                           keyword, group, settings)
+                           group, settings, lambda rows, tok=tok: _similar_about(tok, rows, settings))
     return out
+
+
+def _similar_about(tok: str, rows: list[tuple], settings: LearnSettings) -> tuple[str, list[tuple]] | None:
+    """Similar comments on a name: those naming it, else those sharing the most common word."""
+    named = [r for r in rows if re.search(r"(?<![\w-])" + re.escape(tok.lower()) + r"(?![\w-])", r[8].lower())]
+    return (tok, named) if _recurring(named, settings) else _best_keyword(rows, settings)
 
 
 def _best_keyword(remarks: list[tuple], settings: LearnSettings) -> tuple[str, list[tuple]] | None:
     """The word most remarks on this shape share: 'similar comments', kept simple and inspectable."""
     groups: dict[str, list[tuple]] = defaultdict(list)
+    names = {n for r in remarks for n in re.split(r"[^a-z]+", (r[3] or "").lower())}  # a signature is no topic
     for r in remarks:
         for w in {w.lower().rstrip(",") for w in _COMMENT_WORD.findall(r[8])}:
-            if w in STOPWORDS or w in _EXTRA_STOP or w.isdigit():
+            if w in STOPWORDS or w in _EXTRA_STOP or w.isdigit() or w in names:
                 continue
             groups[w].append(r)
     best = None
