@@ -276,8 +276,8 @@ def _drop_attribution(lines: list[str]) -> list[str]:
     """Remove "On <date>, <someone> wrote:" lines that introduce a quote."""
     out: list[str] = []
     for i, line in enumerate(lines):
-        nxt = next((ln for ln in lines[i + 1:] if ln.strip()), "")
-        if _ATTRIBUTION.search(line) and _QUOTE.match(nxt):
+        # The look-ahead only for attribution-like lines: scanning the rest for every line was quadratic.
+        if _ATTRIBUTION.search(line) and _QUOTE.match(next((ln for ln in lines[i + 1:] if ln.strip()), "")):
             if out and out[-1].strip() and not _QUOTE.match(out[-1]) and re.match(r"(?i)^\s*on\b", out[-1]):
                 out.pop()  # the first half of a wrapped attribution
             continue
@@ -285,11 +285,17 @@ def _drop_attribution(lines: list[str]) -> list[str]:
     return out
 
 
+_DIFF_GIT = re.compile(r"^diff --git a/(\S+) b/(\S+)")
+_PLUS_PATH = re.compile(r"^\+\+\+ b/(\S+)")
+
+
 def _track_path(content: str, path: str | None) -> str | None:
-    m = re.match(r"^diff --git a/(\S+) b/(\S+)", content)
+    if not content.startswith(("diff --git a/", "+++ b/")):  # most quoted lines: no regex call
+        return path
+    m = _DIFF_GIT.match(content)
     if m:
         return m.group(2)
-    m = re.match(r"^\+\+\+ b/(\S+)", content)
+    m = _PLUS_PATH.match(content)
     if m:
         return m.group(1)
     return path
