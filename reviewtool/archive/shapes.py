@@ -271,7 +271,16 @@ _SPACING = re.compile(r" ?([(),;.\[\]]|->) ?")
 
 def _collapse_args(toks: list[str]) -> str:
     """Arguments without a call become '_': ``dev_err(_,_,_)``; nested calls keep their shape."""
-    return _SPACING.sub(r"\1", " ".join(_collapse(toks)))
+    out = " ".join(_collapse(toks))
+    # What _SPACING.sub(r"\1", out) gives (one space either side of punctuation dropped), with
+    # str.replace: the regex's per-match template expansion was a tenth of the C shape's cost.
+    for p in _SPACED:
+        if p in out:
+            out = out.replace(" " + p, p).replace(p + " ", p)
+    return out
+
+
+_SPACED = ("(", ")", ",", ";", ".", "[", "]", "->")
 
 
 def _collapse(toks: list[str]) -> list[str]:
