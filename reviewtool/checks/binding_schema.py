@@ -326,7 +326,7 @@ def binding_closed_schema(ctx):
                     top_open = True
                     if "compatible" in (node.get("properties") or {}) and not shared:
                         yield added_finding(
-                            ctx, doc, key_line(node, "additionalProperties"),
+                            ctx, doc, key_line(node, "additionalProperties"), severity="warning",
                             message="'additionalProperties: true' leaves a device binding open to any property: "
                                     "use 'additionalProperties: false' (or 'unevaluatedProperties: false' "
                                     "with a $ref).")
