@@ -11,22 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .matcher import Cond
 
 SEVERITIES = ("error", "warning", "info")
 KINDS = ("any", "cover", "binding", "binding-only", "driver", "dts", "code", "docs", "maintainers")
 _ID = re.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
-_MATCH_KEYS = {
-    "subject",
-    "not_subject",
-    "commit_message",
-    "not_commit_message",
-    "added_line",
-    "not_added_line",
-    "file_status",
-}
 _RULE_KEYS = {
     "id",
     "severity",
@@ -51,19 +45,6 @@ class AppliesTo:
     kinds: tuple[str, ...] = ("any",)
     paths: tuple[str, ...] = ()
     exclude_paths: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Match:
-    """Declarative matcher: every given condition must hold."""
-
-    subject: re.Pattern | None = None
-    not_subject: re.Pattern | None = None
-    commit_message: re.Pattern | None = None
-    not_commit_message: re.Pattern | None = None
-    added_line: re.Pattern | None = None
-    not_added_line: re.Pattern | None = None
-    file_status: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,7 +75,7 @@ class Rule:
     message: str
     applies_to: AppliesTo = AppliesTo()
     scope: str = "patch"  # "patch" or "series"
-    match: Match | None = None
+    match: "Cond | None" = None  # the declarative condition tree (reviewtool.matcher)
     check: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     examples_bad: tuple[Any, ...] = ()
@@ -106,6 +87,11 @@ class Rule:
     @property
     def family(self) -> str:
         return self.id.split("/", 1)[0]
+
+    @property
+    def form(self) -> str:
+        """'declarative' (a match tree in the rule file) or 'check' (named Python)."""
+        return "declarative" if self.match is not None else "check"
 
 
 def builtin_rules_dir() -> Path:
@@ -219,18 +205,17 @@ def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True) ->
     for ex in [*bad, *good]:
         if not isinstance(ex, dict):
             raise fail("each example must be a mapping (subject, body, files, ...)")
-    try:
-        raw["message"].format_map(_AnyFields())
-    except (ValueError, IndexError) as exc:
-        raise fail(f"'message' is not a valid template ({exc})") from None
+    _check_template(raw["message"], fail)
     if match is not None:
-        import string
+        from .matcher import BASE_FIELDS, messages
 
-        fields = {f for _, f, _, _ in string.Formatter().parse(raw["message"]) if f}
-        unknown_fields = fields - {"match", "path_name"}
-        if unknown_fields:
-            raise fail(f"'message' uses {{{sorted(unknown_fields)[0]}}}, but a declarative rule only fills "
-                       "{match} and {path_name}")
+        known = BASE_FIELDS | match.field_names()
+        for template in (raw["message"], *messages(match)):
+            fields = _check_template(template, fail)
+            unknown_fields = sorted(f for f in fields if f not in known)
+            if unknown_fields:
+                raise fail(f"'message' uses {{{unknown_fields[0]}}}, but this declarative rule only fills "
+                           f"{', '.join('{' + k + '}' for k in sorted(known))}")
     precision = _parse_precision(raw.get("precision"), fail)
     subsumes = raw.get("subsumes", [])
     if not isinstance(subsumes, list) or not all(isinstance(x, str) and _ID.match(x) for x in subsumes):
@@ -271,9 +256,24 @@ def _parse_precision(raw: Any, fail) -> tuple[Precision, ...]:
     return tuple(out)
 
 
-class _AnyFields(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
+def _check_template(message: str, fail) -> set[str]:
+    """The fields a message fills: plain names only (no attributes, indexes,
+    format specs or conversions, which a finding never needs)."""
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(message))
+    except ValueError as exc:
+        raise fail(f"'message' is not a valid template ({exc})") from None
+    fields = set()
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise fail(f"'message' field {{{name}{'!' + conversion if conversion else ''}"
+                       f"{':' + spec if spec else ''}}} must be a plain name such as {{match}}")
+        fields.add(name)
+    return fields
 
 
 def _parse_applies(raw: Any, fail) -> AppliesTo:
@@ -295,26 +295,10 @@ def _parse_applies(raw: Any, fail) -> AppliesTo:
     return AppliesTo(kinds=kinds, paths=paths, exclude_paths=excl)
 
 
-def _parse_match(raw: Any, fail) -> Match:
-    if not isinstance(raw, dict) or not raw:
-        raise fail("'match' must be a non-empty mapping")
-    unknown = set(raw) - _MATCH_KEYS
-    if unknown:
-        raise fail(f"'match' has unknown key(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(_MATCH_KEYS))}")
-    compiled: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key == "file_status":
-            statuses = (value,) if isinstance(value, str) else tuple(value)
-            if not set(statuses) <= {"added", "modified", "removed", "renamed"}:
-                raise fail(f"'match.file_status' must be added/modified/removed/renamed (got {value!r})")
-            compiled[key] = statuses
-            continue
-        if not isinstance(value, str):
-            raise fail(f"'match.{key}' must be a regular expression string")
-        try:
-            compiled[key] = re.compile(value, re.M)
-        except re.error as exc:
-            raise fail(f"'match.{key}' is not a valid regular expression ({exc})") from None
-    if not (set(compiled) & {"subject", "commit_message", "added_line", "file_status"}):
-        raise fail("'match' needs a positive condition (subject, commit_message, added_line or file_status)")
-    return Match(**compiled)
+def _parse_match(raw: Any, fail) -> "Cond":
+    from .matcher import MatchSyntaxError, compile_match
+
+    try:
+        return compile_match(raw)
+    except MatchSyntaxError as exc:
+        raise fail(str(exc)) from None

@@ -143,67 +143,28 @@ def _files_for(rule: Rule, patch: Patch):
         yield f
 
 
-def run_declarative(rule: Rule, series: Series, patch: Patch) -> list[Finding]:
-    m = rule.match
-    assert m is not None
-    ctx = Context(series, patch, rule, Options(), {})
-    if m.subject and not m.subject.search(patch.subject):
-        return []
-    if m.not_subject and m.not_subject.search(patch.subject):
-        return []
-    msg_hit = None
-    if m.commit_message:
-        msg_hit = m.commit_message.search(patch.commit_message)
-        if not msg_hit:
-            return []
-    if m.not_commit_message and m.not_commit_message.search(patch.commit_message):
-        return []
-    files = list(_files_for(rule, patch))
-    if m.file_status:
-        files = [f for f in files if f.status in m.file_status]
-        if not files:
-            return []
-    if m.added_line:
-        out = []
-        for f in files:
-            added = f.added_lines()
-            if m.not_added_line and any(m.not_added_line.search(ln.text) for ln in added):
-                continue
-            for ln in added:
-                hit = m.added_line.search(ln.text)
-                if hit:
-                    out.append(
-                        ctx.finding(
-                            anchor="diff", path=f.path, line=ln.new_line, text=ln.text,
-                            match=_group(hit), path_name=f.path,
-                        )
-                    )
-        return out
-    if msg_hit is not None:
-        line_text = _line_of(patch.commit_message, msg_hit.start())
-        return [ctx.finding(anchor="commit-message", text=line_text, quote=(line_text,), match=_group(msg_hit))]
-    if m.file_status and not m.subject:
-        out = []
-        for f in files:
-            # Anchor on the file's first added line (a removal has none: its path stands).
-            first = next(iter(f.added_lines()), None)
-            out.append(ctx.finding(anchor="diff", path=f.path, line=first.new_line if first else None,
-                                   text=first.text if first else f.path, match=f.path, path_name=f.path))
-        return out
-    hit = m.subject.search(patch.subject) if m.subject else None
-    return [ctx.finding(anchor="subject", text=patch.full_subject, quote=(f"Subject: {patch.full_subject}",),
-                        match=_group(hit) if hit else "")]
+def run_declarative(rule: Rule, series: Series, patch: Patch, options: Options | None = None,
+                    cache: dict[str, Any] | None = None) -> list[Finding]:
+    """Findings of a rule written as a ``match`` tree (see ``reviewtool.matcher``)."""
+    from .matcher import run
+
+    assert rule.match is not None
+    ctx = Context(series, patch, rule, options or Options(), cache if cache is not None else {})
+    out = []
+    for hit in run(rule.match, patch, list(_files_for(rule, patch)), ctx):
+        fields = _Blank(hit.fields)
+        fields.setdefault("author", str(patch.author))
+        template = hit.message or rule.message
+        out.append(ctx.finding(anchor=hit.anchor, path=hit.path, line=hit.line, text=hit.text,  # type: ignore[arg-type]
+                               quote=hit.quote, message=template.format_map(fields)))
+    return out
 
 
-def _group(hit) -> str:
-    """The first capture group when the pattern has one, else the whole match."""
-    return hit.group(1) if hit.re.groups and hit.group(1) is not None else hit.group(0)
+class _Blank(dict):
+    """Template fields a branch did not fill read as empty."""
 
-
-def _line_of(text: str, pos: int) -> str:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return text[start : end if end >= 0 else len(text)]
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def check_series(series: Series, rules: list[Rule], options: Options | None = None) -> SeriesReport:
@@ -229,7 +190,7 @@ def check_series(series: Series, rules: list[Rule], options: Options | None = No
             if not rule_applies(rule, patch):
                 continue
             if rule.match is not None:
-                findings.extend(run_declarative(rule, series, patch))
+                findings.extend(_declarative_or_skip(rule, series, patch, options, cache))
             else:
                 ctx = Context(series, patch, rule, options, cache, active)
                 findings.extend(get_check(rule.check)(ctx))  # type: ignore[arg-type]
@@ -241,6 +202,25 @@ def check_series(series: Series, rules: list[Rule], options: Options | None = No
     findings = consolidate(findings, active)
     unique = {(f.sort_key(), f.text): f for f in findings}
     return SeriesReport(series=series, findings=tuple(sorted(unique.values(), key=Finding.sort_key)))
+
+
+def _declarative_or_skip(rule: Rule, series: Series, patch: Patch, options: Options,
+                         cache: dict[str, Any]) -> list[Finding]:
+    """A rule whose regex runs out of time is reported once and skipped for the run."""
+    from .matcher import RuleTimeout
+
+    skipped = cache.setdefault("timed_out_rules", set())
+    if rule.id in skipped:
+        return []
+    try:
+        return run_declarative(rule, series, patch, options, cache)
+    except RuleTimeout as exc:
+        skipped.add(rule.id)
+        import sys
+
+        print(f"reviewtool: rule {rule.id} ({rule.source}): a regular expression ran over its time bound "
+              f"({str(exc)[:60]!r}); rule skipped", file=sys.stderr)
+        return []
 
 
 def worst_severity(reports: Iterable[SeriesReport]) -> int:

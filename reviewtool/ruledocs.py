@@ -62,6 +62,7 @@ def rules_json(cat: Catalogue) -> list[dict[str, Any]]:
             "enabled": r.id not in cat.disabled,
             "family": r.family,
             "scope": r.scope,
+            "form": r.form,
             "summary": r.summary,
             "references": list(r.references),
             "source": r.source,

@@ -6,7 +6,6 @@ import re
 
 from ..classify import BINDINGS_DIR, is_binding_schema
 from . import check
-from ._util import line_of
 
 # "dt-bindings: <dir>: ..." or, for subsystems that prefix their own name,
 # "<subsys>: dt-bindings: ..." (the subsystem then stands for the directory).
@@ -38,43 +37,6 @@ def dt_bindings_prefix(ctx):
         quote=(f"Subject: {patch.full_subject}",),
         suggestion=suggestion,
     )
-
-
-@check("signed-off-by")
-def signed_off_by(ctx):
-    patch = ctx.patch
-    sobs = [t for t in patch.trailers if t.name.lower() == "signed-off-by"]
-    author = patch.author.email
-    if any(t.email == author for t in sobs):
-        return
-    if not sobs:
-        detail = "there is no Signed-off-by at all"
-    else:
-        detail = "the Signed-off-by lines are from " + ", ".join(t.email or t.value for t in sobs)
-    last = patch.commit_message.strip().splitlines()[-1:] if patch.commit_message.strip() else []
-    yield ctx.finding(anchor="commit-message", text=None, quote=tuple(last), author=str(patch.author), detail=detail)
-
-
-@check("internal-tags")
-def internal_tags(ctx):
-    names = {n.lower() for n in ctx.params.get("trailer_names", [])}
-    line_re = re.compile(ctx.params.get("line_pattern", r"^$"), re.M)
-    patch = ctx.patch
-    for t in patch.trailers:
-        if t.name.lower() in names:
-            text = f"{t.name}: {t.value}"
-            yield ctx.finding(anchor="commit-message", text=text, quote=(text,), tag=t.name)
-    for m in line_re.finditer(patch.commit_message):
-        text = line_of(patch.commit_message, m.start())
-        yield ctx.finding(anchor="commit-message", text=text, quote=(text,), tag=m.group(0).split(":")[0].split("=")[0])
-
-
-@check("empty-body")
-def empty_body(ctx):
-    patch = ctx.patch
-    if len(patch.commit_message.split()) >= int(ctx.params.get("min_words", 3)):
-        return
-    yield ctx.finding(anchor="subject", text=patch.full_subject, quote=(f"Subject: {patch.full_subject}",))
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")

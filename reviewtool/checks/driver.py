@@ -108,45 +108,6 @@ def module_device_table(ctx):
                 yield ctx.finding(anchor="diff", path=f.path, line=anchor, text=view.text_of(anchor), name=name)
 
 
-_OWNER = re.compile(r"\.owner\s*=\s*THIS_MODULE")
-
-
-@check("platform-owner")
-def platform_owner(ctx):
-    types = set(ctx.params.get("driver_types", ["platform_driver", "i2c_driver"]))
-    for f, cf in c_files(ctx):
-        view = cf.view
-        structs = cf.driver_structs
-        covered: set[int] = set()
-        for ds in structs:
-            covered.update(range(ds.start, ds.end + 1))
-            if ds.type not in types:
-                continue
-            for fld, value, line in ds.fields:
-                if fld == "owner" and value == "THIS_MODULE" and view.is_added(line):
-                    yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line), type=ds.type)
-        # The struct's first line may be outside the hunk; git names it in the hunk header.
-        for h in f.hunks:
-            m = re.search(r"\bstruct\s+(\w+_driver)\b", h.section)
-            if not m or m.group(1) not in types:
-                continue
-            for ln in h.lines:
-                if ln.kind == "+" and ln.new_line not in covered and _OWNER.search(ln.text):
-                    if _opens_other_struct(h, ln.new_line):
-                        break
-                    yield ctx.finding(anchor="diff", path=f.path, line=ln.new_line, text=ln.text, type=m.group(1))
-
-
-def _opens_other_struct(hunk, upto: int | None) -> bool:
-    """True when a new top-level definition starts in the hunk before ``upto``."""
-    for ln in hunk.lines:
-        if ln.new_line is not None and upto is not None and ln.new_line >= upto:
-            return False
-        if ln.kind != "-" and re.match(r"^[A-Za-z_]", ln.text):
-            return True
-    return False
-
-
 def _suggest(name: str, role: str) -> str:
     if role == "probe":
         base = re.sub(r"_(?:register|init|attach|start|setup|add)$", "", name)

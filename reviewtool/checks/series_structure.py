@@ -7,9 +7,10 @@ patch of the same series added.  Facts about the whole series (which patch
 documents which compatible, which vendor prefixes it adds, which
 compatibles each patch uses) are computed once per run and shared.
 
-``undocumented-compatible``, ``vendor-prefix-undocumented`` and
-``dt-list-not-copied`` are patch-scope so they also run in hook mode, where
-the "series" is one patch and the kernel tree carries the rest.
+``undocumented-compatible`` and ``vendor-prefix-undocumented`` are
+patch-scope so they also run in hook mode, where the "series" is one patch
+and the kernel tree carries the rest (as does the declarative
+series/dt-list-not-copied).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..artifacts.binding import binding_docs
-from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_binding_path, is_dts_path, path_matches
+from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_dts_path, path_matches
 from ..model import Patch
 from ..syntax.c import c_file
 from ..syntax.source import CompatUse, source_view
@@ -476,22 +477,3 @@ def _carry(old: dict[int, tuple[int, str]], f, n: int) -> tuple[dict[int, tuple[
                 delta = (ns + nl) - (os_ + ol)
         new[line + delta] = origin
     return new, consistent
-
-
-# --------------------------------------------------------------------------
-# Recipients
-
-
-@check("dt-list-not-copied")
-def dt_list_not_copied(ctx):
-    lists = [a.lower() for a in ctx.params.get("lists", ["devicetree@vger.kernel.org"])]
-    patch = ctx.patch
-    everyone = [q for q in [ctx.series.cover, *ctx.series.patches] if q is not None]
-    if not any(q.recipients for q in everyone):
-        return  # not mail yet (a git branch): nothing to compare
-    if not any(is_binding_path(f.path) for f in patch.files):
-        return
-    if any(a in patch.recipients for a in lists):
-        return
-    yield ctx.finding(anchor="subject", text=patch.full_subject, quote=(f"Subject: {patch.full_subject}",),
-                      lists=", ".join(lists))

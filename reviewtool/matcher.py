@@ -1,0 +1,902 @@
+"""The declarative rule matcher: conditions a maintainer writes as data.
+
+A rule's ``match`` is a tree of conditions.  Leaves look at one thing:
+
+* the mail: ``subject``, ``commit_message``, ``trailer``, ``recipients``;
+* a changed file: ``file_kind``, ``file_status``, ``path``;
+* lines of a file: ``added_line``, ``line_number``, ``inside`` (a tree-sitter query over the
+  C or DTS post-image), ``hunk_header``, ``yaml`` (a key path in a binding's
+  parsed post-image and a predicate on what is there).
+
+``all`` / ``any`` / ``not`` combine them; several keys in one mapping are an
+``all``.  A rule with any file or line condition is judged file by file, so
+``not: {added_line: X}`` means "this file adds no line matching X".  Line
+conditions under one ``all`` must hold on the same line.  The finding goes
+on the most precise place the matched conditions give: a line, else the
+commit message (or trailer), else the subject, else the file's first added
+line.  See README "Writing rules" for the user's view.
+
+Every regular expression runs through ``regex`` with a time bound, so a
+user rule cannot hang a run (see ``RuleTimeout``).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from .classify import BINDINGS_DIR, DT_HEADERS_DIR, is_binding_path, is_binding_schema, is_code_path, \
+    is_docs_path, is_dts_path
+
+# Seconds one regular expression may spend on one text before its rule is
+# given up for the run; generous for any sane pattern on a kernel line.
+REGEX_TIMEOUT = 1.0
+
+LEVELS = {"patch": 0, "file": 1, "line": 2}
+ANCHOR_RANK = {"diff": 3, "commit-message": 2, "subject": 1}
+STATUSES = ("added", "modified", "removed", "renamed")
+
+
+class MatchSyntaxError(ValueError):
+    """A ``match`` tree that cannot be compiled; the catalogue names file and rule."""
+
+
+class RuleTimeout(Exception):
+    """A rule's regular expression ran past ``REGEX_TIMEOUT``."""
+
+
+# ---------------------------------------------------------------------------
+# Regular expressions with a time bound
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled user regex (``regex`` module, multi-line) searched with a timeout."""
+
+    source: str
+    compiled: Any = field(compare=False, repr=False)
+
+    @classmethod
+    def compile(cls, source: Any, where: str) -> "Pattern":
+        import regex
+
+        if not isinstance(source, str):
+            raise MatchSyntaxError(f"'{where}' must be a regular expression string (got {type(source).__name__})")
+        try:
+            return cls(source, regex.compile(source, regex.M | regex.V0))
+        except (regex.error, OverflowError, MemoryError, RecursionError, ValueError) as exc:
+            raise MatchSyntaxError(f"'{where}' is not a valid regular expression ({exc})") from None
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(self.compiled.groupindex)
+
+    def search(self, text: str):
+        try:
+            return self.compiled.search(text, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise RuleTimeout(self.source) from None
+
+    def finditer(self, text: str) -> list:
+        try:
+            return list(self.compiled.finditer(text, timeout=REGEX_TIMEOUT))
+        except TimeoutError:
+            raise RuleTimeout(self.source) from None
+
+
+def match_fields(hit) -> dict[str, str]:
+    """``match`` (first group, else the whole match) and every named group."""
+    out = {k: v for k, v in hit.groupdict().items() if v is not None}
+    first = hit.group(1) if hit.re.groups and hit.group(1) is not None else hit.group(0)
+    out["match"] = first
+    return out
+
+
+# ---------------------------------------------------------------------------
+# What evaluation produces
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A place a finding may go, with the template fields found there."""
+
+    anchor: str  # "diff", "commit-message" or "subject"
+    text: str | None
+    path: str | None = None
+    line: int | None = None
+    quote: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    message: str | None = None  # a branch's own message, overriding the rule's
+
+    def with_message(self, message: str | None) -> "Hit":
+        if message is None or self.message is not None:
+            return self
+        return Hit(self.anchor, self.text, self.path, self.line, self.quote, self.fields, message)
+
+    def merged(self, other: "Hit") -> "Hit":
+        """The same line reached by two conditions: keep both's fields."""
+        fields = dict(other.fields)
+        fields.update(dict(self.fields))
+        return Hit(self.anchor, self.text, self.path, self.line, self.quote, tuple(fields.items()),
+                   self.message or other.message)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    lines: dict[int, Hit] | None = None  # None: no line condition took part
+    hits: tuple[Hit, ...] = ()  # mail-level places (subject, commit message)
+
+
+FALSE = Outcome(False)
+
+
+@dataclass
+class Env:
+    """What a condition is judged against."""
+
+    patch: Any
+    file: Any  # a FileChange, or None for a patch-level rule
+    ctx: Any  # the engine Context (memo, options.tree) for post-image views
+
+
+# ---------------------------------------------------------------------------
+# Conditions
+
+
+@dataclass(frozen=True)
+class Cond:
+    level: str = field(init=False, default="patch")
+    message: str | None = field(init=False, default=None, compare=False)
+
+    def evaluate(self, env: Env) -> Outcome:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def patterns(self) -> Iterable[Pattern]:
+        return ()
+
+    def field_names(self) -> set[str]:
+        return {g for p in self.patterns() for g in p.groups}
+
+
+def _set(obj: Cond, **values: Any) -> None:
+    for k, v in values.items():
+        object.__setattr__(obj, k, v)
+
+
+@dataclass(frozen=True)
+class All(Cond):
+    children: tuple[Cond, ...] = ()
+
+    def __post_init__(self) -> None:
+        _set(self, level=max((c.level for c in self.children), key=LEVELS.__getitem__))
+
+    def evaluate(self, env: Env) -> Outcome:
+        lines: dict[int, Hit] | None = None
+        hits: list[Hit] = []
+        # Cheap mail and file conditions first: they decide most patches.
+        for child in sorted(self.children, key=lambda c: LEVELS[c.level]):
+            out = child.evaluate(env)
+            if not out.ok:
+                return FALSE
+            if out.lines is not None:
+                if lines is None:
+                    lines = dict(out.lines)
+                else:
+                    lines = {n: h.merged(out.lines[n]) for n, h in lines.items() if n in out.lines}
+                if not lines:
+                    return FALSE
+            hits.extend(out.hits)
+        return _tag(Outcome(True, lines, tuple(hits)), self.message)
+
+    def patterns(self) -> Iterable[Pattern]:
+        return [p for c in self.children for p in c.patterns()]
+
+    def field_names(self) -> set[str]:
+        return set().union(*(c.field_names() for c in self.children))
+
+
+@dataclass(frozen=True)
+class Any_(Cond):
+    children: tuple[Cond, ...] = ()
+
+    def __post_init__(self) -> None:
+        _set(self, level=max((c.level for c in self.children), key=LEVELS.__getitem__))
+
+    def evaluate(self, env: Env) -> Outcome:
+        ok = False
+        lines: dict[int, Hit] | None = None
+        unconstrained = False
+        hits: list[Hit] = []
+        for child in self.children:
+            out = child.evaluate(env)
+            if not out.ok:
+                continue
+            ok = True
+            if out.lines is None:
+                unconstrained = True
+            else:
+                lines = lines or {}
+                for n, h in out.lines.items():
+                    lines.setdefault(n, h)
+            hits.extend(out.hits)
+        if not ok:
+            return FALSE
+        return _tag(Outcome(True, None if unconstrained else lines, tuple(hits)), self.message)
+
+    def patterns(self) -> Iterable[Pattern]:
+        return [p for c in self.children for p in c.patterns()]
+
+    def field_names(self) -> set[str]:
+        return set().union(*(c.field_names() for c in self.children))
+
+
+@dataclass(frozen=True)
+class Not(Cond):
+    child: Cond | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, level=self.child.level)  # type: ignore[union-attr]
+
+    def evaluate(self, env: Env) -> Outcome:
+        return FALSE if self.child.evaluate(env).ok else Outcome(True)  # type: ignore[union-attr]
+
+    def patterns(self) -> Iterable[Pattern]:
+        return self.child.patterns()  # type: ignore[union-attr]
+
+    def field_names(self) -> set[str]:
+        return set()  # a negated condition has matched nothing to report
+
+
+def _tag(out: Outcome, message: str | None) -> Outcome:
+    if message is None or not out.ok:
+        return out
+    lines = None if out.lines is None else {n: h.with_message(message) for n, h in out.lines.items()}
+    return Outcome(True, lines, tuple(h.with_message(message) for h in out.hits)
+                   or (Hit("subject", None, message=message),))
+
+
+# -- mail ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Subject(Cond):
+    pattern: Pattern | None = None
+
+    def evaluate(self, env: Env) -> Outcome:
+        hit = self.pattern.search(env.patch.subject)  # type: ignore[union-attr]
+        if not hit:
+            return FALSE
+        return _tag(Outcome(True, None, (_subject_hit(env.patch, match_fields(hit)),)), self.message)
+
+    def patterns(self):
+        return [self.pattern]
+
+
+def _subject_hit(patch: Any, fields: dict[str, str]) -> Hit:
+    return Hit("subject", patch.full_subject, quote=(f"Subject: {patch.full_subject}",),
+               fields=tuple(fields.items()))
+
+
+@dataclass(frozen=True)
+class CommitMessage(Cond):
+    pattern: Pattern | None = None
+
+    def evaluate(self, env: Env) -> Outcome:
+        text = env.patch.commit_message
+        hits: dict[str, Hit] = {}
+        for m in self.pattern.finditer(text):  # type: ignore[union-attr]
+            line = _line_at(text, m.start())
+            hits.setdefault(line, Hit("commit-message", line, quote=(line,), fields=tuple(match_fields(m).items())))
+        if not hits:
+            return FALSE
+        return _tag(Outcome(True, None, tuple(hits.values())), self.message)
+
+    def patterns(self):
+        return [self.pattern]
+
+
+def _line_at(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start: end if end >= 0 else len(text)]
+
+
+@dataclass(frozen=True)
+class Trailer(Cond):
+    """A trailer (``Name: value`` below the message) by name and/or value regex;
+    ``by_author`` keeps only trailers naming (or not naming) the patch's author."""
+
+    name: Pattern | None = None
+    value: Pattern | None = None
+    by_author: bool | None = None
+
+    def evaluate(self, env: Env) -> Outcome:
+        author = (env.patch.author.email or "").lower()
+        hits = []
+        for t in env.patch.trailers:
+            fields: dict[str, str] = {"trailer": t.name}
+            for pat, text in ((self.name, t.name), (self.value, t.value)):
+                if pat is None:
+                    continue
+                m = pat.search(text)
+                if not m:
+                    break
+                fields.update(match_fields(m))
+            else:
+                if self.by_author is not None and ((t.email or "").lower() == author) != self.by_author:
+                    continue
+                line = f"{t.name}: {t.value}"
+                fields.setdefault("match", line)
+                hits.append(Hit("commit-message", line, quote=(line,), fields=tuple(fields.items())))
+        if not hits:
+            return FALSE
+        return _tag(Outcome(True, None, tuple(hits)), self.message)
+
+    def patterns(self):
+        return [p for p in (self.name, self.value) if p is not None]
+
+    def field_names(self) -> set[str]:
+        return super().field_names() | {"trailer"}
+
+
+@dataclass(frozen=True)
+class Recipients(Cond):
+    """Some To/Cc address of the patch mail matches (lower-case addresses)."""
+
+    pattern: Pattern | None = None
+
+    def evaluate(self, env: Env) -> Outcome:
+        ok = any(self.pattern.search(a) for a in env.patch.recipients)  # type: ignore[union-attr]
+        return _tag(Outcome(True), self.message) if ok else FALSE
+
+    def patterns(self):
+        return [self.pattern]
+
+
+# -- files ---------------------------------------------------------------------
+
+def _is_kconfig(path: str) -> bool:
+    return path.rsplit("/", 1)[-1].startswith("Kconfig")
+
+
+FILE_KINDS: dict[str, Callable[[str], bool]] = {
+    "binding": is_binding_path,  # a schema, a .txt binding or a dt-bindings header
+    "binding-schema": is_binding_schema,
+    "binding-txt": lambda p: p.startswith(BINDINGS_DIR) and p.endswith(".txt"),
+    "dt-header": lambda p: p.startswith(DT_HEADERS_DIR) and p.endswith(".h"),
+    "dts": is_dts_path,
+    "c": lambda p: p.endswith(".c") and is_code_path(p),
+    "c-header": lambda p: p.endswith(".h") and is_code_path(p),
+    "kconfig": _is_kconfig,
+    "makefile": lambda p: p.rsplit("/", 1)[-1] in ("Makefile", "Kbuild"),
+    "docs": is_docs_path,
+    "maintainers": lambda p: p == "MAINTAINERS",
+    "code": is_code_path,
+}
+
+
+@dataclass(frozen=True)
+class FileKind(Cond):
+    kinds: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _set(self, level="file")
+
+    def evaluate(self, env: Env) -> Outcome:
+        ok = any(FILE_KINDS[k](env.file.path) for k in self.kinds)
+        return Outcome(True) if ok else FALSE
+
+
+@dataclass(frozen=True)
+class FileStatus(Cond):
+    statuses: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _set(self, level="file")
+
+    def evaluate(self, env: Env) -> Outcome:
+        return Outcome(True) if env.file.status in self.statuses else FALSE
+
+
+@dataclass(frozen=True)
+class PathGlob(Cond):
+    globs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _set(self, level="file")
+
+    def evaluate(self, env: Env) -> Outcome:
+        from .classify import path_matches
+
+        return Outcome(True) if path_matches(env.file.path, self.globs) else FALSE
+
+
+# -- lines -----------------------------------------------------------------------
+
+def _line_hit(env: Env, line: int, text: str, fields: dict[str, str]) -> Hit:
+    fields.setdefault("path_name", env.file.path)
+    return Hit("diff", text, path=env.file.path, line=line, fields=tuple(fields.items()))
+
+
+def _lines(hits: dict[int, Hit], message: str | None) -> Outcome:
+    if not hits:
+        return FALSE
+    return _tag(Outcome(True, hits), message)
+
+
+@dataclass(frozen=True)
+class AddedLine(Cond):
+    pattern: Pattern | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, level="line")
+
+    def evaluate(self, env: Env) -> Outcome:
+        hits = {}
+        for ln in env.file.added_lines():
+            m = self.pattern.search(ln.text)  # type: ignore[union-attr]
+            if m and ln.new_line not in hits:
+                hits[ln.new_line] = _line_hit(env, ln.new_line, ln.text, match_fields(m))
+        return _lines(hits, self.message)
+
+    def patterns(self):
+        return [self.pattern]
+
+
+@dataclass(frozen=True)
+class LineNumber(Cond):
+    """Added lines whose post-image line number is within ``min``..``max``."""
+
+    low: int = 1
+    high: int | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, level="line")
+
+    def evaluate(self, env: Env) -> Outcome:
+        hits = {ln.new_line: _line_hit(env, ln.new_line, ln.text, {})
+                for ln in env.file.added_lines()
+                if ln.new_line is not None and ln.new_line >= self.low and (self.high is None or ln.new_line <= self.high)}
+        return _lines(hits, self.message)
+
+
+@dataclass(frozen=True)
+class HunkHeader(Cond):
+    """Added lines of hunks whose header names (git's function context) the
+    construct they sit in, e.g. ``struct platform_driver foo = {``, up to the
+    first line in the hunk that starts a new top-level definition."""
+
+    pattern: Pattern | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, level="line")
+
+    def evaluate(self, env: Env) -> Outcome:
+        hits = {}
+        for h in env.file.hunks:
+            m = self.pattern.search(h.section or "")  # type: ignore[union-attr]
+            if not m:
+                continue
+            for ln in h.lines:
+                if ln.kind != "-" and (ln.text[:1].isalpha() or ln.text[:1] == "_"):
+                    break  # a new top-level definition: the header no longer applies
+                if ln.kind == "+" and ln.new_line is not None:
+                    hits[ln.new_line] = _line_hit(env, ln.new_line, ln.text, match_fields(m))
+        return _lines(hits, self.message)
+
+    def patterns(self):
+        return [self.pattern]
+
+
+@dataclass(frozen=True)
+class Inside(Cond):
+    """Added lines within the nodes a tree-sitter query captures as ``@inside``
+    (or, without such a capture, the first capture of each match), in the
+    file's post-image (the whole file when known, else each hunk)."""
+
+    lang: str = "c"
+    query: str = ""
+
+    def __post_init__(self) -> None:
+        _set(self, level="line")
+
+    def evaluate(self, env: Env) -> Outcome:
+        from .syntax import treesitter as ts
+
+        view = _source_view(env)
+        hits: dict[int, Hit] = {}
+        for seg in view.segments:
+            numbers = [n for n, _ in seg.lines]
+            if not numbers or not any(view.is_added(n) for n in numbers):
+                continue
+            tree = ts.parse(self.lang, seg.text)  # type: ignore[arg-type]
+            for _i, caps in ts.matches(self.lang, self.query, tree.root_node):  # type: ignore[arg-type]
+                nodes = caps.get("inside") or next(iter(caps.values()), [])
+                fields = {k: ts.text_of(v[0]) for k, v in caps.items() if v and k != "inside"}
+                for node in nodes:
+                    first, last = node.start_point[0], node.end_point[0]
+                    for row in range(first, min(last, len(numbers) - 1) + 1):
+                        n = numbers[row]
+                        if view.is_added(n) and n not in hits:
+                            hits[n] = _line_hit(env, n, view.text_of(n), dict(fields))
+        return _lines(hits, self.message)
+
+    def field_names(self) -> set[str]:
+        from .syntax import treesitter as ts
+
+        q = ts.query(self.lang, self.query)  # type: ignore[arg-type]
+        return {q.capture_name(i) for i in range(q.capture_count)} - {"inside"}
+
+
+def _source_view(env: Env):
+    try:
+        from .syntax.source import source_view
+    except ImportError:  # until the post-image views finish moving
+        from .artifacts.ctables import source_view
+    return source_view(env.ctx, env.patch, env.file)
+
+
+# -- binding YAML --------------------------------------------------------------------
+
+YAML_PREDICATES = ("exists", "matches", "not_matches", "equals", "not_equals", "in", "not_in", "type", "has",
+                   "lacks", "style", "min_length", "max_length")
+YAML_TYPES = ("map", "list", "string", "number", "bool", "null")
+
+
+@dataclass(frozen=True)
+class Yaml(Cond):
+    """A key path in a binding schema's parsed post-image (``properties/*/type``;
+    ``*`` is any one key or list index, ``**`` any depth) and predicates on
+    the value found there.  The hit is the line of the last key, when added."""
+
+    path: tuple[str, ...] = ()
+    tests: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        _set(self, level="line")
+
+    def evaluate(self, env: Env) -> Outcome:
+        if not is_binding_schema(env.file.path):
+            return FALSE
+        from .artifacts.binding import binding_docs
+        from .artifacts.schema_facts import schema_data
+
+        doc = next((d for d in binding_docs(env.ctx, env.patch) if d.path == env.file.path), None)
+        data = schema_data(doc) if doc is not None else None
+        if data is None:
+            return FALSE
+        hits: dict[int, Hit] = {}
+        for parent, key, value in _walk_path(data, self.path):
+            fields = self._test(value, doc)
+            if fields is None:
+                continue
+            line = doc.key_line(parent, key) if hasattr(parent, "lc") and not isinstance(parent, list) \
+                else doc.item_line(parent, key)
+            if doc.is_added(line) and line not in hits:
+                fields.setdefault("key", str(key))
+                if isinstance(value, (str, int, float, bool)):
+                    fields.setdefault("value", str(value))
+                fields.setdefault("match", str(value) if isinstance(value, (str, int, float)) else str(key))
+                hits[line] = _line_hit(env, line, doc.text_at(line), fields)
+        return _lines(hits, self.message)
+
+    def _test(self, value: Any, doc: Any) -> dict[str, str] | None:
+        fields: dict[str, str] = {}
+        for name, arg in self.tests:
+            if name == "exists":
+                if not arg:
+                    return None  # 'exists: false' is written as 'not: {yaml: ...}'
+            elif name in ("matches", "not_matches"):
+                m = arg.search(str(value)) if isinstance(value, (str, int, float)) else None
+                if (m is not None) != (name == "matches"):
+                    return None
+                if m is not None:
+                    fields.update(match_fields(m))
+            elif name in ("equals", "not_equals"):
+                want = arg.format(rel_path=doc.rel_path, path=doc.path) if isinstance(arg, str) else arg
+                fields.setdefault("expected", str(want))
+                if (value == want) != (name == "equals"):
+                    return None
+            elif name in ("in", "not_in"):
+                if (value in arg) != (name == "in"):
+                    return None
+            elif name == "type":
+                if _type_name(value) not in arg:
+                    return None
+            elif name in ("has", "lacks"):
+                keys = set(value) if hasattr(value, "keys") else set()
+                if (name == "has" and not set(arg) <= keys) or (name == "lacks" and keys & set(arg)):
+                    return None
+            elif name == "style":
+                if _style(value) not in arg:
+                    return None
+            elif name in ("min_length", "max_length"):
+                if not isinstance(value, (str, list)) and not hasattr(value, "keys"):
+                    return None
+                if (len(value) < arg) if name == "min_length" else (len(value) > arg):
+                    return None
+        return fields
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if hasattr(value, "keys"):
+        return "map"
+    return "list" if isinstance(value, list) else "string"
+
+
+def _style(value: Any) -> str:
+    from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
+                                          SingleQuotedScalarString)
+
+    if isinstance(value, LiteralScalarString):
+        return "literal"
+    if isinstance(value, FoldedScalarString):
+        return "folded"
+    if isinstance(value, SingleQuotedScalarString):
+        return "single"
+    if isinstance(value, DoubleQuotedScalarString):
+        return "double"
+    return "plain"
+
+
+def _walk_path(node: Any, path: tuple[str, ...]):
+    """(parent, key, value) for every value the key path reaches."""
+    frontier: list[tuple[Any, Any, Any]] = [(None, None, node)]
+    for i, seg in enumerate(path):
+        nxt: list[tuple[Any, Any, Any]] = []
+        for _p, _k, cur in frontier:
+            if seg == "**":
+                nxt.extend(_descendants(cur))
+                continue
+            for key, child in _children(cur):
+                if seg == "*" or str(key) == seg:
+                    nxt.append((cur, key, child))
+        frontier = nxt
+    for parent, key, value in frontier:
+        if parent is not None:
+            yield parent, key, value
+
+
+def _children(node: Any):
+    if hasattr(node, "items"):
+        return list(node.items())
+    if isinstance(node, list):
+        return list(enumerate(node))
+    return []
+
+
+def _descendants(node: Any) -> list[tuple[Any, Any, Any]]:
+    """The node itself (as its own pseudo-parent entry) and every value below it."""
+    out: list[tuple[Any, Any, Any]] = [(None, None, node)]
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        for key, child in _children(cur):
+            out.append((cur, key, child))
+            stack.append(child)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Parsing a match tree
+
+MATCH_KEYS = ("all", "any", "not", "subject", "not_subject", "commit_message", "not_commit_message", "trailer",
+              "recipients", "file_kind", "file_status", "path", "added_line", "not_added_line", "line_number",
+              "inside", "hunk_header", "yaml", "message")
+_NEGATED = {"not_subject": "subject", "not_commit_message": "commit_message", "not_added_line": "added_line"}
+
+
+def compile_match(raw: Any, where: str = "match") -> Cond:
+    """The condition tree for a ``match`` mapping; ``MatchSyntaxError`` says what is wrong where."""
+    if not isinstance(raw, dict) or not raw:
+        raise MatchSyntaxError(f"'{where}' must be a non-empty mapping")
+    unknown = sorted(str(k) for k in raw if k not in MATCH_KEYS)
+    if unknown:
+        raise MatchSyntaxError(f"'{where}' has unknown key(s): {', '.join(unknown)}; known: "
+                               f"{', '.join(k for k in MATCH_KEYS)}")
+    message = raw.get("message")
+    if message is not None and (not isinstance(message, str) or not message.strip()):
+        raise MatchSyntaxError(f"'{where}.message' must be text")
+    parts = [_compile_key(k, v, f"{where}.{k}") for k, v in raw.items() if k != "message"]
+    if not parts:
+        raise MatchSyntaxError(f"'{where}' needs a condition besides 'message'")
+    cond = parts[0] if len(parts) == 1 else All(tuple(parts))
+    if message is not None:
+        if cond is parts[0] and len(parts) == 1:
+            cond = All((cond,))
+        _set(cond, message=" ".join(message.split()))
+    return cond
+
+
+def _compile_list(value: Any, where: str) -> tuple[Cond, ...]:
+    if not isinstance(value, list) or not value:
+        raise MatchSyntaxError(f"'{where}' must be a non-empty list of conditions")
+    return tuple(compile_match(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
+def _strings(value: Any, where: str, allowed: Iterable[str] | None = None) -> tuple[str, ...]:
+    items = (value,) if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not items or not all(isinstance(s, str) for s in items):
+        raise MatchSyntaxError(f"'{where}' must be a string or a non-empty list of strings")
+    if allowed is not None:
+        bad = [s for s in items if s not in allowed]
+        if bad:
+            raise MatchSyntaxError(f"'{where}' has unknown value(s) {', '.join(bad)}; known: {', '.join(allowed)}")
+    return tuple(items)
+
+
+def _compile_key(key: str, value: Any, where: str) -> Cond:
+    if key in _NEGATED:
+        return Not(_compile_key(_NEGATED[key], value, where))
+    if key == "all":
+        return All(_compile_list(value, where))
+    if key == "any":
+        return Any_(_compile_list(value, where))
+    if key == "not":
+        return Not(compile_match(value, where))
+    if key in ("subject", "commit_message", "recipients", "added_line", "hunk_header"):
+        cls = {"subject": Subject, "commit_message": CommitMessage, "recipients": Recipients,
+               "added_line": AddedLine, "hunk_header": HunkHeader}[key]
+        return cls(pattern=Pattern.compile(value, where))
+    if key == "trailer":
+        return _compile_trailer(value, where)
+    if key == "file_kind":
+        return FileKind(kinds=_strings(value, where, FILE_KINDS))
+    if key == "file_status":
+        return FileStatus(statuses=_strings(value, where, STATUSES))
+    if key == "path":
+        return PathGlob(globs=_strings(value, where))
+    if key == "inside":
+        return _compile_inside(value, where)
+    if key == "line_number":
+        return _compile_line_number(value, where)
+    if key == "yaml":
+        return _compile_yaml(value, where)
+    raise MatchSyntaxError(f"'{where}' is not a condition")  # pragma: no cover - MATCH_KEYS guards
+
+
+def _compile_trailer(value: Any, where: str) -> Trailer:
+    if isinstance(value, str):
+        return Trailer(name=Pattern.compile(value, where))
+    if not isinstance(value, dict) or not value:
+        raise MatchSyntaxError(f"'{where}' must be a regex on the trailer name or a mapping "
+                               "(name, value, by_author)")
+    unknown = sorted(str(k) for k in set(value) - {"name", "value", "by_author"})
+    if unknown:
+        raise MatchSyntaxError(f"'{where}' has unknown key(s): {', '.join(unknown)}; known: by_author, name, value")
+    by_author = value.get("by_author")
+    if by_author is not None and not isinstance(by_author, bool):
+        raise MatchSyntaxError(f"'{where}.by_author' must be true or false")
+    return Trailer(
+        name=Pattern.compile(value["name"], f"{where}.name") if "name" in value else None,
+        value=Pattern.compile(value["value"], f"{where}.value") if "value" in value else None,
+        by_author=by_author,
+    )
+
+
+def _compile_line_number(value: Any, where: str) -> LineNumber:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = {"min": value, "max": value}
+    if not isinstance(value, dict) or not value or set(value) - {"min", "max"} or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value.values()):
+        raise MatchSyntaxError(f"'{where}' must be a line number or a mapping with 'min' and/or 'max' (from 1)")
+    return LineNumber(low=value.get("min", 1), high=value.get("max"))
+
+
+def _compile_inside(value: Any, where: str) -> Inside:
+    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("c", "dts"):
+        raise MatchSyntaxError(f"'{where}' must be one of 'c: <tree-sitter query>' or 'dts: <tree-sitter query>'")
+    lang, source = next(iter(value.items()))
+    if not isinstance(source, str) or not source.strip():
+        raise MatchSyntaxError(f"'{where}.{lang}' must be a tree-sitter query")
+    from .syntax import treesitter as ts
+
+    try:
+        q = ts.query(lang, source)
+    except Exception as exc:  # tree_sitter.QueryError and friends
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MatchSyntaxError(f"'{where}.{lang}' is not a valid tree-sitter query ({first})") from None
+    if q.capture_count == 0:
+        raise MatchSyntaxError(f"'{where}.{lang}' must capture the node to look inside (e.g. @inside)")
+    return Inside(lang=lang, query=source)
+
+
+def _compile_yaml(value: Any, where: str) -> Yaml:
+    if not isinstance(value, dict) or "path" not in value:
+        raise MatchSyntaxError(f"'{where}' must be a mapping with a 'path' (e.g. properties/*/type) and predicates")
+    unknown = sorted(str(k) for k in set(value) - {"path", *YAML_PREDICATES})
+    if unknown:
+        raise MatchSyntaxError(f"'{where}' has unknown key(s): {', '.join(unknown)}; known: path, "
+                               f"{', '.join(YAML_PREDICATES)}")
+    path = value["path"]
+    if not isinstance(path, str) or not path.strip("/"):
+        raise MatchSyntaxError(f"'{where}.path' must be a key path such as 'properties/*/description'")
+    tests: list[tuple[str, Any]] = []
+    for name in YAML_PREDICATES:
+        if name not in value:
+            continue
+        arg = value[name]
+        w = f"{where}.{name}"
+        if name == "exists":
+            if not isinstance(arg, bool):
+                raise MatchSyntaxError(f"'{w}' must be true or false")
+        elif name in ("matches", "not_matches"):
+            arg = Pattern.compile(arg, w)
+        elif name in ("in", "not_in"):
+            if not isinstance(arg, list):
+                raise MatchSyntaxError(f"'{w}' must be a list of values")
+        elif name == "type":
+            arg = _strings(arg, w, YAML_TYPES)
+        elif name in ("has", "lacks"):
+            arg = _strings(arg, w)
+        elif name == "style":
+            arg = _strings(arg, w, ("literal", "folded", "plain", "single", "double"))
+        elif name in ("min_length", "max_length"):
+            if not isinstance(arg, int) or isinstance(arg, bool) or arg < 0:
+                raise MatchSyntaxError(f"'{w}' must be a non-negative integer")
+        elif name in ("equals", "not_equals") and isinstance(arg, str):
+            try:
+                arg.format(rel_path="", path="")
+            except (KeyError, IndexError, ValueError, AttributeError) as exc:
+                raise MatchSyntaxError(f"'{w}' may only use {{rel_path}} and {{path}} ({exc})") from None
+        tests.append((name, arg))
+    return Yaml(path=tuple(s for s in path.strip("/").split("/")), tests=tuple(tests))
+
+
+def template_fields(message: str) -> set[str]:
+    """Field names a message template uses (raises ValueError on a bad template)."""
+    return {f for _, f, _, _ in string.Formatter().parse(message) if f is not None and f != ""}
+
+
+BASE_FIELDS = {"match", "path_name", "author", "key", "value", "expected", "trailer"}
+
+
+def messages(cond: Cond) -> list[str]:
+    """Every branch ``message`` in a tree."""
+    out = [cond.message] if cond.message else []
+    for child in (*getattr(cond, "children", ()), *([cond.child] if isinstance(cond, Not) else [])):
+        out.extend(messages(child))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Running a rule
+
+
+def run(cond: Cond, patch: Any, files: list[Any], ctx: Any) -> list[Hit]:
+    """The places a rule's match tree reports on in one patch."""
+    if cond.level == "patch":
+        return _places(cond, Env(patch, None, ctx), file_level=False)
+    out: list[Hit] = []
+    for f in files:
+        out.extend(_places(cond, Env(patch, f, ctx), file_level=True))
+    return out
+
+
+def _places(cond: Cond, env: Env, file_level: bool) -> list[Hit]:
+    out = cond.evaluate(env)
+    if not out.ok:
+        return []
+    if out.lines is not None:
+        return [out.lines[n] for n in sorted(out.lines)]
+    real = [h for h in out.hits if h.text is not None]
+    if real:
+        best = max(ANCHOR_RANK[h.anchor] for h in real)
+        return [h for h in real if ANCHOR_RANK[h.anchor] == best]
+    message = next((h.message for h in out.hits if h.message), None)
+    if file_level:
+        f = env.file
+        first = next(iter(f.added_lines()), None)
+        return [Hit("diff", first.text if first else f.path, path=f.path, line=first.new_line if first else None,
+                    fields=(("match", f.path), ("path_name", f.path)), message=message)]
+    hit = _subject_hit(env.patch, {"match": ""})
+    return [hit.with_message(message)]
