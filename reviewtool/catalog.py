@@ -197,14 +197,27 @@ def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True) ->
     params = raw.get("params", {})
     if not isinstance(params, dict):
         raise fail("'params' must be a mapping")
+    if check is None and params:
+        raise fail("'params' go with a named 'check'; a declarative rule writes its values in 'match'")
+    if check is not None:
+        from .checks import param_schema
+        from .checks._params import params_problem
+
+        problem = params_problem(param_schema(check), params, check)
+        if problem is not None:
+            raise fail(problem)
     examples = raw.get("examples")
     if not isinstance(examples, dict) or not examples.get("bad") or not examples.get("good"):
         raise fail("'examples' must have at least one 'bad' and one 'good' example")
     bad = examples["bad"] if isinstance(examples["bad"], list) else [examples["bad"]]
     good = examples["good"] if isinstance(examples["good"], list) else [examples["good"]]
-    for ex in [*bad, *good]:
-        if not isinstance(ex, dict):
-            raise fail("each example must be a mapping (subject, body, files, ...)")
+    from .examples import example_problem
+
+    for kind, exs in (("bad", bad), ("good", good)):
+        for i, ex in enumerate(exs):
+            problem = example_problem(ex, f"examples.{kind}[{i}]")
+            if problem is not None:
+                raise fail(problem)
     _check_template(raw["message"], fail)
     if match is not None:
         from .matcher import BASE_FIELDS, messages
@@ -283,15 +296,20 @@ def _parse_applies(raw: Any, fail) -> AppliesTo:
         raise fail("'applies_to' must be a mapping")
     unknown = set(raw) - {"kinds", "paths", "exclude_paths"}
     if unknown:
-        raise fail(f"'applies_to' has unknown key(s): {', '.join(sorted(unknown))}")
-    kinds = tuple(raw.get("kinds", ["any"]))
+        raise fail(f"'applies_to' has unknown key(s): {', '.join(sorted(map(str, unknown)))}")
+
+    def strings(key: str, default: list[str], what: str) -> tuple[str, ...]:
+        value = raw.get(key, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(f"'applies_to.{key}' must be a list of {what}")
+        return tuple(value)
+
+    kinds = strings("kinds", ["any"], "kinds")
     bad = [k for k in kinds if k not in KINDS]
-    if bad:
+    if bad or not kinds:
         raise fail(f"'applies_to.kinds' has unknown kind(s) {bad}; known: {', '.join(KINDS)}")
-    paths = tuple(raw.get("paths", []))
-    excl = tuple(raw.get("exclude_paths", []))
-    if not all(isinstance(p, str) for p in (*paths, *excl)):
-        raise fail("'applies_to.paths' must be a list of glob strings")
+    paths = strings("paths", [], "glob strings")
+    excl = strings("exclude_paths", [], "glob strings")
     return AppliesTo(kinds=kinds, paths=paths, exclude_paths=excl)
 
 

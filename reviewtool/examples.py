@@ -50,6 +50,49 @@ DEFAULT_BODY = "The ACME widget is a small block found on ACME SoCs; describe it
 DT_LIST = "devicetree@vger.kernel.org"
 
 
+# -- the shape of an example, checked when the rule is loaded ----------------
+
+def _example_schemas():
+    from .checks._params import BOOL, INT, TEXT, ListOf, MapOf, OneOf, Record, ShortText
+
+    line = ShortText(1000)  # header fields and trailers: one line each, as mail has them
+    where = Record({"anchor": TEXT, "path": TEXT, "line": INT}, required=("anchor",))
+    patch_keys = {
+        "subject": line, "body": TEXT, "from": line, "signoff": BOOL, "trailers": ListOf(line),
+        "notes": TEXT, "files": MapOf(TEXT), "modify": MapOf(Record({"before": TEXT, "after": TEXT},
+                                                                     required=("before", "after"))),
+        "remove": MapOf(TEXT), "diff": TEXT, "to": line, "cc": line, "in_reply_to": line,
+        "message_id": line, "date": line, "expect": ListOf(where),
+    }
+    patch = Record(patch_keys, label="a patch (subject, body, files, ...)")
+    reply = Record({"to": INT, "from": line, "body": TEXT, "date": line, "message_id": line, "cc": line})
+    series_keys = {"version": INT, "cover": OneOf((patch, _NULL)), "patches": ListOf(patch), "in_reply_to": line,
+                   "expect": ListOf(where)}
+    earlier = Record({**series_keys, "replies": ListOf(reply)}, required=("patches",),
+                     label="an earlier revision (version, cover, patches, replies)")
+    series = Record({**series_keys, "earlier": OneOf((earlier, ListOf(earlier)))}, required=("patches",),
+                    label="a series (version, cover, patches, ...)")
+    return patch, series
+
+
+class _Null:
+    label = "null"
+
+    def problem(self, value: Any, where: str) -> str | None:
+        return None if value is None else f"'{where}' must be null"
+
+
+_NULL = _Null()
+
+
+def example_problem(example: Any, where: str) -> str | None:
+    """What is wrong with one example's shape (a one-line message), or None."""
+    patch, series = _example_schemas()
+    if not isinstance(example, dict):
+        return f"'{where}' must be a mapping (subject, body, files, ...)"
+    return (series if "patches" in example else patch).problem(example, where)
+
+
 def render_example(example: dict[str, Any], name: str = "example") -> bytes:
     """An mbox (bytes) for one example."""
     if "patches" in example:

@@ -14,6 +14,7 @@ from ..artifacts.binding_facts import class_words, doc_facts
 from ..artifacts.schema_facts import binding_examples, walk_maps
 from ..classify import BINDINGS_DIR
 from . import check
+from ._params import REGEX, TEXT, ListOf, MapOf
 from ._design_common import Compatible, compatibles
 from ._util import added_finding, param_regex
 
@@ -33,7 +34,12 @@ def _new_compatibles(doc: BindingDoc) -> list[tuple[Compatible, int]]:
 
 # -- binding/compatible-format -------------------------------------------------------
 
-@check("binding-compatible-format")
+@check("binding-compatible-format", params={
+    "vendorless_ok": ListOf(TEXT),
+    "vendorless_ok_patterns": ListOf(REGEX),
+    "version_suffix": REGEX,
+    "reasons": MapOf(TEXT),
+})
 def compatible_format(ctx):
     p = ctx.params
     reasons = p.get("reasons", {})
@@ -80,7 +86,15 @@ def _bus_of_examples(ctx, doc: BindingDoc, value: str) -> set[str]:
     return out
 
 
-@check("binding-compatible-too-generic")
+@check("binding-compatible-too-generic", params={
+    "wildcard": REGEX,
+    "ip_version_suffix": REGEX,
+    "function_words": ListOf(TEXT),
+    "generic_words": ListOf(TEXT),
+    "redundant_suffixes": ListOf(TEXT),
+    "bus_suffixes": ListOf(TEXT),
+    "reasons": MapOf(TEXT),
+})
 def compatible_too_generic(ctx):
     p = ctx.params
     reasons = p.get("reasons", {})
@@ -156,7 +170,7 @@ _PREFIX_KEY = re.compile(r"""^\s*["']\^?([A-Za-z0-9-]+),\.\*["']\s*:\s*$""")
 _DESC = re.compile(r"^\s*description:\s*(.+?)\s*$")
 
 
-@check("binding-vendor-prefix-company")
+@check("binding-vendor-prefix-company", params={"not_company": REGEX, "company_markers": REGEX})
 def vendor_prefix_company(ctx):
     p = ctx.params
     not_company = param_regex(p, "not_company", re.I)

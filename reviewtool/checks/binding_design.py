@@ -18,6 +18,7 @@ from ..artifacts.binding_outline import Prose, first_paragraph, prose, title
 from ..artifacts.schema_facts import binding_examples, count_range
 from ..classify import BINDINGS_DIR, patch_kinds
 from . import check
+from ._params import BOOL, INT, REGEX, TEXT, ListOf, Record
 from ._design_common import binding_dir, compatibles, description_of, node_schemas, property_defs
 from ._util import added_finding, line_of, param_regex
 
@@ -58,6 +59,10 @@ class _Pattern:
             yield m
 
 
+_WORD_PATTERN = Record({"what": TEXT, "pattern": REGEX, "unless_before": REGEX, "unless_after": REGEX,
+                        "case_sensitive": BOOL}, required=("pattern",))
+
+
 def _patterns(ctx, key: str) -> list[_Pattern]:
     return ctx.memo(f"design-patterns:{ctx.rule.id}:{key}", lambda: [_Pattern(p) for p in ctx.params.get(key, [])])
 
@@ -71,7 +76,12 @@ def _scan_block(patterns: list[_Pattern], text: str) -> list[tuple[_Pattern, re.
     return hits
 
 
-@check("binding-describes-driver")
+@check("binding-describes-driver", params={
+    "patterns": ListOf(_WORD_PATTERN),
+    "commit_patterns": ListOf(_WORD_PATTERN),
+    "skip_properties": REGEX,
+    "compatible_pattern": REGEX,
+})
 def describes_driver(ctx):
     patterns = _patterns(ctx, "patterns")
     skip_owner = _rx(ctx.params.get("skip_properties", r"^linux,"))
@@ -245,7 +255,20 @@ def hypervisor_signals(doc: BindingDoc, params: dict[str, Any], commit_message: 
             "strong_defining": strong_defining, "strong": strong_defining + strong_rest}
 
 
-@check("binding-hypervisor-interface")
+# What makes a binding a software interface; one-node-per-device reuses it.
+_SOFTWARE_SIGNS = {
+    "title": ListOf(REGEX),
+    "strong": ListOf(REGEX),
+    "medium": ListOf(REGEX),
+    "dirs": ListOf(TEXT),
+    "skip_dirs": ListOf(TEXT),
+    "skip_compatible_prefixes": ListOf(TEXT),
+    "min_strong_defining": INT,
+    "min_total": INT,
+}
+
+
+@check("binding-hypervisor-interface", params=_SOFTWARE_SIGNS)
 def hypervisor_interface(ctx):
     p = ctx.params
     skip_dirs = {d.lower() for d in p.get("skip_dirs", [])}
@@ -277,7 +300,17 @@ def _unit_patterns(params: dict[str, Any]) -> list[re.Pattern]:
     return [re.compile(p.replace("{units}", f"(?:{units})"), re.I) for p in params.get("per_entry_patterns", [])]
 
 
-@check("binding-one-node-per-device")
+@check("binding-one-node-per-device", params={
+    "resource_properties": ListOf(TEXT),
+    "min_entries": INT,
+    "units": ListOf(TEXT),
+    "per_entry_patterns": ListOf(TEXT),
+    "instance_property": REGEX,
+    "instance_description": REGEX,
+    "instance_min_context": INT,
+    "software_context": Record(_SOFTWARE_SIGNS),
+    "instance_message": TEXT,
+})
 def one_node_per_device(ctx):
     p = ctx.params
     resources = set(p.get("resource_properties", []))
@@ -336,7 +369,11 @@ def one_node_per_device(ctx):
 
 # -- binding/reuse-existing ---------------------------------------------------------------
 
-@check("binding-reuse-existing")
+@check("binding-reuse-existing", params={
+    "existing": ListOf(Record({"name": TEXT, "pattern": REGEX, "unless_dirs": ListOf(TEXT),
+                               "unless_properties": ListOf(TEXT), "unless_compatible_prefixes": ListOf(TEXT),
+                               "suggestion": TEXT}, required=("name", "pattern", "suggestion"))),
+})
 def reuse_existing(ctx):
     for doc in binding_docs(ctx):
         if doc.status != "added":
@@ -390,7 +427,11 @@ def _resourceless(props: Iterable[str], node: Any, params: dict[str, Any]) -> bo
     return True
 
 
-@check("binding-resourceless-child")
+@check("binding-resourceless-child", params={
+    "resource_properties": ListOf(TEXT),
+    "resource_patterns": ListOf(REGEX),
+    "bus_compatibles": ListOf(TEXT),
+})
 def resourceless_child(ctx):
     p = ctx.params
     docs = binding_docs(ctx)

@@ -16,6 +16,7 @@ from ..artifacts.binding import binding_docs
 from ..artifacts.binding_facts import facts_of
 from ..artifacts.schema_facts import walk_maps
 from . import check
+from ._params import BOOL, REGEX, TEXT, ListOf, MapOf, Record
 from ._design_common import PropertyDef, declared_type, description_of, doc_vendor, property_defs
 from ._util import added_finding, param_regex
 
@@ -89,7 +90,11 @@ def _asked_to_drop(ctx, d: PropertyDef, defs: list[PropertyDef]) -> bool:
             or is_redundant_with_reg(d, defs, _params_of(ctx, "binding/redundant-with-reg")))
 
 
-@check("binding-vendor-property-prefix")
+@check("binding-vendor-property-prefix", params={
+    "use_dtschema": BOOL,
+    "standard_properties": ListOf(TEXT),
+    "standard_patterns": ListOf(REGEX),
+})
 def vendor_property_prefix(ctx):
     standard = _standard(ctx)
     for doc in binding_docs(ctx):
@@ -126,7 +131,12 @@ def is_instance_index(d: PropertyDef, p: dict[str, Any]) -> bool:
                 and param_regex(p, "instance_description", re.I).search(description_of(d.schema)))
 
 
-@check("binding-instance-index-property")
+@check("binding-instance-index-property", params={
+    "names": REGEX,
+    "names_if_described": REGEX,
+    "instance_description": REGEX,
+    "not_instance": ListOf(TEXT),
+})
 def instance_index_property(ctx):
     for doc in binding_docs(ctx):
         for d, line in _new_defs(doc):
@@ -158,7 +168,13 @@ def is_redundant_with_reg(d: PropertyDef, defs: list[PropertyDef], p: dict[str, 
     return bool(own_address or inside_reg)
 
 
-@check("binding-redundant-with-reg")
+@check("binding-redundant-with-reg", params={
+    "address_name": REGEX,
+    "address_description": REGEX,
+    "name_pattern": REGEX,
+    "layout_description": REGEX,
+    "reg_reference": REGEX,
+})
 def redundant_with_reg(ctx):
     for doc in binding_docs(ctx):
         defs = property_defs(doc)
@@ -169,7 +185,13 @@ def redundant_with_reg(ctx):
 
 # -- binding/unit-suffix -----------------------------------------------------------------
 
-@check("binding-unit-suffix")
+@check("binding-unit-suffix", params={
+    "unit_suffixes": ListOf(TEXT),
+    "quantities": MapOf(Record({"words": ListOf(TEXT), "in_description": REGEX, "suffixes": TEXT})),
+    "qualifiers": ListOf(TEXT),
+    "unitless_description": REGEX,
+    "standard_properties": ListOf(TEXT),
+})
 def unit_suffix(ctx):
     p = ctx.params
     suffixes = tuple("-" + s.lstrip("-") for s in p.get("unit_suffixes", []))

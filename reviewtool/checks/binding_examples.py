@@ -25,6 +25,7 @@ from ..artifacts.schema_facts import (
 )
 from ..artifacts.binding_facts import doc_facts
 from . import check
+from ._params import INT, REGEX, TEXT, ListOf, MapOf, Record
 from ._schema_common import docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
 
@@ -70,7 +71,7 @@ def _specific_words(compatible: str) -> set[str]:
     return out
 
 
-@check("binding-example-node-name")
+@check("binding-example-node-name", params={"generic_words": ListOf(TEXT), "suggestions": MapOf(TEXT)})
 @findings_only
 def binding_example_node_name(ctx):
     generic = {w.lower() for w in ctx.params.get("generic_words", [])}
@@ -124,7 +125,11 @@ def _irq_raw(cells: tuple[Cell, ...] | list[Cell], types: set[int]) -> str | Non
     return None
 
 
-@check("binding-example-defines")
+@check("binding-example-defines", params={
+    "irq_type_values": ListOf(INT),
+    "gpio_properties": REGEX,
+    "headers": MapOf(Record({"header": TEXT, "accept": ListOf(TEXT)}, required=("header",))),
+})
 @findings_only
 def binding_example_defines(ctx):
     types = set(ctx.params.get("irq_type_values", [1, 2, 4, 8]))
@@ -176,7 +181,7 @@ def binding_example_defines(ctx):
 
 # -- binding/example-unused-label --------------------------------------------
 
-@check("binding-example-unused-label")
+@check("binding-example-unused-label", params={"exempt_nodes": REGEX})
 @findings_only
 def binding_example_unused_label(ctx):
     exempt = re.compile(ctx.params.get("exempt_nodes", r"$^"))
@@ -228,7 +233,7 @@ def _mapping_gaps(doc: BindingDoc, mapping: Any, after: tuple[str, ...] | None =
             yield kb, lb
 
 
-@check("binding-blank-lines")
+@check("binding-blank-lines", params={})
 @findings_only
 def binding_blank_lines(ctx):
     for doc, data in docs_with_data(ctx):
@@ -281,7 +286,7 @@ _HUNK_STATUS = re.compile(r'^\s+status\s*=\s*"[^"]*"\s*;')
 _HUNK_CELLS = re.compile(r"^\s+(#[\w,-]*-cells)\s*=\s*<\s*(0[xX][0-9a-fA-F]+|0\d+)\s*>\s*;")
 
 
-@check("binding-example-style")
+@check("binding-example-style", params={"indent": INT, "yaml_offset": INT})
 @findings_only
 def binding_example_style(ctx):
     step = int(ctx.params.get("indent", 4))

@@ -30,6 +30,7 @@ from ..artifacts.schema_facts import (
 )
 from ..classify import BINDINGS_DIR
 from . import check
+from ._params import INT, NUMBER, REGEX, TEXT, ListOf, MapOf
 from ._schema_common import compile_words, docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
 
@@ -52,7 +53,7 @@ def _top_values(doc: BindingDoc) -> dict[str, tuple[int, str]]:
 
 # -- binding/id-path ---------------------------------------------------------
 
-@check("binding-id-path")
+@check("binding-id-path", params={"meta_schemas": ListOf(TEXT)})
 @findings_only
 def binding_id_path(ctx):
     schemas = ctx.params.get("meta_schemas", ["http://devicetree.org/meta-schemas/core.yaml#"])
@@ -132,7 +133,7 @@ def _name_fits(stem: str, values: list[str], class_words: set[str] = frozenset()
     return all(_token_fits(t, words) or any(t in j for j in joined) for t in _tokens(local))
 
 
-@check("binding-filename-compatible")
+@check("binding-filename-compatible", params={})
 @findings_only
 def binding_filename_compatible(ctx):
     for doc, data in docs_with_data(ctx, ("added", "renamed")):
@@ -185,7 +186,7 @@ def _dir_exists(ctx, top: str) -> bool | None:
     return tree.has_dir(BINDINGS_DIR + top)
 
 
-@check("binding-directory")
+@check("binding-directory", params={"directories": ListOf(TEXT)})
 @findings_only
 def binding_directory(ctx):
     known = set(ctx.params.get("directories", []))
@@ -218,7 +219,11 @@ def binding_directory(ctx):
 
 # -- binding/title-redundant -------------------------------------------------
 
-@check("binding-title-redundant")
+@check("binding-title-redundant", params={
+    "words": ListOf(TEXT),
+    "case_sensitive_words": ListOf(TEXT),
+    "hardware_driver_words": ListOf(TEXT),
+})
 @findings_only
 def binding_title_redundant(ctx):
     words = compile_words(ctx.params.get("words", []))
@@ -297,7 +302,7 @@ def _closure_anchor(doc: BindingDoc, data: Any) -> int | None:
     return doc.first_added_line() if doc.status == "added" else None
 
 
-@check("binding-closed-schema")
+@check("binding-closed-schema", params={"implicit_properties": ListOf(TEXT)})
 @findings_only
 def binding_closed_schema(ctx):
     implicit = list(ctx.params.get("implicit_properties", []))
@@ -388,7 +393,7 @@ def _undefined_used(ctx: Any, node: Any, top: Any, doc: BindingDoc, own: set[str
 
 # -- binding/required-order --------------------------------------------------
 
-@check("binding-required-order")
+@check("binding-required-order", params={})
 @findings_only
 def binding_required_order(ctx):
     for doc, data in docs_with_data(ctx):
@@ -439,7 +444,7 @@ def _fixed_pattern(pattern: str) -> tuple[str | None, bool]:
     return None, single
 
 
-@check("binding-schema-simplify")
+@check("binding-schema-simplify", params={})
 @findings_only
 def binding_schema_simplify(ctx):
     for doc, data in docs_with_data(ctx):
@@ -482,7 +487,13 @@ def binding_schema_simplify(ctx):
 
 # -- binding/deprecated-usage ------------------------------------------------
 
-@check("binding-deprecated-usage")
+@check("binding-deprecated-usage", params={
+    "core_properties": MapOf(TEXT),
+    "pinctrl_advice": TEXT,
+    "deprecated_properties": MapOf(TEXT),
+    "deprecated_suffix": REGEX,
+    "device_type_dirs": ListOf(TEXT),
+})
 @findings_only
 def binding_deprecated_usage(ctx):
     core = ctx.params.get("core_properties", {})
@@ -568,7 +579,7 @@ def _needs_literal(text: str, ratio: float, min_len: int) -> bool:
     return False
 
 
-@check("binding-description-literal")
+@check("binding-description-literal", params={"short_line_ratio": NUMBER, "short_line_min": INT})
 @findings_only
 def binding_description_literal(ctx):
     ratio = float(ctx.params.get("short_line_ratio", 0.6))

@@ -23,6 +23,7 @@ from ..artifacts.schema_facts import (
 )
 from ..artifacts.binding_facts import doc_facts
 from . import check
+from ._params import INT, REGEX, TEXT, ListOf, MapOf
 from ._schema_common import docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
 
@@ -61,7 +62,7 @@ def _vendor_family_ref(doc: Any, node: Any) -> bool:
     return False
 
 
-@check("binding-items-not-described")
+@check("binding-items-not-described", params={"properties": ListOf(TEXT), "names": MapOf(TEXT)})
 @findings_only
 def binding_items_not_described(ctx):
     watched = set(ctx.params.get("properties", []))
@@ -122,7 +123,11 @@ def _generic(text: str, generic: set[str], max_words: int) -> bool:
     return 0 < len(words) <= max_words and all(w in generic for w in words)
 
 
-@check("binding-single-item-style")
+@check("binding-single-item-style", params={
+    "properties": ListOf(TEXT),
+    "generic_words": ListOf(TEXT),
+    "max_generic_words": INT,
+})
 @findings_only
 def binding_single_item_style(ctx):
     watched = set(ctx.params.get("properties", []))
@@ -174,7 +179,7 @@ def _fmt(rng: tuple[int | None, int | None]) -> str:
     return str(hi) if lo == hi else f"{lo} to {hi}"
 
 
-@check("binding-names-without-list")
+@check("binding-names-without-list", params={"names": MapOf(TEXT), "alternatives": MapOf(ListOf(TEXT))})
 @findings_only
 def binding_names_without_list(ctx):
     names_map = dict(ctx.params.get("names", {}))
@@ -243,7 +248,12 @@ def _merge(base: Any, override: Any) -> dict:
 
 # -- binding/redundant-type --------------------------------------------------
 
-@check("binding-redundant-type")
+@check("binding-redundant-type", params={
+    "common_properties": ListOf(TEXT),
+    "common_patterns": ListOf(REGEX),
+    "unit_suffixes": REGEX,
+    "skip_properties": ListOf(TEXT),
+})
 @findings_only
 def binding_redundant_type(ctx):
     common = set(ctx.params.get("common_properties", []))

@@ -21,6 +21,7 @@ from ..artifacts.binding import BindingDoc, binding_docs, build_doc
 from ..classify import BINDINGS_DIR
 from ..model import Finding, Patch
 from . import check
+from ._params import INT
 
 DT_SCHEMA_RULE = "binding/dt-schema"
 
@@ -198,7 +199,7 @@ def _dtschema(ctx, plan: _Plan, target: _Target) -> _Outcome:
     return ctx.memo(key, compute)
 
 
-@check("binding-dt-schema")
+@check("binding-dt-schema", params={"max_per_file": INT})
 def binding_dt_schema(ctx) -> Iterator[Finding]:
     plan = _plan(ctx)
     tree = _tree_resolver(ctx)
@@ -276,7 +277,7 @@ def _series_note(ctx, plan: _Plan, tree) -> tuple[Patch, Finding] | None:
 
 # -- yamllint --------------------------------------------------------------------------
 
-@check("binding-yamllint")
+@check("binding-yamllint", params={"max_per_file": INT})
 def binding_yamllint(ctx) -> Iterator[Finding]:
     plan = _plan(ctx)
     mine = _mine(ctx, plan)

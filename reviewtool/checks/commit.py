@@ -6,13 +6,14 @@ import re
 
 from ..classify import BINDINGS_DIR, is_binding_schema
 from . import check
+from ._params import INT
 
 # "dt-bindings: <dir>: ..." or, for subsystems that prefix their own name,
 # "<subsys>: dt-bindings: ..." (the subsystem then stands for the directory).
 _PREFIX_OK = re.compile(r"^(?:[A-Za-z0-9_.-]+: dt-bindings: \S|dt-bindings: [a-z0-9][a-z0-9_,.-]*: \S)")
 
 
-@check("dt-bindings-prefix")
+@check("dt-bindings-prefix", params={})
 def dt_bindings_prefix(ctx):
     """Binding-only patches want 'dt-bindings: <dir>: ...' (or '<subsys>: dt-bindings: ...')."""
     patch = ctx.patch
@@ -55,7 +56,7 @@ def _binding_property_names(patch) -> set[str]:
     return names
 
 
-@check("restates-diff")
+@check("restates-diff", params={"min_items": INT})
 def restates_diff(ctx):
     """A message that enumerates what the diff adds says nothing the diff doesn't."""
     patch = ctx.patch

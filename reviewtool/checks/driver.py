@@ -18,6 +18,7 @@ from ..syntax.c import CFile, c_file
 from ..syntax.source import source_view
 from ..tree import yaml_compatibles
 from . import check
+from ._params import INT, REGEX, TEXT, ListOf, MapOf
 
 
 def c_files(ctx, suffixes: tuple[str, ...] = (".c",)) -> Iterable[tuple[Any, CFile]]:
@@ -26,7 +27,7 @@ def c_files(ctx, suffixes: tuple[str, ...] = (".c",)) -> Iterable[tuple[Any, CFi
             yield f, c_file(ctx, ctx.patch, f)
 
 
-@check("of-match-sentinel")
+@check("of-match-sentinel", params={"types": ListOf(TEXT)})
 def of_match_sentinel(ctx):
     types = set(ctx.params.get("types", ["of_device_id"]))
     for f, cf in c_files(ctx, (".c", ".h")):
@@ -82,7 +83,7 @@ def _built_in_only(ctx, path: str) -> bool:
     return True
 
 
-@check("module-device-table")
+@check("module-device-table", params={})
 def module_device_table(ctx):
     for f, cf in c_files(ctx):
         view = cf.view
@@ -116,7 +117,7 @@ def _suggest(name: str, role: str) -> str:
     return f"{base}_remove"
 
 
-@check("probe-naming")
+@check("probe-naming", params={"callbacks": MapOf(TEXT)})
 def probe_naming(ctx):
     wanted: dict[str, str] = dict(ctx.params.get("callbacks", {"probe": "probe", "remove": "remove",
                                                                   "remove_new": "remove"}))
@@ -183,7 +184,7 @@ def _probe_names(cf: CFile) -> set[str]:
     return names | {fn.name for fn in cf.functions if fn.name.endswith("_probe")}
 
 
-@check("dev-err-probe")
+@check("dev-err-probe", params={"error_return": REGEX, "ignore_returns": ListOf(TEXT)})
 def dev_err_probe(ctx):
     errors = re.compile(ctx.params.get("error_return", r"^(?:-E[A-Z0-9]+|ret|err|rc|error|status|PTR_ERR\s*\(.*\))$"))
     ignore = set(ctx.params.get("ignore_returns", ["-ENOMEM"]))
@@ -225,7 +226,7 @@ def _describe_indent(ws: str) -> str:
     return repr(ws).strip("'")
 
 
-@check("kconfig-help-style")
+@check("kconfig-help-style", params={"help_indent": TEXT, "min_help_lines": INT})
 def kconfig_help_style(ctx):
     want = ctx.params.get("help_indent", "\t  ")
     min_lines = int(ctx.params.get("min_help_lines", 4))
@@ -492,7 +493,7 @@ def _dt_vendor(ctx, prefix: str, compats: set[str]) -> bool:
     return tree.has_vendor_prefix(prefix) or any(c.split(",", 1)[0] == prefix for c in compats)
 
 
-@check("undocumented-property")
+@check("undocumented-property", params={"implicit": ListOf(TEXT)})
 def undocumented_property(ctx):
     implicit = set(ctx.params.get("implicit", []))
     for f, cf in c_files(ctx):

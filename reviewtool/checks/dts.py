@@ -16,6 +16,7 @@ from ..classify import is_dts_path
 from ..syntax.dts import DtsDocument, parse_dts_fragment
 from ..syntax.source import CompatUse, Segment, SourceView, source_view
 from . import check
+from ._params import REGEX, TEXT, ListOf, MapOf
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def _unit_problem(unit: str) -> str | None:
     return None
 
 
-@check("dts-node-name")
+@check("dts-node-name", params={"node_name": REGEX, "property_name": REGEX, "allowed_properties": ListOf(TEXT)})
 def dts_node_name(ctx):
     node_ok = re.compile(ctx.params.get("node_name", r"^[a-z0-9-]+$"))
     prop_ok = re.compile(ctx.params.get("property_name", r"^#?(?:[a-z0-9-]+,)?[a-z0-9-]+$"))
@@ -255,7 +256,7 @@ def dts_node_name(ctx):
                                   "'vendor,' prefix)")
 
 
-@check("dts-generic-node-name")
+@check("dts-generic-node-name", params={"names": MapOf(TEXT), "generic": ListOf(TEXT)})
 def dts_generic_node_name(ctx):
     names = {str(k): str(v) for k, v in dict(ctx.params.get("names", {})).items()}
     generic = set(ctx.params.get("generic", []))
@@ -275,7 +276,7 @@ def dts_generic_node_name(ctx):
                                   generic=want, node=node.full_name)
 
 
-@check("dts-property-order")
+@check("dts-property-order", params={"first": ListOf(TEXT), "last": ListOf(TEXT)})
 def dts_property_order(ctx):
     first = list(ctx.params.get("first", ["compatible", "reg"]))
     last = list(ctx.params.get("last", ["status"]))

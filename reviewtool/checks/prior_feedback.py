@@ -11,9 +11,17 @@ from dataclasses import replace
 
 from ..history import Remark, Settings, prior_remarks
 from . import check
+from ._params import BOOL, INT, TEXT, ListOf
 
 
-@check("prior-feedback")
+@check("prior-feedback", params={
+    "comment_lines": INT,
+    "quote_lines": INT,
+    "min_line_length": INT,
+    "bot_markers": ListOf(TEXT),
+    "include_bots": BOOL,
+    "stopwords": ListOf(TEXT),
+})
 def prior_feedback(ctx):
     series = ctx.series
     settings = Settings.from_params(ctx.params)

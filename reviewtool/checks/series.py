@@ -8,7 +8,7 @@ from ..classify import is_binding_path, is_code_path, is_dts_path
 from . import check
 
 
-@check("binding-mixed-with-code")
+@check("binding-mixed-with-code", params={})
 def binding_mixed_with_code(ctx):
     patch = ctx.patch
     binding = [f for f in patch.files if is_binding_path(f.path)]
@@ -27,7 +27,7 @@ def binding_mixed_with_code(ctx):
     )
 
 
-@check("incomplete")
+@check("incomplete", params={})
 def incomplete(ctx):
     series = ctx.series
     present = {p.n for p in series.patches}
@@ -86,7 +86,7 @@ def _ranges(nums: list[int]) -> str:
     return ", ".join(out)
 
 
-@check("missing-cover-letter")
+@check("missing-cover-letter", params={})
 def missing_cover_letter(ctx):
     series = ctx.series
     if series.origin.from_git:
@@ -95,7 +95,7 @@ def missing_cover_letter(ctx):
         yield ctx.finding(anchor="series", count=series.expected)
 
 
-@check("revision-in-every-subject")
+@check("revision-in-every-subject", params={})
 def revision_in_every_subject(ctx):
     series = ctx.series
     want = series.revision
@@ -118,7 +118,7 @@ def revision_in_every_subject(ctx):
     )
 
 
-@check("threaded-to-old-version")
+@check("threaded-to-old-version", params={})
 def threaded_to_old_version(ctx):
     series = ctx.series
     head = series.cover or (series.patches[0] if series.patches else None)
@@ -146,7 +146,7 @@ def threaded_to_old_version(ctx):
     )
 
 
-@check("changelog-missing")
+@check("changelog-missing", params={})
 def changelog_missing(ctx):
     series = ctx.series
     version = max([series.revision] + [p.tags.version or 0 for p in series.patches])

@@ -30,6 +30,7 @@ from ..syntax.source import CompatUse, source_view
 from ..artifacts.binding_facts import is_id_style
 from ..tree import VENDOR_PREFIXES, binding_compatibles, compatible_matches, vendor_prefix_keys, yaml_compatibles
 from . import check
+from ._params import INT, NUMBER, TEXT, ListOf
 from .dts import dts_compatible_uses
 
 _C_SUFFIXES = (".c", ".h")
@@ -187,7 +188,7 @@ def _tree_documents(ctx, compat: str) -> str | None:
 # Compatibles and vendor prefixes
 
 
-@check("undocumented-compatible")
+@check("undocumented-compatible", params={})
 def undocumented_compatible(ctx):
     facts = series_facts(ctx)
     tree = _tree(ctx)
@@ -260,7 +261,7 @@ def _tree_has_patch(ctx) -> bool:
     return ctx.memo(f"tree-has-patch:{ctx.patch.message_id}", compute)
 
 
-@check("vendor-prefix-undocumented")
+@check("vendor-prefix-undocumented", params={"ignore": ListOf(TEXT)})
 def vendor_prefix_undocumented(ctx):
     facts = series_facts(ctx)
     tree = _tree(ctx)
@@ -305,7 +306,7 @@ def vendor_prefix_undocumented(ctx):
         )
 
 
-@check("binding-after-user")
+@check("binding-after-user", params={})
 def binding_after_user(ctx):
     facts = series_facts(ctx)
     total = ctx.series.expected
@@ -334,7 +335,7 @@ def _only_dts(p: Patch) -> bool:
     return bool(p.files) and all("/boot/dts/" in f.path for f in p.files)
 
 
-@check("dts-before-driver")
+@check("dts-before-driver", params={"allowed_after": ListOf(TEXT)})
 def dts_before_driver(ctx):
     allowed = tuple(ctx.params.get("allowed_after", ["MAINTAINERS", "arch/*/configs/**"]))
     patches = list(ctx.series.patches)
@@ -358,7 +359,7 @@ def _header_refs(text: str) -> set[str]:
     return set(re.findall(r"dt-bindings/([\w,./+-]+\.h)", text))
 
 
-@check("dt-header-split")
+@check("dt-header-split", params={})
 def dt_header_split(ctx):
     patches = list(ctx.series.patches)
     binding_texts: list[tuple[Patch, str, str]] = []
@@ -400,7 +401,7 @@ def _meaningful(text: str, min_chars: int) -> bool:
     return len(t) >= min_chars and bool(re.search(r"[A-Za-z0-9_]{3}", t))
 
 
-@check("fixup-of-earlier-patch")
+@check("fixup-of-earlier-patch", params={"min_lines": INT, "min_share": NUMBER, "min_chars": INT})
 def fixup_of_earlier_patch(ctx):
     min_lines = int(ctx.params.get("min_lines", 3))
     min_share = float(ctx.params.get("min_share", 0.5))
