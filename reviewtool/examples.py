@@ -35,11 +35,18 @@ rules about review history (``series/prior-feedback``)::
           body: "> +int foo;\n\nWhy is this global?\n"
 
 Every mail also takes ``date`` (an RFC 2822 date) to override the default.
+
+A bad example says where its finding goes, like semgrep's tests: a file line
+that must carry the finding ends with a ``ruleid: RULE-ID`` comment (``#``,
+``//`` or ``/* */``), removed before the mail is rendered; other places are
+listed under ``expect:`` (``{anchor: subject}``, ``{anchor: diff, path: p,
+line: 3}``; ``patch: N`` in a series).  ``expected_places`` reads both.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 DEFAULT_FROM = "Ada Example <ada@example.org>"
@@ -56,7 +63,7 @@ def _example_schemas():
     from .checks._params import BOOL, INT, TEXT, ListOf, MapOf, OneOf, Record, ShortText
 
     line = ShortText(1000)  # header fields and trailers: one line each, as mail has them
-    where = Record({"anchor": TEXT, "path": TEXT, "line": INT}, required=("anchor",))
+    where = Record({"anchor": TEXT, "path": TEXT, "line": INT, "patch": INT}, required=("anchor",))
     patch_keys = {
         "subject": line, "body": TEXT, "from": line, "signoff": BOOL, "trailers": ListOf(line),
         "notes": TEXT, "files": MapOf(TEXT), "modify": MapOf(Record({"before": TEXT, "after": TEXT},
@@ -234,12 +241,45 @@ def _diff(spec: dict[str, Any]) -> str:
                    f"--- a/{path}\n+++ /dev/null\n@@ -1,{len(lines)} +0,0 @@\n")
         out.extend("-" + ln + "\n" for ln in lines)
     if spec.get("diff"):
-        out.append(spec["diff"].rstrip("\n") + "\n")
+        out.append("\n".join(strip_marker(ln) for ln in spec["diff"].rstrip("\n").split("\n")) + "\n")
     return "".join(out)
 
 
 def _lines(text: str) -> list[str]:
-    return text.rstrip("\n").split("\n") if text else []
+    return [strip_marker(ln) for ln in text.rstrip("\n").split("\n")] if text else []
+
+
+# -- where a bad example's findings must be -----------------------------------
+
+MARKER = re.compile(r"[ \t]*(?:#|//|/\*)[ \t]*ruleid:[ \t]*(?P<id>[a-z][a-z0-9-]*/[a-z0-9][a-z0-9-]*)"
+                    r"[ \t]*(?:\*/)?[ \t]*$")
+
+Place = tuple[int, str, "str | None", "int | None"]  # (patch n, anchor, path, line)
+
+
+def strip_marker(line: str) -> str:
+    return MARKER.sub("", line)
+
+
+def expected_places(example: dict[str, Any], rule_id: str) -> set[Place]:
+    """The places a bad example says its rule's findings go: marked file lines
+    (``ruleid:`` comments in ``files`` and ``modify: after``) plus ``expect:``."""
+    places: set[Place] = set()
+    patches = example["patches"] if "patches" in example else [example]
+    for n, spec in enumerate(patches, 1):
+        texts = {**(spec.get("files") or {}),
+                 **{p: c.get("after", "") for p, c in (spec.get("modify") or {}).items()}}
+        for path, text in texts.items():
+            for i, line in enumerate((text or "").rstrip("\n").split("\n"), 1):
+                m = MARKER.search(line)
+                if m and m.group("id") == rule_id:
+                    places.add((n, "diff", path, i))
+        for where in spec.get("expect") or []:
+            places.add((where.get("patch", n), where["anchor"], where.get("path"), where.get("line")))
+    if "patches" in example:
+        for where in example.get("expect") or []:
+            places.add((where.get("patch", 0), where["anchor"], where.get("path"), where.get("line")))
+    return places
 
 
 def _mbox(mails: list[str]) -> bytes:

@@ -341,3 +341,22 @@ def test_dt_list_not_copied_needs_recipients(repo, env):
         repo.git("config", "--unset", "format.to")
     (f,) = _by_rule(s, "series/dt-list-not-copied")
     assert f["patch"] == 1 and f["anchor"] == "subject"
+
+
+def test_incomplete_reports_patches_that_disagree_on_the_series_length():
+    """The count-mismatch branch: '1/2' and '2/3' in one series were two postings mixed."""
+    from dataclasses import replace
+
+    from reviewtool.catalog import load_catalog
+    from reviewtool.engine import Options, check_series
+    from reviewtool.examples import render_example
+    from reviewtool.sources.mbox import load_bytes
+
+    rule = next(r for r in load_catalog() if r.id == "series/incomplete")
+    spec = {"patches": [{"subject": "misc: acme: Add foo", "files": {"drivers/misc/a.c": "x\n"}},
+                        {"subject": "misc: acme: Add bar", "files": {"drivers/misc/b.c": "x\n"}}]}
+    (series,) = load_bytes(render_example(spec, "mix"), "mix")
+    assert not check_series(series, [rule], Options()).findings  # a whole 2/2 series is fine
+    mixed = replace(series, patches=(series.patches[0], replace(series.patches[1], total=3)))
+    messages = [f.message for f in check_series(mixed, [rule], Options()).findings]
+    assert any("disagree on the series length (n/2, n/3)" in m for m in messages), messages
