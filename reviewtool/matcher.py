@@ -4,7 +4,8 @@ A rule's ``match`` is a tree of conditions.  Leaves look at one thing:
 
 * the mail: ``subject``, ``commit_message``, ``trailer``, ``recipients``;
 * a changed file: ``file_kind``, ``file_status``, ``path``;
-* lines of a file: ``added_line``, ``line_number``, ``inside`` (a tree-sitter query over the
+* lines of a file: ``added_line``, ``line_number``, ``source`` (a regex over
+  the post-image text), ``inside`` (a tree-sitter query over the
   C or DTS post-image), ``hunk_header``, ``yaml`` (a key path in a binding's
   parsed post-image and a predicate on what is there).
 
@@ -462,6 +463,34 @@ class LineNumber(Cond):
 
 
 @dataclass(frozen=True)
+class Source(Cond):
+    """A regex over the file's post-image text (the whole file when known, else
+    each hunk), for facts spanning lines; the place is where the named group
+    ``at`` (else the match) starts, when that line is added."""
+
+    pattern: Pattern | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, level="line")
+
+    def evaluate(self, env: Env) -> Outcome:
+        view = _source_view(env)
+        hits: dict[int, Hit] = {}
+        for seg in view.segments:
+            if not any(view.is_added(n) for n, _ in seg.lines):
+                continue
+            for m in self.pattern.finditer(seg.text + "\n"):  # type: ignore[union-attr]
+                start = m.start("at") if "at" in m.re.groupindex and m.start("at") >= 0 else m.start()
+                n = seg.line_of(start)
+                if view.is_added(n) and n not in hits:
+                    hits[n] = _line_hit(env, n, view.text_of(n), match_fields(m))
+        return _lines(hits, self.message)
+
+    def patterns(self):
+        return [self.pattern]
+
+
+@dataclass(frozen=True)
 class HunkHeader(Cond):
     """Added lines of hunks whose header names (git's function context) the
     construct they sit in, e.g. ``struct platform_driver foo = {``, up to the
@@ -492,8 +521,9 @@ class HunkHeader(Cond):
 @dataclass(frozen=True)
 class Inside(Cond):
     """Added lines within the nodes a tree-sitter query captures as ``@inside``
-    (or, without such a capture, the first capture of each match), in the
-    file's post-image (the whole file when known, else each hunk)."""
+    (every line of the node) or ``@at`` (its first line only); without such
+    captures, the first capture of each match.  The text is the file's
+    post-image (the whole file when known, else each hunk)."""
 
     lang: str = "c"
     query: str = ""
@@ -512,10 +542,12 @@ class Inside(Cond):
                 continue
             tree = ts.parse(self.lang, seg.text)  # type: ignore[arg-type]
             for _i, caps in ts.matches(self.lang, self.query, tree.root_node):  # type: ignore[arg-type]
-                nodes = caps.get("inside") or next(iter(caps.values()), [])
-                fields = {k: ts.text_of(v[0]) for k, v in caps.items() if v and k != "inside"}
-                for node in nodes:
-                    first, last = node.start_point[0], node.end_point[0]
+                spans = [(n.start_point[0], n.end_point[0]) for n in caps.get("inside", [])]
+                spans += [(n.start_point[0], n.start_point[0]) for n in caps.get("at", [])]
+                if not spans:
+                    spans = [(n.start_point[0], n.end_point[0]) for n in next(iter(caps.values()), [])]
+                fields = {k: ts.text_of(v[0]) for k, v in caps.items() if v and k not in ("inside", "at")}
+                for first, last in spans:
                     for row in range(first, min(last, len(numbers) - 1) + 1):
                         n = numbers[row]
                         if view.is_added(n) and n not in hits:
@@ -526,7 +558,7 @@ class Inside(Cond):
         from .syntax import treesitter as ts
 
         q = ts.query(self.lang, self.query)  # type: ignore[arg-type]
-        return {q.capture_name(i) for i in range(q.capture_count)} - {"inside"}
+        return {q.capture_name(i) for i in range(q.capture_count)} - {"inside", "at"}
 
 
 def _source_view(env: Env):
@@ -691,7 +723,7 @@ def _descendants(node: Any) -> list[tuple[Any, Any, Any]]:
 
 MATCH_KEYS = ("all", "any", "not", "subject", "not_subject", "commit_message", "not_commit_message", "trailer",
               "recipients", "file_kind", "file_status", "path", "added_line", "not_added_line", "line_number",
-              "inside", "hunk_header", "yaml", "message")
+              "source", "inside", "hunk_header", "yaml", "message")
 _NEGATED = {"not_subject": "subject", "not_commit_message": "commit_message", "not_added_line": "added_line"}
 
 
@@ -743,9 +775,9 @@ def _compile_key(key: str, value: Any, where: str) -> Cond:
         return Any_(_compile_list(value, where))
     if key == "not":
         return Not(compile_match(value, where))
-    if key in ("subject", "commit_message", "recipients", "added_line", "hunk_header"):
+    if key in ("subject", "commit_message", "recipients", "added_line", "hunk_header", "source"):
         cls = {"subject": Subject, "commit_message": CommitMessage, "recipients": Recipients,
-               "added_line": AddedLine, "hunk_header": HunkHeader}[key]
+               "added_line": AddedLine, "hunk_header": HunkHeader, "source": Source}[key]
         return cls(pattern=Pattern.compile(value, where))
     if key == "trailer":
         return _compile_trailer(value, where)

@@ -2,8 +2,9 @@
 
 Each check reads the file through the C model (``syntax.c``: match tables,
 driver structs, functions, named DT lookups) and reports only lines the
-patch adds.  Word lists (driver struct types, callback names, accepted
-error returns) are rule params.
+patch adds.  Word lists are rule params.  (platform-owner, probe-naming,
+dev-err-probe and kconfig-help-style are declarative rules in
+rules/drivers.yaml.)
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from typing import Any, Iterable
 
 from ..artifacts.binding import BindingDoc, binding_docs, parse_yaml, walk_properties
 from ..classify import is_binding_schema
-from ..syntax import treesitter as ts
 from ..syntax.c import CFile, c_file
-from ..syntax.source import source_view
 from ..tree import yaml_compatibles
 from . import check
-from ._params import INT, REGEX, TEXT, ListOf, MapOf
+from ._params import TEXT, ListOf, MapOf
 
 
 def c_files(ctx, suffixes: tuple[str, ...] = (".c",)) -> Iterable[tuple[Any, CFile]]:
@@ -138,170 +137,6 @@ def probe_naming(ctx):
 
 
 # --------------------------------------------------------------------------
-# dev_err() + return in probe
-
-_LOG_CALLS = frozenset({"dev_err", "dev_warn", "dev_info", "dev_dbg", "dev_notice",
-                        "pr_err", "pr_warn", "pr_info", "pr_debug"})
-_BLOCKS = ("compound_statement", "case_statement")
-
-
-def _called(stmt) -> str | None:
-    """The function an expression statement calls (``dev_err(...);`` -> "dev_err"); for an
-    ``if (cond) dev_err(...);`` without braces or else, the call of its one statement."""
-    if stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
-        body = stmt.child_by_field_name("consequence")
-        return _called(body) if body is not None and body.type == "expression_statement" else None
-    if stmt.type != "expression_statement" or not stmt.named_children:
-        return None
-    call = stmt.named_children[0]
-    fn = call.child_by_field_name("function") if call.type == "call_expression" else None
-    return ts.text_of(fn) if fn is not None and fn.type == "identifier" else None
-
-
-def _log_then_return(body) -> Iterable[tuple[Any, str]]:
-    """(dev_err statement, returned value) for each dev_err() run directly followed by a return."""
-    for block in ts.walk(body):
-        if block.type not in _BLOCKS:
-            continue
-        stmts = [c for c in block.named_children if c.type != "comment"]
-        i = 0
-        while i < len(stmts):
-            if _called(stmts[i]) != "dev_err":
-                i += 1
-                continue
-            j = i + 1
-            while j < len(stmts) and _called(stmts[j]) in _LOG_CALLS:
-                j += 1  # a run of log lines counts once
-            ret = stmts[j] if j < len(stmts) else None
-            if ret is not None and ret.type == "return_statement" and ret.named_children:
-                logged = stmts[i].child_by_field_name("consequence") if stmts[i].type == "if_statement" else stmts[i]
-                yield logged, " ".join(ts.text_of(ret.named_children[0]).split())
-            i = j
-
-
-def _probe_names(cf: CFile) -> set[str]:
-    names = {v for ds in cf.driver_structs for f, v, _ in ds.fields if f == "probe" and re.fullmatch(r"\w+", v)}
-    return names | {fn.name for fn in cf.functions if fn.name.endswith("_probe")}
-
-
-@check("dev-err-probe", params={"error_return": REGEX, "ignore_returns": ListOf(TEXT)})
-def dev_err_probe(ctx):
-    errors = re.compile(ctx.params.get("error_return", r"^(?:-E[A-Z0-9]+|ret|err|rc|error|status|PTR_ERR\s*\(.*\))$"))
-    ignore = set(ctx.params.get("ignore_returns", ["-ENOMEM"]))
-    for f, cf in c_files(ctx):
-        view = cf.view
-        probes = _probe_names(cf)
-        for fn, body, unit in cf.function_bodies():
-            if fn.name not in probes or not fn.complete:
-                continue
-            hits = [
-                (line, value)
-                for stmt, value in _log_then_return(body)
-                if value not in ignore and errors.match(value) and view.is_added(line := unit.line(stmt))
-            ]
-            if not hits:
-                continue
-            hits.sort()
-            line, value = hits[0]
-            more = ""
-            if len(hits) > 1:
-                more = f" The same pattern is on lines {', '.join(str(h[0]) for h in hits[1:])}."
-            yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line),
-                              function=fn.name, value=value, more=more)
-
-
-# --------------------------------------------------------------------------
-# Kconfig help text
-
-_HELP = re.compile(r"^(\s*)(?:help|---help---)\s*$")
-_CONFIG = re.compile(r"^(?:menu)?config\s+(\w+)")
-_PROMPT = re.compile(r'^\s+(?:(?:bool|tristate|string|int|hex)\s+"|prompt\s+")')
-
-
-def _describe_indent(ws: str) -> str:
-    if ws == "\t":
-        return "one tab"
-    if set(ws) == {" "}:
-        return f"{len(ws)} spaces"
-    return repr(ws).strip("'")
-
-
-@check("kconfig-help-style", params={"help_indent": TEXT, "min_help_lines": INT})
-def kconfig_help_style(ctx):
-    want = ctx.params.get("help_indent", "\t  ")
-    min_lines = int(ctx.params.get("min_help_lines", 4))
-    for f in ctx.patch.files:
-        if not re.search(r"(^|/)Kconfig[^/]*$", f.path) or f.status == "removed":
-            continue
-        view = source_view(ctx, ctx.patch, f)
-        for seg in view.segments:
-            lines = seg.lines
-            help_len: dict[int, int] = {}  # help keyword line -> lines of help text
-            for i, (n, text) in enumerate(lines):
-                if not _HELP.match(text):
-                    continue
-                body = _help_body(lines, i)
-                help_len[n] = sum(1 for _, t in body if t.strip())
-                first = next(((ln, t) for ln, t in body if t.strip()), None)
-                if first is None:
-                    continue
-                ln, t = first
-                ws = t[: len(t) - len(t.lstrip())]
-                if ws != want and any(view.is_added(b) for b, bt in body if bt.strip()):
-                    anchor = ln if view.is_added(ln) else next(b for b, bt in body if bt.strip() and view.is_added(b))
-                    yield ctx.finding(anchor="diff", path=f.path, line=anchor, text=view.text_of(anchor),
-                                      message=f"The help text is indented with {_describe_indent(ws)}: Kconfig help "
-                                      "text is indented one tab plus two spaces (the 'help' keyword itself by "
-                                      "one tab).")
-            for i, (n, text) in enumerate(lines):
-                m = _CONFIG.match(text)
-                if not m or not view.is_added(n):
-                    continue
-                entry = _entry(lines, i)
-                if not any(_PROMPT.match(t) for _, t in entry):
-                    continue  # no prompt: not user-visible, help optional
-                helps = [help_len[ln] for ln, t in entry if ln in help_len]
-                count = helps[0] if helps else 0
-                if count >= min_lines:
-                    continue
-                if not entry or entry[-1][0] == lines[-1][0] and not view.complete and not helps:
-                    continue  # the entry may go on past the hunk
-                what = "no help text" if count == 0 else f"only {count} line{'s' if count != 1 else ''} of help"
-                yield ctx.finding(anchor="diff", path=f.path, line=n, text=text,
-                                  message=f"The new symbol {m.group(1)} has {what}: describe what it enables, "
-                                  f"for which hardware, and what to answer (at least {min_lines} lines).")
-
-
-def _help_body(lines: list[tuple[int, str]], i: int) -> list[tuple[int, str]]:
-    """Help text after the keyword at index i: ends at the first line indented less than its first line."""
-    out: list[tuple[int, str]] = []
-    first_width = None
-    for n, t in lines[i + 1:]:
-        if not t.strip():
-            out.append((n, t))
-            continue
-        width = len(t.expandtabs(8)) - len(t.expandtabs(8).lstrip())
-        if first_width is None:
-            if width == 0:
-                break
-            first_width = width
-        elif width < first_width:
-            break
-        out.append((n, t))
-    while out and not out[-1][1].strip():
-        out.pop()
-    return out
-
-
-def _entry(lines: list[tuple[int, str]], i: int) -> list[tuple[int, str]]:
-    out = []
-    for n, t in lines[i + 1:]:
-        if t.strip() and not t[0].isspace():
-            break
-        out.append((n, t))
-    return out
-
-
 # --------------------------------------------------------------------------
 # Properties the driver reads vs the binding
 
