@@ -415,8 +415,14 @@ class PathGlob(Cond):
 
 # -- lines -----------------------------------------------------------------------
 
+def _file_fields(path: str) -> dict[str, str]:
+    rel = path[len(BINDINGS_DIR):] if path.startswith(BINDINGS_DIR) else path
+    return {"path_name": path, "rel_path": rel}
+
+
 def _line_hit(env: Env, line: int, text: str, fields: dict[str, str]) -> Hit:
-    fields.setdefault("path_name", env.file.path)
+    for k, v in _file_fields(env.file.path).items():
+        fields.setdefault(k, v)
     return Hit("diff", text, path=env.file.path, line=line, fields=tuple(fields.items()))
 
 
@@ -599,10 +605,12 @@ class Yaml(Cond):
         if data is None:
             return FALSE
         hits: dict[int, Hit] = {}
+        held = False  # somewhere in the file, added or not ('not: {yaml: ...}' reads this)
         for parent, key, value in _walk_path(data, self.path):
             fields = self._test(value, doc)
             if fields is None:
                 continue
+            held = True
             line = doc.key_line(parent, key) if hasattr(parent, "lc") and not isinstance(parent, list) \
                 else doc.item_line(parent, key)
             if doc.is_added(line) and line not in hits:
@@ -611,6 +619,8 @@ class Yaml(Cond):
                     fields.setdefault("value", str(value))
                 fields.setdefault("match", str(value) if isinstance(value, (str, int, float)) else str(key))
                 hits[line] = _line_hit(env, line, doc.text_at(line), fields)
+        if held and not hits:
+            return Outcome(True, {})  # true of the file, but on no line this patch adds
         return _lines(hits, self.message)
 
     def _test(self, value: Any, doc: Any) -> dict[str, str] | None:
@@ -889,7 +899,7 @@ def template_fields(message: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(message) if f is not None and f != ""}
 
 
-BASE_FIELDS = {"match", "path_name", "author", "key", "value", "expected", "trailer"}
+BASE_FIELDS = {"match", "path_name", "rel_path", "author", "key", "value", "expected", "trailer"}
 
 
 def messages(cond: Cond) -> list[str]:
@@ -929,6 +939,6 @@ def _places(cond: Cond, env: Env, file_level: bool) -> list[Hit]:
         f = env.file
         first = next(iter(f.added_lines()), None)
         return [Hit("diff", first.text if first else f.path, path=f.path, line=first.new_line if first else None,
-                    fields=(("match", f.path), ("path_name", f.path)), message=message)]
+                    fields=(("match", f.path), *_file_fields(f.path).items()), message=message)]
     hit = _subject_hit(env.patch, {"match": ""})
     return [hit.with_message(message)]

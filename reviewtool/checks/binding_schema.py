@@ -51,44 +51,6 @@ def _top_values(doc: BindingDoc) -> dict[str, tuple[int, str]]:
     return out
 
 
-# -- binding/id-path ---------------------------------------------------------
-
-@check("binding-id-path", params={"meta_schemas": ListOf(TEXT)})
-@findings_only
-def binding_id_path(ctx):
-    schemas = ctx.params.get("meta_schemas", ["http://devicetree.org/meta-schemas/core.yaml#"])
-    for doc, _data in docs_with_data(ctx):
-        values = _top_values(doc)
-        expected = f"http://devicetree.org/schemas/{doc.rel_path}#"
-        if "$id" in values:
-            line, value = values["$id"]
-            if value != expected:
-                problem = _id_problem(value, expected)
-                if doc.is_added(line):
-                    yield added_finding(ctx, doc, line, found=value, expected=expected, problem=problem)
-                elif doc.status == "renamed":
-                    yield ctx.finding(anchor="diff", path=doc.path, line=None, text=None, found=value,
-                                      expected=expected, problem="the file was moved but $id still names "
-                                      "the old path")
-        if "$schema" in values:
-            line, value = values["$schema"]
-            if value not in schemas and doc.is_added(line):
-                yield added_finding(
-                    ctx, doc, line,
-                    message=f"$schema is '{value}'; a binding is checked against the core meta-schema: "
-                            f"'$schema: {schemas[0]}'.")
-
-
-def _id_problem(value: str, expected: str) -> str:
-    if not value.startswith("http://devicetree.org/schemas/"):
-        if "devicetree.org" in value and "/schemas/" not in value:
-            return "the 'schemas/' path component is missing"
-        return "it does not start with http://devicetree.org/schemas/"
-    if not value.endswith("#"):
-        return "the trailing '#' is missing"
-    return "the path does not match the file's location"
-
-
 # -- binding/filename-compatible ---------------------------------------------
 
 def _tokens(s: str) -> list[str]:
