@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any, Callable, Iterator
 
 from ..artifacts.binding import BindingDoc, binding_docs
@@ -34,7 +33,3 @@ def findings_only(fn: Callable) -> Callable:
         return [f for f in fn(ctx) if f is not None]
 
     return wrapper
-
-
-def compile_words(words: list[str], flags: int = re.I) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(words) + r")\b", flags)

@@ -31,7 +31,7 @@ from ..artifacts.schema_facts import (
 from ..classify import BINDINGS_DIR
 from . import check
 from ._params import INT, NUMBER, REGEX, TEXT, ListOf, MapOf
-from ._schema_common import compile_words, docs_with_data, findings_only, hunk_lines
+from ._schema_common import docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
 
 _TOP_VALUE = re.compile(r"^(\$id|\$schema|title)\s*:\s*(.*?)\s*$")
@@ -177,42 +177,6 @@ def binding_directory(ctx):
         else:
             why = "is not one of the kernel's device-class directories"
         yield added_finding(ctx, doc, line, directory=top, why=why)
-
-
-# -- binding/title-redundant -------------------------------------------------
-
-@check("binding-title-redundant", params={
-    "words": ListOf(TEXT),
-    "case_sensitive_words": ListOf(TEXT),
-    "hardware_driver_words": ListOf(TEXT),
-})
-@findings_only
-def binding_title_redundant(ctx):
-    words = compile_words(ctx.params.get("words", []))
-    case_words = compile_words(ctx.params.get("case_sensitive_words", []), 0)
-    driver = re.compile(r"\bdrivers?\b", re.I)
-    hardware_before = {w.lower() for w in ctx.params.get("hardware_driver_words", [])}
-    for doc, _data in docs_with_data(ctx):
-        values = _top_values(doc)
-        if "title" not in values:
-            continue
-        line, title = values["title"]
-        if not doc.is_added(line):
-            continue
-        hits = [m for m in words.finditer(title)] + [m for m in case_words.finditer(title)]
-        for m in driver.finditer(title):
-            before = re.findall(r"[\w-]+", title[:m.start()])
-            if not before or before[-1].lower() not in hardware_before:
-                hits.append(m)
-        if not hits:
-            continue
-        hits.sort(key=lambda m: m.start())
-        found = ", ".join(dict.fromkeys(f'"{m.group(0)}"' for m in hits))
-        suggestion = title
-        for m in sorted(hits, key=lambda m: -m.start()):
-            suggestion = suggestion[:m.start()] + suggestion[m.end():]
-        suggestion = re.sub(r"\s+", " ", re.sub(r"\(\s*\)", "", suggestion)).strip(" -,:")
-        yield added_finding(ctx, doc, line, words=found, suggestion=suggestion or "the device's name")
 
 
 # -- binding/closed-schema ---------------------------------------------------
