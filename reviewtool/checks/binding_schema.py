@@ -30,7 +30,7 @@ from ..artifacts.schema_facts import (
 )
 from ..classify import BINDINGS_DIR
 from . import check
-from ._params import INT, NUMBER, REGEX, TEXT, ListOf, MapOf
+from ._params import REGEX, TEXT, ListOf, MapOf
 from ._schema_common import docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
 
@@ -476,53 +476,3 @@ def binding_deprecated_usage(ctx):
 def _constrained(schema: Any) -> bool:
     """A pinctrl-* schema that narrows what the core allows (named states)."""
     return is_map(schema) and bool({"items", "enum", "const", "minItems", "contains"} & set(schema))
-
-
-# -- binding/description-literal ---------------------------------------------
-
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.):]|[a-zA-Z][.)]|\d+\s*[-=:])\s")
-_TABLE = re.compile(r"\S {2,}\S|\||\+-{2,}|-{3,}|->|<-|={3,}")
-
-
-def _needs_literal(text: str, ratio: float, min_len: int) -> bool:
-    """True when the text has layout a folded scalar would lose."""
-    lines = text.rstrip("\n").split("\n")
-    if any(ln[:1] in (" ", "\t") for ln in lines if ln.strip()):
-        return True  # indented lines (code, nested lists, URLs set apart)
-    if any(_LIST_MARK.match(ln) or _TABLE.search(ln.strip()) for ln in lines):
-        return True
-    width = max((len(ln) for ln in lines), default=0)
-    paragraphs: list[list[str]] = [[]]
-    for ln in lines:
-        if ln.strip():
-            paragraphs[-1].append(ln)
-        elif paragraphs[-1]:
-            paragraphs.append([])
-    for para in paragraphs:
-        for ln in para[:-1]:
-            if len(ln) < max(min_len, ratio * width):
-                return True  # a deliberate line break inside a paragraph
-    return False
-
-
-@check("binding-description-literal", params={"short_line_ratio": NUMBER, "short_line_min": INT})
-@findings_only
-def binding_description_literal(ctx):
-    ratio = float(ctx.params.get("short_line_ratio", 0.6))
-    min_len = int(ctx.params.get("short_line_min", 40))
-    for doc, data in docs_with_data(ctx):
-        if not is_map(data):
-            continue
-        for m in walk_maps(data):
-            value = m.get("description")
-            if not isinstance(value, str):
-                continue
-            line = key_line(m, "description")
-            if line is None or not doc.is_added(line):
-                continue
-            head = re.sub(r"\s+#.*$", "", doc.text_at(line)).rstrip()
-            if not re.search(r":\s*\|[-+0-9]*$", head):
-                continue
-            if _needs_literal(value, ratio, min_len):
-                continue
-            yield added_finding(ctx, doc, line)
