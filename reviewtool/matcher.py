@@ -128,6 +128,7 @@ class Outcome:
     ok: bool
     lines: dict[int, Hit] | None = None  # None: no line condition took part
     hits: tuple[Hit, ...] = ()  # mail-level places (subject, commit message)
+    fields: tuple[tuple[str, str], ...] = ()  # found by conditions without a place (a path's groups)
 
 
 FALSE = Outcome(False)
@@ -176,11 +177,13 @@ class All(Cond):
     def evaluate(self, env: Env) -> Outcome:
         lines: dict[int, Hit] | None = None
         hits: list[Hit] = []
+        fields: dict[str, str] = {}
         # Cheap mail and file conditions first: they decide most patches.
         for child in sorted(self.children, key=lambda c: LEVELS[c.level]):
             out = child.evaluate(env)
             if not out.ok:
                 return FALSE
+            fields.update(dict(out.fields))
             if out.lines is not None:
                 if lines is None:
                     lines = dict(out.lines)
@@ -189,7 +192,11 @@ class All(Cond):
                 if not lines:
                     return FALSE
             hits.extend(out.hits)
-        return _tag(Outcome(True, lines, tuple(hits)), self.message)
+        if fields:
+            extra = Hit("subject", None, fields=tuple(fields.items()))
+            hits = [h.merged(extra) for h in hits]
+            lines = None if lines is None else {n: h.merged(extra) for n, h in lines.items()}
+        return _tag(Outcome(True, lines, tuple(hits), tuple(fields.items())), self.message)
 
     def patterns(self) -> Iterable[Pattern]:
         return [p for c in self.children for p in c.patterns()]
@@ -210,10 +217,15 @@ class Any_(Cond):
         lines: dict[int, Hit] | None = None
         unconstrained = False
         hits: list[Hit] = []
+        fields: dict[str, str] = {}
         for child in self.children:
             out = child.evaluate(env)
             if not out.ok:
                 continue
+            for k, v in out.fields:
+                fields.setdefault(k, v)
+            if ok:  # only the first branch that holds speaks for a place-less outcome
+                out = Outcome(True, out.lines, tuple(h for h in out.hits if h.text is not None), out.fields)
             ok = True
             if out.lines is None:
                 unconstrained = True
@@ -224,7 +236,7 @@ class Any_(Cond):
             hits.extend(out.hits)
         if not ok:
             return FALSE
-        return _tag(Outcome(True, None if unconstrained else lines, tuple(hits)), self.message)
+        return _tag(Outcome(True, None if unconstrained else lines, tuple(hits), tuple(fields.items())), self.message)
 
     def patterns(self) -> Iterable[Pattern]:
         return [p for c in self.children for p in c.patterns()]
@@ -255,7 +267,7 @@ def _tag(out: Outcome, message: str | None) -> Outcome:
         return out
     lines = None if out.lines is None else {n: h.with_message(message) for n, h in out.lines.items()}
     return Outcome(True, lines, tuple(h.with_message(message) for h in out.hits)
-                   or (Hit("subject", None, message=message),))
+                   or (Hit("subject", None, fields=out.fields, message=message),), out.fields)
 
 
 # -- mail ---------------------------------------------------------------------
@@ -411,6 +423,25 @@ class PathGlob(Cond):
         from .classify import path_matches
 
         return Outcome(True) if path_matches(env.file.path, self.globs) else FALSE
+
+
+@dataclass(frozen=True)
+class PathRegex(Cond):
+    """The file path matches a regex; its named groups fill message fields."""
+
+    pattern: Pattern | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, level="file")
+
+    def evaluate(self, env: Env) -> Outcome:
+        m = self.pattern.search(env.file.path)  # type: ignore[union-attr]
+        if not m:
+            return FALSE
+        return Outcome(True, fields=tuple((k, v) for k, v in m.groupdict().items() if v is not None))
+
+    def patterns(self):
+        return [self.pattern]
 
 
 # -- lines -----------------------------------------------------------------------
@@ -577,7 +608,7 @@ def _source_view(env: Env):
 
 # -- binding YAML --------------------------------------------------------------------
 
-YAML_PREDICATES = ("exists", "matches", "not_matches", "equals", "not_equals", "in", "not_in", "type", "has",
+YAML_PREDICATES = ("key", "exists", "matches", "not_matches", "equals", "not_equals", "in", "not_in", "type", "has",
                    "lacks", "style", "min_length", "max_length")
 YAML_TYPES = ("map", "list", "string", "number", "bool", "null")
 
@@ -606,10 +637,16 @@ class Yaml(Cond):
             return FALSE
         hits: dict[int, Hit] = {}
         held = False  # somewhere in the file, added or not ('not: {yaml: ...}' reads this)
+        key_rx = dict(self.tests).get("key")
         for parent, key, value in _walk_path(data, self.path):
+            key_hit = key_rx.search(str(key)) if key_rx is not None else None
+            if key_rx is not None and not key_hit:
+                continue
             fields = self._test(value, doc)
             if fields is None:
                 continue
+            if key_hit is not None:
+                fields = {**match_fields(key_hit), **fields}
             held = True
             line = doc.key_line(parent, key) if hasattr(parent, "lc") and not isinstance(parent, list) \
                 else doc.item_line(parent, key)
@@ -623,9 +660,14 @@ class Yaml(Cond):
             return Outcome(True, {})  # true of the file, but on no line this patch adds
         return _lines(hits, self.message)
 
+    def patterns(self):
+        return [arg for _name, arg in self.tests if isinstance(arg, Pattern)]
+
     def _test(self, value: Any, doc: Any) -> dict[str, str] | None:
         fields: dict[str, str] = {}
         for name, arg in self.tests:
+            if name == "key":
+                continue  # tested on the key, in evaluate
             if name == "exists":
                 if not arg:
                     return None  # 'exists: false' is written as 'not: {yaml: ...}'
@@ -796,6 +838,10 @@ def _compile_key(key: str, value: Any, where: str) -> Cond:
     if key == "file_status":
         return FileStatus(statuses=_strings(value, where, STATUSES))
     if key == "path":
+        if isinstance(value, dict):
+            if set(value) != {"regex"}:
+                raise MatchSyntaxError(f"'{where}' must be glob(s) or a mapping with just 'regex'")
+            return PathRegex(pattern=Pattern.compile(value["regex"], f"{where}.regex"))
         return PathGlob(globs=_strings(value, where))
     if key == "inside":
         return _compile_inside(value, where)
@@ -871,7 +917,7 @@ def _compile_yaml(value: Any, where: str) -> Yaml:
         if name == "exists":
             if not isinstance(arg, bool):
                 raise MatchSyntaxError(f"'{w}' must be true or false")
-        elif name in ("matches", "not_matches"):
+        elif name in ("matches", "not_matches", "key"):
             arg = Pattern.compile(arg, w)
         elif name in ("in", "not_in"):
             if not isinstance(arg, list):
@@ -919,8 +965,15 @@ def run(cond: Cond, patch: Any, files: list[Any], ctx: Any) -> list[Hit]:
     if cond.level == "patch":
         return _places(cond, Env(patch, None, ctx), file_level=False)
     out: list[Hit] = []
-    for f in files:
-        out.extend(_places(cond, Env(patch, f, ctx), file_level=True))
+    seen: set[tuple] = set()
+    for f in sorted(files, key=lambda f: f.path):  # a mail-level place speaks for the first path
+        for hit in _places(cond, Env(patch, f, ctx), file_level=True):
+            if hit.anchor != "diff":  # a subject or message place is reported once, for the first file
+                key = (hit.anchor, hit.text)
+                if key in seen:
+                    continue
+                seen.add(key)
+            out.append(hit)
     return out
 
 
@@ -931,14 +984,16 @@ def _places(cond: Cond, env: Env, file_level: bool) -> list[Hit]:
     if out.lines is not None:
         return [out.lines[n] for n in sorted(out.lines)]
     real = [h for h in out.hits if h.text is not None]
+    message = next((h.message for h in out.hits if h.text is None and h.message), None)
     if real:
         best = max(ANCHOR_RANK[h.anchor] for h in real)
-        return [h for h in real if ANCHOR_RANK[h.anchor] == best]
-    message = next((h.message for h in out.hits if h.message), None)
+        return [h.with_message(message) for h in real if ANCHOR_RANK[h.anchor] == best]
+    extra = dict(out.fields)
     if file_level:
         f = env.file
         first = next(iter(f.added_lines()), None)
+        fields = {"match": f.path, **_file_fields(f.path), **extra}
         return [Hit("diff", first.text if first else f.path, path=f.path, line=first.new_line if first else None,
-                    fields=(("match", f.path), *_file_fields(f.path).items()), message=message)]
-    hit = _subject_hit(env.patch, {"match": ""})
+                    fields=tuple(fields.items()), message=message)]
+    hit = _subject_hit(env.patch, {"match": "", **extra})
     return [hit.with_message(message)]

@@ -1,44 +1,12 @@
-"""Checks on the subject line and the commit message of each patch."""
+"""Checks on the commit message that a declarative rule cannot express (see rules/subject.yaml for the rest)."""
 
 from __future__ import annotations
 
 import re
 
-from ..classify import BINDINGS_DIR, is_binding_schema
+from ..classify import is_binding_schema
 from . import check
 from ._params import INT
-
-# "dt-bindings: <dir>: ..." or, for subsystems that prefix their own name,
-# "<subsys>: dt-bindings: ..." (the subsystem then stands for the directory).
-_PREFIX_OK = re.compile(r"^(?:[A-Za-z0-9_.-]+: dt-bindings: \S|dt-bindings: [a-z0-9][a-z0-9_,.-]*: \S)")
-
-
-@check("dt-bindings-prefix", params={})
-def dt_bindings_prefix(ctx):
-    """Binding-only patches want 'dt-bindings: <dir>: ...' (or '<subsys>: dt-bindings: ...')."""
-    patch = ctx.patch
-    if _PREFIX_OK.match(patch.subject):
-        return
-    dirs = sorted(
-        {f.path[len(BINDINGS_DIR):].split("/")[0] for f in patch.files if f.path.startswith(BINDINGS_DIR)}
-        - {"vendor-prefixes.yaml"}
-    )
-    dirs = [d for d in dirs if not d.endswith((".yaml", ".txt"))] or ["<class>"]
-    vendors = {f.path.rsplit("/", 1)[-1].split(",", 1)[0] for f in patch.files if "," in f.path.rsplit("/", 1)[-1]}
-    if dirs[0] in vendors:
-        dirs[0] = "<class>"  # a vendor-named directory is itself wrong (binding/directory says so)
-    rest = re.sub(r"^(?:[^:]*\bdt-bindings\b[^:]*:\s*)", "", patch.subject) or patch.subject
-    # Drop a malformed location prefix such as "(hwmon/sbtsi_tmep)" or "iio/adc:".
-    rest = re.sub(r"^(?:\([^)]*\)|[\w.-]+/[\w./-]+:?)\s*", "", rest) or rest
-    rest = re.sub(r"(?i)\s+(?:driver\s+)?(?:dt[- ])?(?:bindings?|documentation|schema)$", "", rest)
-    suggestion = f"dt-bindings: {dirs[0]}: {rest}"
-    yield ctx.finding(
-        anchor="subject",
-        text=patch.full_subject,
-        quote=(f"Subject: {patch.full_subject}",),
-        suggestion=suggestion,
-    )
-
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
 _IDENT = re.compile(r"[#A-Za-z_][\w#,.-]*[\w]")
