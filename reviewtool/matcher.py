@@ -218,14 +218,16 @@ class Any_(Cond):
         unconstrained = False
         hits: list[Hit] = []
         fields: dict[str, str] = {}
+        spoken = False
         for child in self.children:
             out = child.evaluate(env)
             if not out.ok:
                 continue
             for k, v in out.fields:
                 fields.setdefault(k, v)
-            if ok:  # only the first branch that holds speaks for a place-less outcome
+            if spoken:  # only the first place-less branch that holds speaks for a place-less outcome
                 out = Outcome(True, out.lines, tuple(h for h in out.hits if h.text is not None), out.fields)
+            spoken = spoken or out.lines is None
             ok = True
             if out.lines is None:
                 unconstrained = True

@@ -22,7 +22,6 @@ from ..artifacts.schema_facts import (
     key_line,
     node_properties,
     node_schemas,
-    property_maps,
     refs_at_level,
     txt_compatibles,
     vendor_of,
@@ -30,8 +29,8 @@ from ..artifacts.schema_facts import (
 )
 from ..classify import BINDINGS_DIR
 from . import check
-from ._params import REGEX, TEXT, ListOf, MapOf
-from ._schema_common import docs_with_data, findings_only, hunk_lines
+from ._params import TEXT, ListOf
+from ._schema_common import docs_with_data, findings_only
 from ._util import added_finding
 
 _TOP_VALUE = re.compile(r"^(\$id|\$schema|title)\s*:\s*(.*?)\s*$")
@@ -409,70 +408,3 @@ def binding_schema_simplify(ctx):
                     yield added_finding(ctx, doc, key_line(pats, pat),
                                         message=f"The pattern '{pat}' is not a pattern: {why} matches the fixed "
                                                 f"name '{name}'; define '{name}' under 'properties' instead.")
-
-
-# -- binding/deprecated-usage ------------------------------------------------
-
-@check("binding-deprecated-usage", params={
-    "core_properties": MapOf(TEXT),
-    "pinctrl_advice": TEXT,
-    "deprecated_properties": MapOf(TEXT),
-    "deprecated_suffix": REGEX,
-    "device_type_dirs": ListOf(TEXT),
-})
-@findings_only
-def binding_deprecated_usage(ctx):
-    core = ctx.params.get("core_properties", {})
-    pinctrl_advice = ctx.params.get("pinctrl_advice", "")
-    deprecated = ctx.params.get("deprecated_properties", {})
-    device_type_dirs = tuple(ctx.params.get("device_type_dirs", []))
-    singular = re.compile(ctx.params.get("deprecated_suffix", r"-gpio$"))
-    for doc, data in docs_with_data(ctx):
-        if is_map(data):
-            for path, props in property_maps(data):
-                if path and path[-1] == "patternProperties":
-                    for pat in props:
-                        if re.match(r"^\^?\(?pinctrl-", str(pat)) and not _constrained(props[pat]):
-                            yield added_finding(ctx, doc, key_line(props, pat), name=str(pat),
-                                                advice=pinctrl_advice)
-                    continue
-                for name in props:
-                    if not isinstance(name, str):
-                        continue
-                    advice = None
-                    if is_map(props[name]) and props[name].get("type") == "object":
-                        continue  # a child node that happens to share the name
-                    if name in core:
-                        advice = core[name]
-                    elif re.match(r"^pinctrl-([0-9]+|names)$", name):
-                        if not _constrained(props[name]):
-                            advice = pinctrl_advice
-                    elif name in deprecated:
-                        advice = deprecated[name]
-                    elif name == "device_type" and not doc.rel_path.startswith(device_type_dirs):
-                        advice = deprecated.get("device_type", "")
-                    elif singular.search(name):
-                        advice = f"the '-gpio' suffix is deprecated: name it '{name}s'."
-                    if advice is not None:
-                        yield added_finding(ctx, doc, key_line(props, name), name=name, advice=advice)
-        # Deprecated forms written in the examples.
-        # A modified binding seen only through its hunks: an added YAML key
-        # with one of these names can only be a property declaration.
-        for n, text in hunk_lines(doc):
-            m = re.match(r"^\s+([a-z][\w,-]*):\s*(?:true|#.*)?$", text)
-            if m and (m.group(1) in core or m.group(1) in deprecated and m.group(1) != "device_type"):
-                name = m.group(1)
-                yield added_finding(ctx, doc, n, name=name, advice=core.get(name) or deprecated[name])
-        for block in binding_examples(ctx, doc):
-            for node in block.dts.nodes():
-                for p in node.properties:
-                    advice = deprecated.get(p.name) if p.name != "device_type" else None
-                    if advice is None and singular.search(p.name):
-                        advice = f"the '-gpio' suffix is deprecated: use '{p.name}s'."
-                    if advice is not None:
-                        yield added_finding(ctx, doc, block.post_line(p.line), name=p.name, advice=advice)
-
-
-def _constrained(schema: Any) -> bool:
-    """A pinctrl-* schema that narrows what the core allows (named states)."""
-    return is_map(schema) and bool({"items", "enum", "const", "minItems", "contains"} & set(schema))
