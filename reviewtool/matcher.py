@@ -611,7 +611,7 @@ def _source_view(env: Env):
 # -- binding YAML --------------------------------------------------------------------
 
 YAML_PREDICATES = ("key", "exists", "matches", "not_matches", "equals", "not_equals", "in", "not_in", "type", "has",
-                   "lacks", "style", "min_length", "max_length")
+                   "lacks", "style", "min_length", "max_length", "with", "at")
 YAML_TYPES = ("map", "list", "string", "number", "bool", "null")
 
 
@@ -650,8 +650,12 @@ class Yaml(Cond):
             if key_hit is not None:
                 fields = {**match_fields(key_hit), **fields}
             held = True
-            line = doc.key_line(parent, key) if hasattr(parent, "lc") and not isinstance(parent, list) \
-                else doc.item_line(parent, key)
+            at = dict(self.tests).get("at")
+            if at is not None:
+                line = doc.key_line(value, at) if hasattr(value, "keys") and at in value else None
+            else:
+                line = doc.key_line(parent, key) if hasattr(parent, "lc") and not isinstance(parent, list) \
+                    else doc.item_line(parent, key)
             if doc.is_added(line) and line not in hits:
                 fields.setdefault("key", str(key))
                 if isinstance(value, (str, int, float, bool)):
@@ -663,46 +667,71 @@ class Yaml(Cond):
         return _lines(hits, self.message)
 
     def patterns(self):
-        return [arg for _name, arg in self.tests if isinstance(arg, Pattern)]
+        return _test_patterns(self.tests)
 
     def _test(self, value: Any, doc: Any) -> dict[str, str] | None:
-        fields: dict[str, str] = {}
-        for name, arg in self.tests:
-            if name == "key":
-                continue  # tested on the key, in evaluate
-            if name == "exists":
-                if not arg:
-                    return None  # 'exists: false' is written as 'not: {yaml: ...}'
-            elif name in ("matches", "not_matches"):
-                m = arg.search(str(value)) if isinstance(value, (str, int, float)) else None
-                if (m is not None) != (name == "matches"):
+        return _passes(self.tests, value, doc)
+
+
+def _test_patterns(tests: tuple[tuple[str, Any], ...]) -> list[Pattern]:
+    out = [arg for _name, arg in tests if isinstance(arg, Pattern)]
+    for name, arg in tests:
+        if name == "with":
+            out += [p for _child, sub in arg for p in _test_patterns(sub)]
+    return out
+
+
+def _passes(tests: tuple[tuple[str, Any], ...], value: Any, doc: Any) -> dict[str, str] | None:
+    """The fields the predicates found, or None when one fails."""
+    fields: dict[str, str] = {}
+    for name, arg in tests:
+        if name in ("key", "at"):
+            continue  # the key is tested, and the place chosen, in evaluate
+        if name == "with":
+            for child, sub in arg:
+                if hasattr(value, "keys") and child in value:
+                    inner = value[child]
+                elif isinstance(value, list) and child.isdigit() and int(child) < len(value):
+                    inner = value[int(child)]
+                else:
                     return None
-                if m is not None:
-                    fields.update(match_fields(m))
-            elif name in ("equals", "not_equals"):
-                want = arg.format(rel_path=doc.rel_path, path=doc.path) if isinstance(arg, str) else arg
-                fields.setdefault("expected", str(want))
-                if (value == want) != (name == "equals"):
+                if (found := _passes(sub, inner, doc)) is None:
                     return None
-            elif name in ("in", "not_in"):
-                if (value in arg) != (name == "in"):
-                    return None
-            elif name == "type":
-                if _type_name(value) not in arg:
-                    return None
-            elif name in ("has", "lacks"):
-                keys = set(value) if hasattr(value, "keys") else set()
-                if (name == "has" and not set(arg) <= keys) or (name == "lacks" and keys & set(arg)):
-                    return None
-            elif name == "style":
-                if _style(value) not in arg:
-                    return None
-            elif name in ("min_length", "max_length"):
-                if not isinstance(value, (str, list)) and not hasattr(value, "keys"):
-                    return None
-                if (len(value) < arg) if name == "min_length" else (len(value) > arg):
-                    return None
-        return fields
+                fields.update({k: v for k, v in found.items() if k != "match"})
+            continue
+        if name == "exists":
+            if not arg:
+                return None  # 'exists: false' is written as 'not: {yaml: ...}'
+        elif name in ("matches", "not_matches"):
+            m = arg.search(str(value)) if isinstance(value, (str, int, float)) else None
+            if (m is not None) != (name == "matches"):
+                return None
+            if m is not None:
+                fields.update(match_fields(m))
+        elif name in ("equals", "not_equals"):
+            want = arg.format(rel_path=doc.rel_path, path=doc.path) if isinstance(arg, str) else arg
+            fields.setdefault("expected", str(want))
+            if (value == want) != (name == "equals"):
+                return None
+        elif name in ("in", "not_in"):
+            if (value in arg) != (name == "in"):
+                return None
+        elif name == "type":
+            if _type_name(value) not in arg:
+                return None
+        elif name in ("has", "lacks"):
+            keys = set(value) if hasattr(value, "keys") else set()
+            if (name == "has" and not set(arg) <= keys) or (name == "lacks" and keys & set(arg)):
+                return None
+        elif name == "style":
+            if _style(value) not in arg:
+                return None
+        elif name in ("min_length", "max_length"):
+            if not isinstance(value, (str, list)) and not hasattr(value, "keys"):
+                return None
+            if (len(value) < arg) if name == "min_length" else (len(value) > arg):
+                return None
+    return fields
 
 
 def _type_name(value: Any) -> str:
@@ -903,15 +932,21 @@ def _compile_inside(value: Any, where: str) -> Inside:
 def _compile_yaml(value: Any, where: str) -> Yaml:
     if not isinstance(value, dict) or "path" not in value:
         raise MatchSyntaxError(f"'{where}' must be a mapping with a 'path' (e.g. properties/*/type) and predicates")
-    unknown = sorted(str(k) for k in set(value) - {"path", *YAML_PREDICATES})
-    if unknown:
-        raise MatchSyntaxError(f"'{where}' has unknown key(s): {', '.join(unknown)}; known: path, "
-                               f"{', '.join(YAML_PREDICATES)}")
     path = value["path"]
     if not isinstance(path, str) or not path.strip("/"):
         raise MatchSyntaxError(f"'{where}.path' must be a key path such as 'properties/*/description'")
+    tests = _compile_tests({k: v for k, v in value.items() if k != "path"}, where, top=True)
+    return Yaml(path=tuple(s for s in path.strip("/").split("/")), tests=tests)
+
+
+def _compile_tests(value: dict, where: str, top: bool = False) -> tuple[tuple[str, Any], ...]:
+    allowed = YAML_PREDICATES if top else tuple(p for p in YAML_PREDICATES if p not in ("key", "at"))
+    unknown = sorted(str(k) for k in set(value) - set(allowed))
+    if unknown:
+        raise MatchSyntaxError(f"'{where}' has unknown key(s): {', '.join(unknown)}; known: "
+                               f"{'path, ' if top else ''}{', '.join(allowed)}")
     tests: list[tuple[str, Any]] = []
-    for name in YAML_PREDICATES:
+    for name in allowed:
         if name not in value:
             continue
         arg = value[name]
@@ -933,13 +968,20 @@ def _compile_yaml(value: Any, where: str) -> Yaml:
         elif name in ("min_length", "max_length"):
             if not isinstance(arg, int) or isinstance(arg, bool) or arg < 0:
                 raise MatchSyntaxError(f"'{w}' must be a non-negative integer")
+        elif name == "at":
+            if not isinstance(arg, str):
+                raise MatchSyntaxError(f"'{w}' must be the name of a key in the value (its line is the place)")
+        elif name == "with":
+            if not isinstance(arg, dict) or not arg or not all(isinstance(v, dict) for v in arg.values()):
+                raise MatchSyntaxError(f"'{w}' must map child keys to predicates, e.g. {{maxItems: {{equals: 1}}}}")
+            arg = tuple((str(k), _compile_tests(v, f"{w}.{k}")) for k, v in arg.items())
         elif name in ("equals", "not_equals") and isinstance(arg, str):
             try:
                 arg.format(rel_path="", path="")
             except (KeyError, IndexError, ValueError, AttributeError) as exc:
                 raise MatchSyntaxError(f"'{w}' may only use {{rel_path}} and {{path}} ({exc})") from None
         tests.append((name, arg))
-    return Yaml(path=tuple(s for s in path.strip("/").split("/")), tests=tuple(tests))
+    return tuple(tests)
 
 
 def template_fields(message: str) -> set[str]:

@@ -23,7 +23,7 @@ from ..artifacts.schema_facts import (
 )
 from ..artifacts.binding_facts import doc_facts
 from . import check
-from ._params import INT, REGEX, TEXT, ListOf, MapOf
+from ._params import REGEX, TEXT, ListOf, MapOf
 from ._schema_common import docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
 
@@ -116,58 +116,6 @@ def binding_items_not_described(ctx):
 # -- binding/single-item-style -----------------------------------------------
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-
-
-def _generic(text: str, generic: set[str], max_words: int) -> bool:
-    words = [w.lower() for w in _WORD.findall(text)]
-    return 0 < len(words) <= max_words and all(w in generic for w in words)
-
-
-@check("binding-single-item-style", params={
-    "properties": ListOf(TEXT),
-    "generic_words": ListOf(TEXT),
-    "max_generic_words": INT,
-})
-@findings_only
-def binding_single_item_style(ctx):
-    watched = set(ctx.params.get("properties", []))
-    generic = {w.lower() for w in ctx.params.get("generic_words", [])}
-    max_words = int(ctx.params.get("max_generic_words", 10))
-    for doc, data in docs_with_data(ctx):
-        for _ns, props in node_properties(data):
-            for name in props:
-                schema = props[name]
-                if not is_map(schema):
-                    continue
-                if name == "compatible":
-                    desc = schema.get("description")
-                    if isinstance(desc, str) and _generic(desc, generic, max_words):
-                        yield added_finding(ctx, doc, key_line(schema, "description"),
-                                            message="A description on 'compatible' that only says it is "
-                                                    "a compatible adds nothing: drop it.")
-                    continue
-                if name not in watched:
-                    continue
-                lo, hi = schema.get("minItems"), schema.get("maxItems")
-                items = schema.get("items")
-                if lo == 1 and hi == 1 and not isinstance(items, list):
-                    yield added_finding(ctx, doc, key_line(schema, "minItems"), name=name,
-                                        message=f"'{name}' has 'minItems: 1' next to 'maxItems: 1': a single "
-                                                "entry is just 'maxItems: 1'.")
-                    continue
-                if isinstance(items, list) and len(items) == 1 and lo is None and hi is None:
-                    only = items[0]
-                    if is_map(only) and set(only) == {"description"} and \
-                            _generic(str(only["description"]), generic, max_words):
-                        yield added_finding(ctx, doc, key_line(schema, "items"), name=name,
-                                            message=f"'{name}' has one entry described in an items list that "
-                                                    "says nothing specific: write 'maxItems: 1'.")
-                        continue
-                desc = schema.get("description")
-                if hi == 1 and isinstance(desc, str) and _generic(desc, generic, max_words):
-                    yield added_finding(ctx, doc, key_line(schema, "description"), name=name,
-                                        message=f"The description of '{name}' restates what the standard "
-                                                "property already means: drop it (keep 'maxItems: 1').")
 
 
 # -- binding/names-without-list ----------------------------------------------
