@@ -611,7 +611,7 @@ def _source_view(env: Env):
 # -- binding YAML --------------------------------------------------------------------
 
 YAML_PREDICATES = ("key", "exists", "matches", "not_matches", "equals", "not_equals", "in", "not_in", "type", "has",
-                   "lacks", "style", "min_length", "max_length", "with", "at")
+                   "lacks", "style", "min_length", "max_length", "with", "without", "at")
 YAML_TYPES = ("map", "list", "string", "number", "bool", "null")
 
 
@@ -652,7 +652,7 @@ class Yaml(Cond):
             held = True
             at = dict(self.tests).get("at")
             if at is not None:
-                line = doc.key_line(value, at) if hasattr(value, "keys") and at in value else None
+                line = _line_at_path(doc, value, at)
             else:
                 line = doc.key_line(parent, key) if hasattr(parent, "lc") and not isinstance(parent, list) \
                     else doc.item_line(parent, key)
@@ -673,11 +673,40 @@ class Yaml(Cond):
         return _passes(self.tests, value, doc)
 
 
+def _line_at_path(doc: Any, value: Any, at: str) -> int | None:
+    """The line of the key (or list item) that ``at`` ('items/0/type') names below ``value``."""
+    *steps, last = at.split("/")
+    for step in steps:
+        if hasattr(value, "keys") and step in value:
+            value = value[step]
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+    if hasattr(value, "keys") and last in value:
+        return doc.key_line(value, last)
+    if isinstance(value, list) and last.isdigit() and int(last) < len(value):
+        return doc.item_line(value, int(last))
+    return None
+
+
+_MISSING = object()
+
+
+def _child(value: Any, key: str) -> Any:
+    """A mapping's key or a list's index (written as digits); _MISSING when absent."""
+    if hasattr(value, "keys") and key in value:
+        return value[key]
+    if isinstance(value, list) and key.isdigit() and int(key) < len(value):
+        return value[int(key)]
+    return _MISSING
+
+
 def _test_patterns(tests: tuple[tuple[str, Any], ...]) -> list[Pattern]:
     out = [arg for _name, arg in tests if isinstance(arg, Pattern)]
     for name, arg in tests:
-        if name == "with":
-            out += [p for _child, sub in arg for p in _test_patterns(sub)]
+        if name in ("with", "without"):
+            out += [p for _name, sub in arg for p in _test_patterns(sub)]
     return out
 
 
@@ -687,15 +716,16 @@ def _passes(tests: tuple[tuple[str, Any], ...], value: Any, doc: Any) -> dict[st
     for name, arg in tests:
         if name in ("key", "at"):
             continue  # the key is tested, and the place chosen, in evaluate
+        if name == "without":
+            for child, sub in arg:
+                inner = _child(value, child)
+                if inner is not _MISSING and _passes(sub, inner, doc) is not None:
+                    return None
+            continue
         if name == "with":
             for child, sub in arg:
-                if hasattr(value, "keys") and child in value:
-                    inner = value[child]
-                elif isinstance(value, list) and child.isdigit() and int(child) < len(value):
-                    inner = value[int(child)]
-                else:
-                    return None
-                if (found := _passes(sub, inner, doc)) is None:
+                inner = _child(value, child)
+                if inner is _MISSING or (found := _passes(sub, inner, doc)) is None:
                     return None
                 fields.update({k: v for k, v in found.items() if k != "match"})
             continue
@@ -970,8 +1000,8 @@ def _compile_tests(value: dict, where: str, top: bool = False) -> tuple[tuple[st
                 raise MatchSyntaxError(f"'{w}' must be a non-negative integer")
         elif name == "at":
             if not isinstance(arg, str):
-                raise MatchSyntaxError(f"'{w}' must be the name of a key in the value (its line is the place)")
-        elif name == "with":
+                raise MatchSyntaxError(f"'{w}' must name a key below the value, e.g. 'type' or 'items/type'")
+        elif name in ("with", "without"):
             if not isinstance(arg, dict) or not arg or not all(isinstance(v, dict) for v in arg.values()):
                 raise MatchSyntaxError(f"'{w}' must map child keys to predicates, e.g. {{maxItems: {{equals: 1}}}}")
             arg = tuple((str(k), _compile_tests(v, f"{w}.{k}")) for k, v in arg.items())

@@ -3,8 +3,9 @@
 Standard properties (reg, interrupts, clocks, ...) get their type from the
 core schemas; a binding only says how many entries there are and what each
 one is.  These checks look for the ways submissions get that wrong: a bare
-count, JSON-schema ``type:`` keywords, single entries spelled as lists,
-``*-names`` that disagree with their property.
+count, ``*-names`` that disagree with their property.  (JSON-schema
+``type:`` keywords and single entries spelled as lists are declarative
+rules: binding/redundant-type, binding/single-item-style.)
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from ..artifacts.schema_facts import (
     conditional_property_schemas,
     count_range,
     is_map,
-    item_line,
     key_line,
     node_properties,
     refs_at_level,
 )
 from ..artifacts.binding_facts import doc_facts
 from . import check
-from ._params import REGEX, TEXT, ListOf, MapOf
-from ._schema_common import docs_with_data, findings_only, hunk_lines
+from ._params import TEXT, ListOf, MapOf
+from ._schema_common import docs_with_data, findings_only
 from ._util import added_finding
 
 
@@ -192,69 +192,3 @@ def _merge(base: Any, override: Any) -> dict:
         if "maxItems" in override and isinstance(out.get("items"), list) and "minItems" not in override:
             out.setdefault("minItems", out.get("minItems"))
     return out
-
-
-# -- binding/redundant-type --------------------------------------------------
-
-@check("binding-redundant-type", params={
-    "common_properties": ListOf(TEXT),
-    "common_patterns": ListOf(REGEX),
-    "unit_suffixes": REGEX,
-    "skip_properties": ListOf(TEXT),
-})
-@findings_only
-def binding_redundant_type(ctx):
-    common = set(ctx.params.get("common_properties", []))
-    common_patterns = [re.compile(p) for p in ctx.params.get("common_patterns", [])]
-    units = re.compile(ctx.params.get("unit_suffixes", r"$^"))
-    skip = set(ctx.params.get("skip_properties", []))
-    for doc, data in docs_with_data(ctx):
-        for n, text in hunk_lines(doc):
-            m = re.match(r"^\s+type:\s*(integer|array|string|number)\s*$", text)
-            if m:
-                yield added_finding(ctx, doc, n,
-                                    message=f"'type: {m.group(1)}' is JSON-schema typing, not DT schema: standard "
-                                            "properties get their type from the core schemas and others from a "
-                                            "'$ref: /schemas/types.yaml#/definitions/...'.")
-        for _ns, props in node_properties(data):
-            for name in props:
-                schema = props[name]
-                if not isinstance(name, str) or not is_map(schema) or name in skip:
-                    continue
-                is_common = name in common or any(p.search(name) for p in common_patterns)
-                has_unit = bool(units.search(name))
-                typed = _type_keyword(schema)
-                if typed is not None:
-                    t, line = typed
-                    if is_common:
-                        how = f"'{name}' gets its type from the core schemas"
-                    elif has_unit:
-                        how = f"'{name}' has a standard unit suffix, which already sets its type"
-                    else:
-                        how = "use a '$ref: /schemas/types.yaml#/definitions/...' type instead"
-                    yield added_finding(ctx, doc, line, name=name,
-                                        message=f"'type: {t}' is JSON-schema typing, not DT schema: {how}; "
-                                                "give the number of entries with maxItems/minItems or an "
-                                                "items list.")
-                    continue
-                ref = schema.get("$ref")
-                if isinstance(ref, str) and "types.yaml" in ref and (is_common or has_unit):
-                    why = "the core schemas already define its type" if is_common else \
-                        "its unit suffix already defines its type"
-                    yield added_finding(ctx, doc, key_line(schema, "$ref"), name=name, why=why)
-
-
-def _type_keyword(schema: Any) -> tuple[str, int | None] | None:
-    """A JSON-schema 'type' other than boolean/object on a property, preferring
-    the one under 'items' (the 'items: type: integer' form)."""
-    items = schema.get("items")
-    if is_map(items) and isinstance(items.get("type"), str) and items["type"] not in ("boolean", "object"):
-        return items["type"], key_line(items, "type")
-    t = schema.get("type")
-    if isinstance(t, str) and t not in ("boolean", "object"):
-        return t, key_line(schema, "type")
-    if isinstance(items, list):
-        for i, it in enumerate(items):
-            if is_map(it) and isinstance(it.get("type"), str) and it["type"] not in ("boolean", "object"):
-                return it["type"], key_line(it, "type") or item_line(items, i)
-    return None
