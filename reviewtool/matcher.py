@@ -601,10 +601,8 @@ class Inside(Cond):
 
 
 def _source_view(env: Env):
-    try:
-        from .syntax.source import source_view
-    except ImportError:  # until the post-image views finish moving
-        from .artifacts.ctables import source_view
+    from .syntax.source import source_view
+
     return source_view(env.ctx, env.patch, env.file)
 
 
