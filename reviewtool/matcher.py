@@ -609,7 +609,9 @@ def _source_view(env: Env):
 # -- binding YAML --------------------------------------------------------------------
 
 YAML_PREDICATES = ("key", "exists", "matches", "not_matches", "equals", "not_equals", "in", "not_in", "type", "has",
-                   "lacks", "style", "min_length", "max_length", "with", "without", "at")
+                   "lacks", "style", "min_length", "max_length", "with", "without", "at", "not_under",
+                   "blank_before", "after_multiline", "after_key")
+_PLACE_TESTS = ("key", "at", "not_under", "blank_before", "after_multiline", "after_key")
 YAML_TYPES = ("map", "list", "string", "number", "bool", "null")
 
 
@@ -637,10 +639,13 @@ class Yaml(Cond):
             return FALSE
         hits: dict[int, Hit] = {}
         held = False  # somewhere in the file, added or not ('not: {yaml: ...}' reads this)
-        key_rx = dict(self.tests).get("key")
-        for parent, key, value in _walk_path(data, self.path):
+        tests = dict(self.tests)
+        key_rx = tests.get("key")
+        for parent, key, value in _walk_path(data, self.path, frozenset(tests.get("not_under", ()))):
             key_hit = key_rx.search(str(key)) if key_rx is not None else None
             if key_rx is not None and not key_hit:
+                continue
+            if not _layout_holds(tests, doc, parent, key):
                 continue
             fields = self._test(value, doc)
             if fields is None:
@@ -669,6 +674,36 @@ class Yaml(Cond):
 
     def _test(self, value: Any, doc: Any) -> dict[str, str] | None:
         return _passes(self.tests, value, doc)
+
+
+def _layout_holds(tests: dict[str, Any], doc: Any, parent: Any, key: Any) -> bool:
+    """The text layout around a key: a blank line before it (comment lines
+    skipped), a previous sibling spanning several lines, the previous key's name."""
+    if not {"blank_before", "after_multiline", "after_key"} & set(tests):
+        return True
+    if not hasattr(parent, "keys"):
+        return False
+    keys = list(parent.keys())
+    i = keys.index(key)
+    if i == 0:
+        return False
+    prev = keys[i - 1]
+    la, lb = doc.key_line(parent, prev), doc.key_line(parent, key)
+    if la is None or lb is None or lb <= la:
+        return False
+    if "after_key" in tests and not tests["after_key"].search(str(prev)):
+        return False
+    if "after_multiline" in tests:
+        spans = any(doc.text_at(n).strip() and not doc.text_at(n).lstrip().startswith("#") for n in range(la + 1, lb))
+        if spans != tests["after_multiline"]:
+            return False
+    if "blank_before" in tests:
+        n = lb - 1
+        while n >= 1 and doc.text_at(n).lstrip().startswith("#"):
+            n -= 1
+        if (n < 1 or not doc.text_at(n).strip()) != tests["blank_before"]:
+            return False
+    return True
 
 
 def _line_at_path(doc: Any, value: Any, at: str) -> int | None:
@@ -712,8 +747,8 @@ def _passes(tests: tuple[tuple[str, Any], ...], value: Any, doc: Any) -> dict[st
     """The fields the predicates found, or None when one fails."""
     fields: dict[str, str] = {}
     for name, arg in tests:
-        if name in ("key", "at"):
-            continue  # the key is tested, and the place chosen, in evaluate
+        if name in _PLACE_TESTS:
+            continue  # the key and its place are tested, and the place chosen, in evaluate
         if name == "without":
             for child, sub in arg:
                 inner = _child(value, child)
@@ -791,14 +826,15 @@ def _style(value: Any) -> str:
     return "plain"
 
 
-def _walk_path(node: Any, path: tuple[str, ...]):
-    """(parent, key, value) for every value the key path reaches."""
+def _walk_path(node: Any, path: tuple[str, ...], not_under: frozenset[str] = frozenset()):
+    """(parent, key, value) for every value the key path reaches (``**`` not
+    descending through keys in ``not_under``)."""
     frontier: list[tuple[Any, Any, Any]] = [(None, None, node)]
     for i, seg in enumerate(path):
         nxt: list[tuple[Any, Any, Any]] = []
         for _p, _k, cur in frontier:
             if seg == "**":
-                nxt.extend(_descendants(cur))
+                nxt.extend(_descendants(cur, not_under))
                 continue
             for key, child in _children(cur):
                 if seg == "*" or str(key) == seg:
@@ -817,13 +853,15 @@ def _children(node: Any):
     return []
 
 
-def _descendants(node: Any) -> list[tuple[Any, Any, Any]]:
+def _descendants(node: Any, not_under: frozenset[str] = frozenset()) -> list[tuple[Any, Any, Any]]:
     """The node itself (as its own pseudo-parent entry) and every value below it."""
     out: list[tuple[Any, Any, Any]] = [(None, None, node)]
     stack = [node]
     while stack:
         cur = stack.pop()
         for key, child in _children(cur):
+            if isinstance(key, str) and key in not_under:
+                continue
             out.append((cur, key, child))
             stack.append(child)
     return out
@@ -968,7 +1006,7 @@ def _compile_yaml(value: Any, where: str) -> Yaml:
 
 
 def _compile_tests(value: dict, where: str, top: bool = False) -> tuple[tuple[str, Any], ...]:
-    allowed = YAML_PREDICATES if top else tuple(p for p in YAML_PREDICATES if p not in ("key", "at"))
+    allowed = YAML_PREDICATES if top else tuple(p for p in YAML_PREDICATES if p not in _PLACE_TESTS)
     unknown = sorted(str(k) for k in set(value) - set(allowed))
     if unknown:
         raise MatchSyntaxError(f"'{where}' has unknown key(s): {', '.join(unknown)}; known: "
@@ -996,6 +1034,13 @@ def _compile_tests(value: dict, where: str, top: bool = False) -> tuple[tuple[st
         elif name in ("min_length", "max_length"):
             if not isinstance(arg, int) or isinstance(arg, bool) or arg < 0:
                 raise MatchSyntaxError(f"'{w}' must be a non-negative integer")
+        elif name == "not_under":
+            arg = _strings(arg, w)
+        elif name in ("blank_before", "after_multiline"):
+            if not isinstance(arg, bool):
+                raise MatchSyntaxError(f"'{w}' must be true or false")
+        elif name == "after_key":
+            arg = Pattern.compile(arg, w)
         elif name == "at":
             if not isinstance(arg, str):
                 raise MatchSyntaxError(f"'{w}' must name a key below the value, e.g. 'type' or 'items/type'")

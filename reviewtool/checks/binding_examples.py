@@ -1,4 +1,4 @@
-"""Binding schema content: the ``examples:`` blocks, and blank-line layout.
+"""Binding schema content: the ``examples:`` blocks (blank-line layout is the declarative binding/blank-lines).
 
 Examples are read with the DTS model (``syntax.dts``, tree-sitter) from the
 raw post-image text, so every finding points at the example line as the patch
@@ -18,9 +18,6 @@ from ..artifacts.schema_facts import (
     binding_examples,
     compatibles,
     is_map,
-    key_line,
-    node_schemas,
-    property_maps,
     vendor_of,
 )
 from ..artifacts.binding_facts import doc_facts
@@ -201,79 +198,6 @@ def binding_example_unused_label(ctx):
                 names = ", ".join(f"'{lb}'" for _, lb in unused)
                 yield _at(ctx, doc, block, node.line,
                           message=f"The labels {names} are not used by anything in the example: drop them.")
-
-
-# -- binding/blank-lines -----------------------------------------------------
-
-def _blank_before(doc: BindingDoc, line: int) -> bool:
-    """Whether a blank line precedes ``line`` (comment-only lines skipped)."""
-    i = line - 1
-    while i >= 1 and doc.text_at(i).lstrip().startswith("#"):
-        i -= 1
-    return i < 1 or not doc.text_at(i).strip()
-
-
-def _spans(doc: BindingDoc, start: int, end: int) -> bool:
-    """Whether lines start+1 .. end-1 hold content (the entry is multi-line)."""
-    return any(doc.text_at(i).strip() and not doc.text_at(i).lstrip().startswith("#")
-               for i in range(start + 1, end))
-
-
-def _mapping_gaps(doc: BindingDoc, mapping: Any, after: tuple[str, ...] | None = None):
-    """Keys not separated by a blank line from a multi-line previous entry
-    (only previous entries named in ``after`` when given)."""
-    keys = [k for k in mapping]
-    lines = [key_line(mapping, k) for k in keys]
-    for (ka, la), (kb, lb) in zip(zip(keys, lines), zip(keys[1:], lines[1:])):
-        if la is None or lb is None or lb <= la or (after is not None and ka not in after):
-            continue
-        if kb in ("then", "else"):  # if/then/else read as one block
-            continue
-        if _spans(doc, la, lb) and not _blank_before(doc, lb):
-            yield kb, lb
-
-
-@check("binding-blank-lines", params={})
-@findings_only
-def binding_blank_lines(ctx):
-    for doc, data in docs_with_data(ctx):
-        if not is_map(data) or not doc.complete:
-            continue
-        seen: set[int] = set()
-        # Top-level sections and property definitions are separated; inside a
-        # child node schema its keywords may stack, but not after its
-        # block of property definitions.
-        containers = [(data, None)] + [(m, None) for _, m in property_maps(data)] + \
-            [(ns.node, ("properties", "patternProperties", "$defs")) for ns in node_schemas(data) if not ns.is_top]
-        for mapping, after in containers:
-            for key, line in _mapping_gaps(doc, mapping, after):
-                if line in seen:
-                    continue
-                seen.add(line)
-                yield added_finding(ctx, doc, line, key=key,
-                                    message=f"No blank line before '{key}': separate each property "
-                                            "definition (and each top-level section) from the previous "
-                                            "multi-line one with a blank line.")
-        for block in binding_examples(ctx, doc):
-            for node in block.dts.nodes():
-                prev = node.line - 1
-                while prev >= 1 and _comment_only(block.raw(prev)):
-                    prev -= 1
-                if prev < 1:
-                    continue
-                before = block.raw(prev).strip()
-                # after a property or a closed sibling; not after '{' or an #include
-                if before.endswith(";") and doc.is_added(block.post_line(node.line)):
-                    yield added_finding(ctx, doc, block.post_line(node.line),
-                                        message=f"No blank line before the node '{node.full_name}': "
-                                                "put a blank line before each child node and between "
-                                                "sibling nodes (here and in the rest of the example).")
-                    break  # one note per example
-
-
-def _comment_only(text: str) -> bool:
-    s = text.strip()
-    return s.startswith(("//", "/*", "*")) and not s.startswith("*/;")
 
 
 # -- binding/example-style ---------------------------------------------------
