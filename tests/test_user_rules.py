@@ -231,3 +231,53 @@ def test_cli_internal_error_is_one_line(monkeypatch, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err == "reviewtool: internal error: RuntimeError: something broke\n"
+
+
+def test_readme_inside_example_works_as_a_user_rule(tmp_path):
+    """The README's 'no .owner = THIS_MODULE inside a platform_driver initialiser'
+    rule, copied as a maintainer would, fires there and nowhere else."""
+    import yaml
+
+    lines = (REPO / "README.md").read_text().split("\n")
+    start = next(i for i, ln in enumerate(lines)
+                 if ln == "    match:" and lines[i + 1].startswith("      added_line: '\\.owner"))
+    end = next(i for i in range(start, len(lines)) if lines[i] and not lines[i].startswith("    "))
+    snippet = yaml.safe_load(textwrap.dedent("\n".join(lines[start:end])))
+    rule = {"id": "local/no-owner", "severity": "warning", "summary": "s", "rationale": "r",
+            "references": ["https://example.org"], **snippet,
+            "examples": {"bad": {"subject": "x: y"}, "good": {"subject": "x: y"}}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"rules": [rule]}))
+    (loaded,) = load_rule_file(tmp_path / "r.yaml")
+
+    from reviewtool.engine import Options, check_series
+    from reviewtool.examples import render_example
+    from reviewtool.sources.mbox import load_bytes
+
+    source = textwrap.dedent("""\
+        static const struct file_operations acme_fops = {
+        	.owner = THIS_MODULE,
+        };
+
+        static struct platform_driver acme_driver = {
+        	.driver = {
+        		.name = "acme",
+        		.owner = THIS_MODULE,
+        	},
+        };
+        """)
+    (series,) = load_bytes(render_example({"subject": "misc: acme: Add driver",
+                                           "files": {"drivers/misc/acme.c": source}}, "t"), "t")
+    findings = check_series(series, [loaded], Options()).findings
+    assert [(f.line, f.message) for f in findings] == [
+        (8, 'Remove ".owner = THIS_MODULE": the platform_driver registration helper sets it.')]
+
+
+def test_rules_json_marks_each_rules_form():
+    import json
+
+    proc = run_cli("rules", "--format", "json", "--no-config")
+    assert proc.returncode == 0, proc.stderr.decode()
+    forms = {r["id"]: r["form"] for r in json.loads(proc.stdout)}
+    assert set(forms.values()) == {"declarative", "check"}
+    assert forms["driver/platform-owner"] == "declarative" and forms["series/incomplete"] == "check"
+    assert sum(v == "declarative" for v in forms.values()) >= 22
