@@ -151,6 +151,7 @@ class Env:
 class Cond:
     level: str = field(init=False, default="patch")
     message: str | None = field(init=False, default=None, compare=False)
+    collapse: str | None = field(init=False, default=None, compare=False)  # root only: see ``run``
 
     def evaluate(self, env: Env) -> Outcome:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -870,7 +871,7 @@ def _descendants(node: Any, not_under: frozenset[str] = frozenset()) -> list[tup
 # ---------------------------------------------------------------------------
 # Parsing a match tree
 
-MATCH_KEYS = ("all", "any", "not", "subject", "not_subject", "commit_message", "not_commit_message", "trailer",
+MATCH_KEYS = ("collapse", "all", "any", "not", "subject", "not_subject", "commit_message", "not_commit_message", "trailer",
               "recipients", "file_kind", "file_status", "path", "added_line", "not_added_line", "line_number",
               "source", "inside", "hunk_header", "yaml", "message")
 _NEGATED = {"not_subject": "subject", "not_commit_message": "commit_message", "not_added_line": "added_line"}
@@ -880,6 +881,15 @@ def compile_match(raw: Any, where: str = "match") -> Cond:
     """The condition tree for a ``match`` mapping; ``MatchSyntaxError`` says what is wrong where."""
     if not isinstance(raw, dict) or not raw:
         raise MatchSyntaxError(f"'{where}' must be a non-empty mapping")
+    if where == "match" and "collapse" in raw:
+        field_name = raw["collapse"]
+        if not isinstance(field_name, str) or not field_name.isidentifier():
+            raise MatchSyntaxError("'match.collapse' must name a message field (e.g. a capture such as function)")
+        cond = compile_match({k: v for k, v in raw.items() if k != "collapse"}, where)
+        if field_name not in cond.field_names() | BASE_FIELDS:
+            raise MatchSyntaxError(f"'match.collapse' names {field_name!r}, which no condition fills")
+        _set(cond, collapse=field_name)
+        return cond
     unknown = sorted(str(k) for k in raw if k not in MATCH_KEYS)
     if unknown:
         raise MatchSyntaxError(f"'{where}' has unknown key(s): {', '.join(unknown)}; known: "
@@ -1062,7 +1072,7 @@ def template_fields(message: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(message) if f is not None and f != ""}
 
 
-BASE_FIELDS = {"match", "path_name", "rel_path", "author", "key", "value", "expected", "trailer"}
+BASE_FIELDS = {"match", "path_name", "rel_path", "author", "key", "value", "expected", "trailer", "more"}
 
 
 def messages(cond: Cond) -> list[str]:
@@ -1084,13 +1094,28 @@ def run(cond: Cond, patch: Any, files: list[Any], ctx: Any) -> list[Hit]:
     out: list[Hit] = []
     seen: set[tuple] = set()
     for f in sorted(files, key=lambda f: f.path):  # a mail-level place speaks for the first path
-        for hit in _places(cond, Env(patch, f, ctx), file_level=True):
+        places = _places(cond, Env(patch, f, ctx), file_level=True)
+        for hit in _collapsed(places, cond.collapse) if cond.collapse else places:
             if hit.anchor != "diff":  # a subject or message place is reported once, for the first file
                 key = (hit.anchor, hit.text)
                 if key in seen:
                     continue
                 seen.add(key)
             out.append(hit)
+    return out
+
+
+def _collapsed(hits: list[Hit], field_name: str) -> list[Hit]:
+    """One finding per value of ``field_name`` (e.g. per function): the first
+    place, its ``{more}`` field naming the others' lines."""
+    groups: dict[str, list[Hit]] = {}
+    for h in hits:
+        groups.setdefault(dict(h.fields).get(field_name, ""), []).append(h)
+    out = []
+    for group in groups.values():
+        first, rest = group[0], [h.line for h in group[1:] if h.line is not None]
+        more = f" The same pattern is on lines {', '.join(map(str, rest))}." if rest else ""
+        out.append(first.merged(Hit(first.anchor, None, fields=(("more", more),))))
     return out
 
 
