@@ -63,23 +63,35 @@ def _example_schemas():
     from .checks._params import BOOL, INT, TEXT, ListOf, MapOf, OneOf, Record, ShortText
 
     line = ShortText(1000)  # header fields and trailers: one line each, as mail has them
+    threads = ListOf(_SeriesRef())  # 'archive:' threads for precedent rules (reviewtool.archive.examples)
     where = Record({"anchor": TEXT, "path": TEXT, "line": INT, "patch": INT}, required=("anchor",))
     patch_keys = {
         "subject": line, "body": TEXT, "from": line, "signoff": BOOL, "trailers": ListOf(line),
         "notes": TEXT, "files": MapOf(TEXT), "modify": MapOf(Record({"before": TEXT, "after": TEXT},
                                                                      required=("before", "after"))),
         "remove": MapOf(TEXT), "diff": TEXT, "to": line, "cc": line, "in_reply_to": line,
-        "message_id": line, "date": line, "expect": ListOf(where),
+        "message_id": line, "date": line, "expect": ListOf(where), "archive": threads,
     }
     patch = Record(patch_keys, label="a patch (subject, body, files, ...)")
     reply = Record({"to": INT, "from": line, "body": TEXT, "date": line, "message_id": line, "cc": line})
     series_keys = {"version": INT, "cover": OneOf((patch, _NULL)), "patches": ListOf(patch), "in_reply_to": line,
-                   "expect": ListOf(where)}
+                   "expect": ListOf(where), "archive": threads}
     earlier = Record({**series_keys, "replies": ListOf(reply)}, required=("patches",),
                      label="an earlier revision (version, cover, patches, replies)")
     series = Record({**series_keys, "earlier": OneOf((earlier, ListOf(earlier)))}, required=("patches",),
                     label="a series (version, cover, patches, ...)")
+    _SeriesRef.target = series
     return patch, series
+
+
+class _SeriesRef:
+    """The series shape, referred to from inside itself (archive threads)."""
+
+    target = None
+    label = "a series (version, cover, patches, ...)"
+
+    def problem(self, value: Any, where: str) -> str | None:
+        return self.target.problem(value, where)  # type: ignore[union-attr]
 
 
 class _Null:

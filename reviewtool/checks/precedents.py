@@ -11,6 +11,11 @@ from dataclasses import replace
 
 from ..archive.precedents import Precedents, Settings, line_candidates
 from . import check
+from ._params import INT, NUMBER, TEXT, ListOf, MapOf
+
+# Settings (archive.precedents) read from either rule's params.
+_SETTINGS = {"min_threads": INT, "min_rate": NUMBER, "max_per_patch": INT, "min_comment_words": INT,
+             "min_score": NUMBER, "top": INT, "remarks_per_submission": INT}
 
 
 def _precedents(ctx) -> Precedents | None:
@@ -23,7 +28,7 @@ def _exclude(ctx, prec: Precedents) -> frozenset[str]:
     return ctx.memo("precedents:own-threads", lambda: prec.threads_of(ids))
 
 
-@check("precedent-line")
+@check("precedent-line", params=_SETTINGS)
 def precedent_line(ctx):
     prec = _precedents(ctx)
     if prec is None or ctx.patch is None or not ctx.patch.files:
@@ -44,7 +49,7 @@ def precedent_line(ctx):
         yield replace(finding, references=(r.link,) + finding.references)
 
 
-@check("precedent-series")
+@check("precedent-series", params={**_SETTINGS, "kinds": MapOf(ListOf(TEXT))})
 def precedent_series(ctx):
     """One finding per new binding naming the most similar earlier submissions, each with its remarks."""
     prec = _precedents(ctx)
