@@ -576,11 +576,13 @@ class Inside(Cond):
 
         view = _source_view(env)
         hits: dict[int, Hit] = {}
-        for seg in view.segments:
+        for i, seg in enumerate(view.segments):
             numbers = [n for n, _ in seg.lines]
             if not numbers or not any(view.is_added(n) for n in numbers):
                 continue
-            tree = ts.parse(self.lang, seg.text)  # type: ignore[arg-type]
+            # one parse per segment and language, shared by every inside: condition of the run
+            key = f"matcher-ts:{self.lang}:{env.patch.message_id}:{env.patch.n}:{env.file.path}:{i}"
+            tree = env.ctx.memo(key, lambda: ts.parse(self.lang, seg.text))  # type: ignore[arg-type]
             for _i, caps in ts.matches(self.lang, self.query, tree.root_node):  # type: ignore[arg-type]
                 spans = [(n.start_point[0], n.end_point[0]) for n in caps.get("inside", [])]
                 spans += [(n.start_point[0], n.start_point[0]) for n in caps.get("at", [])]
@@ -642,7 +644,11 @@ class Yaml(Cond):
         held = False  # somewhere in the file, added or not ('not: {yaml: ...}' reads this)
         tests = dict(self.tests)
         key_rx = tests.get("key")
-        for parent, key, value in _walk_path(data, self.path, frozenset(tests.get("not_under", ()))):
+        not_under = frozenset(tests.get("not_under", ()))
+        # Many conditions walk the same paths ('**/properties/*'): walk once per document.
+        reached = doc.cached(f"matcher-walk:{'/'.join(self.path)}:{','.join(sorted(not_under))}",
+                             lambda: list(_walk_path(data, self.path, not_under)))
+        for parent, key, value in reached:
             key_hit = key_rx.search(str(key)) if key_rx is not None else None
             if key_rx is not None and not key_hit:
                 continue
@@ -1107,11 +1113,16 @@ def run(cond: Cond, patch: Any, files: list[Any], ctx: Any) -> list[Hit]:
 
 def _collapsed(hits: list[Hit], field_name: str) -> list[Hit]:
     """One finding per value of ``field_name`` (e.g. per function): the first
-    place, its ``{more}`` field naming the others' lines."""
+    place, its ``{more}`` field naming the others' lines.  Places without the
+    field stay as they are."""
     groups: dict[str, list[Hit]] = {}
-    for h in hits:
-        groups.setdefault(dict(h.fields).get(field_name, ""), []).append(h)
     out = []
+    for h in hits:
+        value = dict(h.fields).get(field_name)
+        if value is None:
+            out.append(h)  # a branch without the field is not collapsed
+        else:
+            groups.setdefault(value, []).append(h)
     for group in groups.values():
         first, rest = group[0], [h.line for h in group[1:] if h.line is not None]
         more = f" The same pattern is on lines {', '.join(map(str, rest))}." if rest else ""
