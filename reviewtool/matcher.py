@@ -17,13 +17,15 @@ on the most precise place the matched conditions give: a line, else the
 commit message (or trailer), else the subject, else the file's first added
 line.  See README "Writing rules" for the user's view.
 
-Every regular expression runs through ``regex`` with a time bound, so a
-user rule cannot hang a run (see ``RuleTimeout``).
+Every regular expression runs through ``regex``; a user rule's with a time
+bound, so it cannot hang a run (see ``RuleTimeout``).
 """
 
 from __future__ import annotations
 
 import string
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -51,12 +53,29 @@ class RuleTimeout(Exception):
 # Regular expressions with a time bound
 
 
+# Whether patterns compiled now get the time bound: yes for user rules; the
+# built-in catalogue (reviewed, and tested on every example) skips the timer,
+# which costs more than most of its searches.
+_BOUNDED: ContextVar[bool] = ContextVar("bounded_regexes", default=True)
+
+
+@contextmanager
+def trusted_patterns():
+    """Compile the built-in catalogue's patterns without the time bound."""
+    token = _BOUNDED.set(False)
+    try:
+        yield
+    finally:
+        _BOUNDED.reset(token)
+
+
 @dataclass(frozen=True)
 class Pattern:
-    """A compiled user regex (``regex`` module, multi-line) searched with a timeout."""
+    """A compiled regex (``regex`` module, multi-line), searched with a timeout when it came from a user."""
 
     source: str
     compiled: Any = field(compare=False, repr=False)
+    bounded: bool = True
 
     @classmethod
     def compile(cls, source: Any, where: str) -> "Pattern":
@@ -65,7 +84,7 @@ class Pattern:
         if not isinstance(source, str):
             raise MatchSyntaxError(f"'{where}' must be a regular expression string (got {type(source).__name__})")
         try:
-            return cls(source, regex.compile(source, regex.M | regex.V0))
+            return cls(source, regex.compile(source, regex.M | regex.V0), _BOUNDED.get())
         except (regex.error, OverflowError, MemoryError, RecursionError, ValueError) as exc:
             raise MatchSyntaxError(f"'{where}' is not a valid regular expression ({exc})") from None
 
@@ -74,12 +93,16 @@ class Pattern:
         return tuple(self.compiled.groupindex)
 
     def search(self, text: str):
+        if not self.bounded:
+            return self.compiled.search(text)
         try:
             return self.compiled.search(text, timeout=REGEX_TIMEOUT)
         except TimeoutError:
             raise RuleTimeout(self.source) from None
 
     def finditer(self, text: str) -> list:
+        if not self.bounded:
+            return list(self.compiled.finditer(text))
         try:
             return list(self.compiled.finditer(text, timeout=REGEX_TIMEOUT))
         except TimeoutError:
@@ -141,6 +164,11 @@ class Env:
     patch: Any
     file: Any  # a FileChange, or None for a patch-level rule
     ctx: Any  # the engine Context (memo, options.tree) for post-image views
+    only: frozenset[int] | None = None  # lines an enclosing 'all' already narrowed to
+
+    def added(self) -> list:
+        lines = self.file.added_lines()
+        return lines if self.only is None else [ln for ln in lines if ln.new_line in self.only]
 
 
 # ---------------------------------------------------------------------------
@@ -163,6 +191,22 @@ class Cond:
         return {g for p in self.patterns() for g in p.groups}
 
 
+_COSTS = {"Inside": 4.0, "Yaml": 3.0, "Source": 3.0, "LineNumber": 2.5, "HunkHeader": 2.5}
+
+
+def _cost(cond: "Cond") -> float:
+    """Rough evaluation cost, for ordering an ``all``: parsing last (computed once per condition)."""
+    cached = cond.__dict__.get("_cost")
+    if cached is not None:
+        return cached
+    own = _COSTS.get(type(cond).__name__)
+    if own is None:
+        children = getattr(cond, "children", ()) or ((cond.child,) if isinstance(cond, Not) else ())
+        own = max((_cost(c) for c in children), default=float(LEVELS[cond.level]))
+    object.__setattr__(cond, "_cost", own)
+    return own
+
+
 def _set(obj: Cond, **values: Any) -> None:
     for k, v in values.items():
         object.__setattr__(obj, k, v)
@@ -179,9 +223,16 @@ class All(Cond):
         lines: dict[int, Hit] | None = None
         hits: list[Hit] = []
         fields: dict[str, str] = {}
-        # Cheap mail and file conditions first: they decide most patches.
-        for child in sorted(self.children, key=lambda c: LEVELS[c.level]):
-            out = child.evaluate(env)
+        # Cheap conditions first (mail, file, then line regexes before parses):
+        # the first that fails ends the evaluation.
+        outer = env.only
+        for child in sorted(self.children, key=_cost):
+            if lines is not None:
+                env.only = frozenset(lines) if outer is None else frozenset(lines) & outer
+            try:
+                out = child.evaluate(env)
+            finally:
+                env.only = outer
             if not out.ok:
                 return FALSE
             fields.update(dict(out.fields))
@@ -256,7 +307,12 @@ class Not(Cond):
         _set(self, level=self.child.level)  # type: ignore[union-attr]
 
     def evaluate(self, env: Env) -> Outcome:
-        return FALSE if self.child.evaluate(env).ok else Outcome(True)  # type: ignore[union-attr]
+        outer, env.only = env.only, None  # 'not' speaks of the whole file, not of the lines in hand
+        try:
+            held = self.child.evaluate(env).ok  # type: ignore[union-attr]
+        finally:
+            env.only = outer
+        return FALSE if held else Outcome(True)
 
     def patterns(self) -> Iterable[Pattern]:
         return self.child.patterns()  # type: ignore[union-attr]
@@ -475,7 +531,7 @@ class AddedLine(Cond):
 
     def evaluate(self, env: Env) -> Outcome:
         hits = {}
-        for ln in env.file.added_lines():
+        for ln in env.added():
             m = self.pattern.search(ln.text)  # type: ignore[union-attr]
             if m and ln.new_line not in hits:
                 hits[ln.new_line] = _line_hit(env, ln.new_line, ln.text, match_fields(m))
@@ -497,7 +553,7 @@ class LineNumber(Cond):
 
     def evaluate(self, env: Env) -> Outcome:
         hits = {ln.new_line: _line_hit(env, ln.new_line, ln.text, {})
-                for ln in env.file.added_lines()
+                for ln in env.added()
                 if ln.new_line is not None and ln.new_line >= self.low and (self.high is None or ln.new_line <= self.high)}
         return _lines(hits, self.message)
 
@@ -597,10 +653,10 @@ class Inside(Cond):
         return _lines(hits, self.message)
 
     def field_names(self) -> set[str]:
-        from .syntax import treesitter as ts
+        import re
 
-        q = ts.query(self.lang, self.query)  # type: ignore[arg-type]
-        return {q.capture_name(i) for i in range(q.capture_count)} - {"inside", "at"}
+        # capture names as written (no grammar load: the catalogue loads fast)
+        return set(re.findall(r"@([A-Za-z_][\w.-]*)", self.query)) - {"inside", "at"}
 
 
 def _source_view(env: Env):
@@ -700,15 +756,20 @@ def _layout_holds(tests: dict[str, Any], doc: Any, parent: Any, key: Any) -> boo
         return False
     if "after_key" in tests and not tests["after_key"].search(str(prev)):
         return False
+    lines = doc.cached("matcher-lines", lambda: doc.text.split("\n"))
+
+    def text_at(n: int) -> str:
+        return lines[n - 1] if 0 < n <= len(lines) else ""
+
     if "after_multiline" in tests:
-        spans = any(doc.text_at(n).strip() and not doc.text_at(n).lstrip().startswith("#") for n in range(la + 1, lb))
+        spans = any(text_at(n).strip() and not text_at(n).lstrip().startswith("#") for n in range(la + 1, lb))
         if spans != tests["after_multiline"]:
             return False
     if "blank_before" in tests:
         n = lb - 1
-        while n >= 1 and doc.text_at(n).lstrip().startswith("#"):
+        while n >= 1 and text_at(n).lstrip().startswith("#"):
             n -= 1
-        if (n < 1 or not doc.text_at(n).strip()) != tests["blank_before"]:
+        if (n < 1 or not text_at(n).strip()) != tests["blank_before"]:
             return False
     return True
 
@@ -999,6 +1060,8 @@ def _compile_inside(value: Any, where: str) -> Inside:
     lang, source = next(iter(value.items()))
     if not isinstance(source, str) or not source.strip():
         raise MatchSyntaxError(f"'{where}.{lang}' must be a tree-sitter query")
+    if not _BOUNDED.get():
+        return Inside(lang=lang, query=source)  # built-in: compiled on first use (the suite runs each one)
     from .syntax import treesitter as ts
 
     try:
