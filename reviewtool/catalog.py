@@ -209,7 +209,7 @@ def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True) ->
         raise fail("'params' go with a named 'check'; a declarative rule writes its values in 'match'")
     if check is not None and verify_checks:
         from .checks import param_schema
-        from .checks._params import params_problem
+        from .params import params_problem
 
         problem = params_problem(param_schema(check), params, check)
         if problem is not None:

@@ -60,7 +60,7 @@ DT_LIST = "devicetree@vger.kernel.org"
 # -- the shape of an example, checked when the rule is loaded ----------------
 
 def _example_schemas():
-    from .checks._params import BOOL, INT, TEXT, ListOf, MapOf, OneOf, Record, ShortText
+    from .params import BOOL, INT, TEXT, ListOf, MapOf, OneOf, Record, ShortText
 
     line = ShortText(1000)  # header fields and trailers: one line each, as mail has them
     threads = ListOf(_SeriesRef())  # 'archive:' threads for precedent rules (reviewtool.archive.examples)

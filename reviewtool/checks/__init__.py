@@ -2,7 +2,7 @@
 
 A check is ``fn(ctx) -> Iterable[Finding]``, registered under the name a rule
 file gives in ``check:``, with the schema of the ``params`` a rule may give
-it (see ``_params``).  Check modules are imported on first use so the CLI
+it (see ``reviewtool.params``).  Check modules are imported on first use so the CLI
 starts fast.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from ..model import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._params import ParamType
+    from ..params import ParamType
 
 CheckFn = Callable[["object"], Iterable[Finding]]
 _REGISTRY: dict[str, CheckFn] = {}

@@ -14,7 +14,7 @@ from ..artifacts.binding_facts import class_words, doc_facts
 from ..artifacts.schema_facts import binding_examples, walk_maps
 from ..classify import BINDINGS_DIR
 from . import check
-from ._params import REGEX, TEXT, ListOf, MapOf
+from ..params import REGEX, TEXT, ListOf, MapOf
 from ._design_common import Compatible, compatibles
 from ._util import added_finding, param_regex
 

@@ -18,7 +18,7 @@ from ..artifacts.binding_outline import Prose, first_paragraph, prose, title
 from ..artifacts.schema_facts import binding_examples, count_range
 from ..classify import BINDINGS_DIR, patch_kinds
 from . import check
-from ._params import BOOL, INT, REGEX, TEXT, ListOf, Record
+from ..params import BOOL, INT, REGEX, TEXT, ListOf, Record
 from ._design_common import binding_dir, compatibles, description_of, node_schemas, property_defs
 from ._util import added_finding, line_of, param_regex
 

@@ -16,7 +16,7 @@ from ..artifacts.binding import binding_docs
 from ..artifacts.binding_facts import facts_of
 from ..artifacts.schema_facts import walk_maps
 from . import check
-from ._params import BOOL, REGEX, TEXT, ListOf, MapOf, Record
+from ..params import BOOL, REGEX, TEXT, ListOf, MapOf, Record
 from ._design_common import PropertyDef, declared_type, description_of, doc_vendor, property_defs
 from ._util import added_finding, param_regex
 

@@ -22,7 +22,7 @@ from ..artifacts.schema_facts import (
 )
 from ..artifacts.binding_facts import doc_facts
 from . import check
-from ._params import INT, REGEX, TEXT, ListOf, MapOf, Record
+from ..params import INT, REGEX, TEXT, ListOf, MapOf, Record
 from ._schema_common import docs_with_data, findings_only, hunk_lines
 from ._util import added_finding
 

@@ -29,7 +29,7 @@ from ..artifacts.schema_facts import (
 )
 from ..classify import BINDINGS_DIR
 from . import check
-from ._params import TEXT, ListOf
+from ..params import TEXT, ListOf
 from ._schema_common import docs_with_data, findings_only
 from ._util import added_finding
 

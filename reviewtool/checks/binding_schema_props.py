@@ -23,7 +23,7 @@ from ..artifacts.schema_facts import (
 )
 from ..artifacts.binding_facts import doc_facts
 from . import check
-from ._params import TEXT, ListOf, MapOf
+from ..params import TEXT, ListOf, MapOf
 from ._schema_common import docs_with_data, findings_only
 from ._util import added_finding
 

@@ -21,7 +21,7 @@ from ..artifacts.binding import BindingDoc, binding_docs, build_doc
 from ..classify import BINDINGS_DIR
 from ..model import Finding, Patch
 from . import check
-from ._params import INT
+from ..params import INT
 
 DT_SCHEMA_RULE = "binding/dt-schema"
 

@@ -6,7 +6,7 @@ import re
 
 from ..classify import is_binding_schema
 from . import check
-from ._params import INT
+from ..params import INT
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
 _IDENT = re.compile(r"[#A-Za-z_][\w#,.-]*[\w]")

@@ -17,7 +17,7 @@ from ..classify import is_binding_schema
 from ..syntax.c import CFile, c_file
 from ..tree import yaml_compatibles
 from . import check
-from ._params import TEXT, ListOf, MapOf
+from ..params import TEXT, ListOf, MapOf
 
 
 def c_files(ctx, suffixes: tuple[str, ...] = (".c",)) -> Iterable[tuple[Any, CFile]]:

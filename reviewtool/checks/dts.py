@@ -16,7 +16,7 @@ from ..classify import is_dts_path
 from ..syntax.dts import DtsDocument, parse_dts_fragment
 from ..syntax.source import CompatUse, Segment, SourceView, source_view
 from . import check
-from ._params import REGEX, TEXT, ListOf, MapOf
+from ..params import REGEX, TEXT, ListOf, MapOf
 
 
 @dataclass(frozen=True)

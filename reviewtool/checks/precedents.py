@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..archive.precedents import Precedents, Settings, line_candidates
 from . import check
-from ._params import INT, NUMBER, TEXT, ListOf, MapOf
+from ..params import INT, NUMBER, TEXT, ListOf, MapOf
 
 # Settings (archive.precedents) read from either rule's params.
 _SETTINGS = {"min_threads": INT, "min_rate": NUMBER, "max_per_patch": INT, "min_comment_words": INT,

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..history import Remark, Settings, prior_remarks
 from . import check
-from ._params import BOOL, INT, TEXT, ListOf
+from ..params import BOOL, INT, TEXT, ListOf
 
 
 @check("prior-feedback", params={

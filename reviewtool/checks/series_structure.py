@@ -30,7 +30,7 @@ from ..syntax.source import CompatUse, source_view
 from ..artifacts.binding_facts import is_id_style
 from ..tree import VENDOR_PREFIXES, binding_compatibles, compatible_matches, vendor_prefix_keys, yaml_compatibles
 from . import check
-from ._params import INT, NUMBER, TEXT, ListOf
+from ..params import INT, NUMBER, TEXT, ListOf
 from .dts import dts_compatible_uses
 
 _C_SUFFIXES = (".c", ".h")
