@@ -160,7 +160,7 @@ def test_repro_28_bad_example_in_explain():
 
 
 @pytest.mark.parametrize("example,needle", [
-    ({"subject": "x: y", "from": "A" * 100_000}, "examples.bad[0].from"),
+    ({"subject": "x: y", "from": "A" * 5_000}, "examples.bad[0].from"),
     ({"subject": "x: y", "files": {"a.c": 5}}, "examples.bad[0].files.a.c"),
     ({"patches": [{"subject": None}]}, "examples.bad[0].patches[0].subject"),
     ({"subject": "x: y", "modify": {"a.c": {"before": "x"}}}, "needs 'after'"),
@@ -280,4 +280,4 @@ def test_rules_json_marks_each_rules_form():
     forms = {r["id"]: r["form"] for r in json.loads(proc.stdout)}
     assert set(forms.values()) == {"declarative", "check"}
     assert forms["driver/platform-owner"] == "declarative" and forms["series/incomplete"] == "check"
-    assert sum(v == "declarative" for v in forms.values()) >= 22
+    assert sum(v == "declarative" for v in forms.values()) >= 21
