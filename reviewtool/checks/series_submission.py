@@ -9,13 +9,14 @@ import re
 
 from ..classify import is_binding_schema, is_dts_path
 from ..maintainers import Entry, added_entries, parse
+from ..params import REGEX, TEXT, ListOf, MapOf
 from . import check
 
 # ---------------------------------------------------------------------------
 # series/unedited-cover-letter
 
 
-@check("unedited-cover-letter")
+@check("unedited-cover-letter", params={"placeholder": REGEX})
 def unedited_cover_letter(ctx):
     """b4 prep writes EDITME placeholders (cover title, changelog bullets); they must not be sent."""
     word = re.compile(ctx.params.get("placeholder", r"\bEDITME\b"))
@@ -72,7 +73,7 @@ def _tree_entries(ctx) -> list[Entry] | None:
     return ctx.memo("maintainers-entries", compute)
 
 
-@check("maintainers-entry")
+@check("maintainers-entry", params={"driver_files": REGEX, "catch_all": ListOf(TEXT)})
 def maintainers_entry(ctx):
     new = _new_files(ctx)
     if not new:
@@ -116,7 +117,7 @@ def _dts_vendor(paths: list[str]) -> tuple[str, str] | None:
     return next(iter(found)) if len(found) == 1 else None
 
 
-@check("dts-vendor-subject")
+@check("dts-vendor-subject", params={"arch_prefixes": MapOf(TEXT), "aliases": MapOf(REGEX)})
 def dts_vendor_subject(ctx):
     patch = ctx.patch
     paths = [f.path for f in patch.files]
