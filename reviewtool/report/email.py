@@ -323,11 +323,12 @@ def replies(report: SeriesReport, me: Address) -> list[EmailMessage]:
 
 
 def render(reports: list[SeriesReport], rules: list[Rule], stream: IO[str], **_: Any) -> None:
-    from email import policy
     from email.generator import Generator
 
+    from .mailheaders import MAX_LINE, DraftPolicy
+
     me = sender()
-    pol = policy.default.clone(linesep="\n", max_line_length=78)
+    pol = DraftPolicy(linesep="\n", max_line_length=MAX_LINE)
     for report in reports:
         for msg in replies(report, me):
             msg.set_unixfrom(UNIXFROM)

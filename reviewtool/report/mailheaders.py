@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.headerregistry import Address
+from email.policy import EmailPolicy
 from email.utils import parseaddr
 
 from ..model import Person
@@ -151,3 +152,64 @@ def draft_headers(author: Person, recipients: tuple[str, ...], full_subject: str
         rules=clean_text(", ".join(sorted(set(rule_ids)))),
     )
 
+
+
+# ---------------------------------------------------------------------------
+# Writing the headers
+
+MAX_LINE = 78  # RFC 5322 2.1.1: lines SHOULD be no more than 78 characters
+_PLAIN = re.compile(r"^[ -~]*$")  # printable ASCII only: nothing to encode
+_ONE_LINE_HEADERS = ("from", "subject")
+
+
+class DraftPolicy(EmailPolicy):
+    """The email package's policy, except that From and Subject stay on their
+    own line when ``Name: value`` fits in 78 columns and, when longer, fold at
+    the last space that fits (the email package moves the whole value onto a
+    continuation line instead: ``Subject:\n Re: ...``).
+
+    Only plain printable ASCII without an encoded-word look-alike is folded
+    here, and only by turning an existing space into CRLF+space, which a
+    reader's unfolding undoes; anything else (non-ASCII names, ``=?``, a word
+    longer than a line) is left to the email package, which encodes it.  The
+    value is the header object built from ``Address`` objects or cleaned
+    text (see ``DraftHeaders.apply``), so no input reaches here unquoted."""
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() in _ONE_LINE_HEADERS:
+            lines = fold_plain(name, str(value), self.max_line_length or MAX_LINE)
+            if lines is not None:
+                return self.linesep.join(lines) + self.linesep
+        return super().fold(name, value)
+
+
+def fold_plain(name: str, value: str, width: int = MAX_LINE) -> list[str] | None:
+    """The lines of ``name: value``: one when it fits in ``width`` columns,
+    else folded before spaces outside quoted strings (never right after the
+    colon); None when the value is not plain ASCII, holds an encoded-word
+    look-alike, or has a word too long to fold within ``width``."""
+    if not _PLAIN.match(value) or "=?" in value or not value.strip():
+        return None
+    line = f"{name}: {value}"
+    if len(line) <= width:
+        return [line]
+    points = []  # where a fold may go: a space outside quotes, after the first word of the value
+    quoted = escaped = False
+    for i, ch in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quoted and ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == " " and not quoted and i > len(name) + 1 and line[i - 1] != " ":
+            points.append(i)
+    lines: list[str] = []
+    start, previous = 0, None
+    for point in [*points, len(line)]:
+        if point - start > width and previous is not None and previous > start:
+            lines.append(line[start:previous])
+            start = previous
+        previous = point
+    lines.append(line[start:])
+    return lines if all(len(ln) <= width for ln in lines) else None
