@@ -91,7 +91,7 @@ def rules_cmd(
     """List the rules: id, severity, family, summary."""
     from . import ruledocs
 
-    ruledocs.print_rules(ruledocs.load(list(rules_dirs), not no_config, verify_checks=False), fmt, sys.stdout)
+    ruledocs.print_rules(ruledocs.load(list(rules_dirs), not no_config), fmt, sys.stdout)
 
 
 @app.command()

@@ -34,9 +34,8 @@ class Catalogue:
         return self.severity.get(rule.id, rule.severity)
 
 
-def load(rules_dirs: list[str], use_config: bool = True, verify_checks: bool = True) -> Catalogue:
-    """The catalogue as it applies here; ``verify_checks=False`` for listings
-    (``rules``), which need not import every check module."""
+def load(rules_dirs: list[str], use_config: bool = True, verify_checks: bool = False) -> Catalogue:
+    """The catalogue as it applies here (``verify_checks``: see ``catalog.load_catalog``)."""
     severity: dict[str, str] = {}
     disabled: set[str] = set()
     dirs = list(rules_dirs)

@@ -8,10 +8,13 @@ silent.  Every finding quotes a real remark and links it.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from ..archive.precedents import Precedents, Settings, line_candidates
 from . import check
 from ..params import INT, NUMBER, TEXT, ListOf, MapOf
+
+if TYPE_CHECKING:  # pragma: no cover - the archive code loads only when there is an archive (start-up)
+    from ..archive.precedents import Precedents
 
 # Settings (archive.precedents) read from either rule's params.
 _SETTINGS = {"min_threads": INT, "min_rate": NUMBER, "max_per_patch": INT, "min_comment_words": INT,
@@ -33,6 +36,8 @@ def precedent_line(ctx):
     prec = _precedents(ctx)
     if prec is None or ctx.patch is None or not ctx.patch.files:
         return
+    from ..archive.precedents import Settings, line_candidates
+
     settings = Settings.from_params(ctx.params)
     exclude = _exclude(ctx, prec)
     hits = {}
@@ -55,6 +60,8 @@ def precedent_series(ctx):
     prec = _precedents(ctx)
     if prec is None or ctx.patch is None or not ctx.patch.files:
         return
+    from ..archive.precedents import Settings
+
     settings = Settings.from_params(ctx.params)
     subs = prec.similar(ctx.patch, settings, _exclude(ctx, prec), kinds=ctx.params.get("kinds"))
     if not subs:

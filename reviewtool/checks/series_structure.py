@@ -25,13 +25,11 @@ from typing import Any
 from ..artifacts.binding import binding_docs
 from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_dts_path, path_matches
 from ..model import Patch
-from ..syntax.c import c_file
 from ..syntax.source import CompatUse, source_view
 from ..artifacts.binding_facts import is_id_style
 from ..tree import VENDOR_PREFIXES, binding_compatibles, compatible_matches, vendor_prefix_keys, yaml_compatibles
 from . import check
 from ..params import INT, NUMBER, TEXT, ListOf
-from .dts import dts_compatible_uses
 
 _C_SUFFIXES = (".c", ".h")
 
@@ -118,9 +116,13 @@ def _compute_facts(ctx, series) -> SeriesFacts:
                 continue
             uses: list[CompatUse] = []
             if f.path.endswith(_C_SUFFIXES):
+                from ..syntax.c import c_file  # the C and DTS models load only for such files (start-up)
+
                 cf = c_file(ctx, p, f)
                 uses = [u for u in cf.compatible_uses() if cf.view.is_added(u.line)]
             elif is_dts_path(f.path):
+                from .dts import dts_compatible_uses
+
                 view = source_view(ctx, p, f)
                 uses = [u for u in dts_compatible_uses(view) if view.is_added(u.line)]
             if uses:
