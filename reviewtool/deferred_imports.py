@@ -3,7 +3,7 @@
 b4 imports ``dkim`` (which pulls dnspython and PyNaCl) and ``patatt`` at
 module level, only for attestation, which we switch off.  Those imports were
 a third of b4's import time and a large part of a one-patch hook run
-(issue 13).  ``defer`` puts a stand-in module in ``sys.modules``: the
+(issue 13); requests (for lore only, through liblore) was most of the rest.  ``defer`` puts a stand-in module in ``sys.modules``: the
 library's ``import dkim`` binds the stand-in, and the first attribute anyone
 reads from it imports the real module and forwards to it, so behaviour is
 unchanged whenever the module really is used.
@@ -18,7 +18,13 @@ import importlib
 import importlib.util
 import sys
 import types
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+# Attributes a library may read from a stand-in while it is being imported,
+# by module name (see ``annotations_only``).
+_ANNOTATING: dict[str, frozenset[str]] = {}
+_PLACEHOLDERS: dict[str, type] = {}
 
 
 class _Deferred(types.ModuleType):
@@ -26,6 +32,8 @@ class _Deferred(types.ModuleType):
 
     def __getattr__(self, attr: str) -> Any:
         name = self.__name__
+        if attr in _ANNOTATING.get(name, ()):
+            return _placeholder(f"{name}.{attr}")
         if sys.modules.get(name) is self:
             del sys.modules[name]
         real = importlib.import_module(name)
@@ -46,5 +54,32 @@ def defer(*names: str) -> None:
         sys.modules[name] = _Deferred(name)
 
 
+@contextmanager
+def annotations_only(name: str, *attrs: str) -> Iterator[None]:
+    """While a library is imported in this block, reading ``attrs`` of the
+    stand-in for ``name`` gives a placeholder class instead of loading the
+    module.  For module-level annotations only: b4 evaluates
+    ``Optional[requests.Session]`` when it is imported but needs requests
+    only to talk to lore, which a local check never does.  The placeholder
+    is never stored on the stand-in, so after the block every read of the
+    module loads the real one."""
+    _ANNOTATING[name] = frozenset(attrs)
+    try:
+        yield
+    finally:
+        _ANNOTATING.pop(name, None)
+
+
+def _placeholder(qualname: str) -> type:
+    if qualname not in _PLACEHOLDERS:
+        module, _, attr = qualname.rpartition(".")
+        _PLACEHOLDERS[qualname] = type(attr, (), {"__module__": f"{module} (not imported)"})
+    return _PLACEHOLDERS[qualname]
+
+
 # What b4 imports for attestation only (we run it with attestation off).
 B4_ATTESTATION = ("dkim", "patatt")
+# What b4 and liblore import to talk to lore, and the names b4's module-level
+# annotations read from it while being imported.
+B4_NETWORK = ("requests",)
+B4_ANNOTATIONS = ("Session",)

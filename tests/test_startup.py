@@ -59,12 +59,16 @@ print("OK")
     assert proc.stdout.strip() == "OK", proc.stderr
 
 
-def test_b4_loads_without_attestation_modules():
+def test_b4_loads_without_attestation_and_network_modules():
     code = """
 import sys
 from reviewtool.sources import b4setup
 b4 = b4setup.ready()
-print([m for m in ("dkim", "patatt", "nacl", "dns") if type(sys.modules.get(m)).__name__ == "module"])
+print([m for m in ("dkim", "patatt", "nacl", "dns", "requests", "urllib3")
+       if type(sys.modules.get(m)).__name__ == "module"])
+import requests
+session = b4.get_requests_session()  # the stand-in loads the real requests on first use
+print(type(session) is requests.Session, requests.Session.__module__, type(sys.modules["requests"]).__name__)
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert proc.stdout.strip() == "[]", proc.stderr
+    assert proc.stdout.strip().splitlines() == ["[]", "True requests.sessions module"], proc.stderr

@@ -28,10 +28,13 @@ def ready(
     false, no cache directory at all (b4's own ``nocache`` still writes).
     """
     global _READY
-    from ..deferred_imports import B4_ATTESTATION, defer
+    from ..deferred_imports import B4_ANNOTATIONS, B4_ATTESTATION, B4_NETWORK, annotations_only, defer
 
-    defer(*B4_ATTESTATION)  # attestation is off: dkim/dnspython/PyNaCl only load if something uses them
-    import b4  # heavy: imported only when mail must be parsed
+    # Attestation is off: dkim/dnspython/PyNaCl only load if something uses
+    # them; requests (urllib3, charset_normalizer, ...) only when lore is asked.
+    defer(*B4_ATTESTATION, *B4_NETWORK)
+    with annotations_only("requests", *B4_ANNOTATIONS):
+        import b4  # heavy: imported only when mail must be parsed
 
     if not _READY:
         # b4 logs chatty warnings (duplicate messages, missing patches) that
