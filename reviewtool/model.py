@@ -166,6 +166,9 @@ class Patch:
     raw_body: str = ""  # the decoded body as sent, for quoting in replies
     git_patch_id: str | None = None
     origin: Origin = UNKNOWN_ORIGIN
+    # Why git am would refuse this patch's diff (a mailer wrapped a line, a hunk
+    # miscounts...); empty when the diff was read.  Such a patch has no files.
+    diff_error: str = ""
 
     @property
     def public_message_id(self) -> str | None:

@@ -122,7 +122,8 @@ def test_path_shaped_input_reads_and_writes_only_where_allowed(tmp_path):
         "dotdot": _run(tmp, "dotdot", "check", str(dotdot), "--tree", str(tree)),
     }
     assert runs["series"]["code"] in (0, 1) and runs["email"]["code"] in (0, 1)
-    assert runs["dotdot"]["code"] == 2
+    # The '..' path is refused as git apply refuses it: a corrupt-patch finding, nothing read.
+    assert runs["dotdot"]["code"] == 1
     writable = [tmp / "tmp", tmp / "cache"]
     install = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
                                            *sysconfig.get_paths().values()) if p}

@@ -138,6 +138,14 @@ def _huge_line_patch(path: Path) -> Path:
     return path
 
 
+def _plain_tree(tmp: Path) -> Path:
+    """A kernel-shaped directory that is not a git repository (repro 15's --tree)."""
+    tree = tmp / "plain-tree"
+    (tree / "Documentation/devicetree/bindings/misc").mkdir(parents=True)
+    (tree / "Documentation/devicetree/bindings/misc/ok.yaml").write_text("title: fine\n")
+    return tree
+
+
 def _added_binding(text: str) -> str:
     p = "Documentation/devicetree/bindings/misc/acme,x.yaml"
     lines = text.rstrip("\n").split("\n")
@@ -167,7 +175,7 @@ def runs(tmp_path_factory) -> dict[str, Run]:
         "03": ("check", "03-message-id-nested-comments.patch", "--format", "json"),
         "04": ("check", "04-binding-control-char.patch", "--format", "json"),
         "05": ("check", "05-binding-lone-brace.patch", "--format", "json"),
-        "06": ("check", "06-multiline-diff-error.patch"),
+        "06": ("check", "06-multiline-diff-error.patch", "--format", "json"),
         "07": ("check", "07-huge-series-total.patch", "--format", "json"),
         "08": ("check", "/dev/zero"),
         "09": ("check", "09-non-utf8-message-id.patch", "--format", "json"),
@@ -177,7 +185,7 @@ def runs(tmp_path_factory) -> dict[str, Run]:
         "12": ("check", "12-binding-billion-laughs.patch"),
         "13": ("check", str(huge), "--format", "terse"),
         "14": ("check", "14-email-recipient-injection.patch", "--format", "email"),
-        "15": ("check", "15-tree-read-traversal.patch", "--tree", str(REPO / "tests")),
+        "15": ("check", "15-tree-read-traversal.patch", "--tree", str(_plain_tree(tmp)), "--format", "json"),
         "16": ("check", "16-ref-url-traversal.patch", "--format", "json"),
         "17": ("check", "17-binding-path-prefix-clash.patch", "--format", "json"),
         "18": ("check", "18-dts-example-deep-nodes.patch"),
@@ -262,8 +270,20 @@ def test_broken_bindings_are_reported_not_crashed(runs, key):
     assert rules & {"binding/dt-schema", "binding/yamllint", "binding/id-path"}, rules
 
 
-def test_06_diff_error_is_one_line(runs):
-    assert "cannot parse the diff" in runs["06"].one_line_error()
+def _corrupt_patch_messages(run: Run) -> list[str]:
+    doc = json.loads(run.report())
+    return [f["message"] for s in doc["series"] for f in s["findings"] if f["rule"] == "series/corrupt-patch"]
+
+
+def test_06_diff_error_is_one_finding_on_one_line(runs):
+    """The diff git am would refuse is an error finding on that patch, its reason on one line."""
+    (message,) = _corrupt_patch_messages(runs["06"])
+    assert "cannot parse the diff" in message and "\n" not in message
+
+
+def test_15_dotdot_path_is_refused_as_git_apply_refuses_it(runs):
+    (message,) = _corrupt_patch_messages(runs["15"])
+    assert "invalid path" in message
 
 
 def test_07_huge_total_is_not_a_counter(runs):
@@ -277,7 +297,6 @@ def test_07_huge_total_is_not_a_counter(runs):
     ("dup-bomb", "aliases are expanded"),
     ("13", "limit"),
     ("22-sender", "REVIEWTOOL_FROM must be one address"),
-    ("15", "invalid path"),
     ("18", "levels deep"),
     ("19-long", "no such file"),
     ("19-long-msgid", "cannot reach"),

@@ -121,3 +121,37 @@ def test_dts_vendor_leaves_mixed_patches_alone():
         "arch/arm64/boot/dts/renesas/a.dtsi": {"before": "/ {\n};\n", "after": "/ {\n\tw {\n\t};\n};\n"},
         "arch/arm64/boot/dts/rockchip/b.dtsi": {"before": "/ {\n};\n", "after": "/ {\n\tw {\n\t};\n};\n"}}}
     assert not run("subject/dts-vendor", spec)
+
+
+WRAPPED_DIFF = ("diff --git a/Documentation/devicetree/bindings/misc/acme,widget.yaml\n"
+                "b/Documentation/devicetree/bindings/misc/acme,widget.yaml\nnew file mode 100644\n"
+                "index 0000000..1111111\n--- /dev/null\n+++ b/Documentation/devicetree/bindings/misc/acme,widget.yaml\n"
+                "@@ -0,0 +1,1 @@\n+%YAML 1.2\n")
+
+
+def test_corrupt_patch_leaves_the_rest_of_the_series_checked():
+    """A mailer-wrapped 'diff --git' line (git am: refused) is an error on that
+    patch; the other patches of the series are still read and checked."""
+    spec = {"cover": {"subject": "ACME widget"}, "patches": [
+        {"subject": "dt-bindings: misc: Add ACME widget", "diff": WRAPPED_DIFF},
+        {"subject": "misc: acme: Add widget driver", "body": "", "files": WIDGET},
+    ]}
+    (series,) = load_bytes(render_example(spec, "t"), "test")
+    assert series.patches[0].files == () and "cannot parse the diff" in series.patches[0].diff_error
+    assert series.patches[1].files[0].path == "drivers/misc/acme-widget.c" and not series.patches[1].diff_error
+    found = {(f.rule, f.patch) for f in check_series(series, list(RULES.values()), Options()).findings}
+    assert ("series/corrupt-patch", 1) in found and ("commit/empty-body", 2) in found
+    assert not any(rule == "series/corrupt-patch" and n != 1 for rule, n in found)
+
+
+def test_real_wrapped_diff_from_the_archive_is_read():
+    """SDP500 v2 1/3 as sent: its mailer wrapped the 'diff --git' line."""
+    from conftest import REPO
+    from reviewtool.sources.mbox import load
+
+    path = REPO.parent / "shared/archive/dev/2024-04-dt-bindings-iio-pressure-add-sensirion-7247bf11.mbox"
+    if not path.exists():
+        pytest.skip("archive absent")
+    (series,) = load(str(path))
+    findings = check_series(series, [RULES["series/corrupt-patch"]], Options()).findings
+    assert [(f.rule, f.patch) for f in findings] == [("series/corrupt-patch", 1)]

@@ -144,3 +144,15 @@ def dts_vendor_subject(ctx):
                else f'does not start with "{prefix}: dts: {vendor}: "')
     yield ctx.finding(anchor="subject", text=patch.full_subject, quote=(f"Subject: {patch.full_subject}",),
                       problem=problem, prefix=f"{prefix}: dts: {vendor}: ", directory=f"arch/{arch}/boot/dts/{vendor}/")
+
+
+# ---------------------------------------------------------------------------
+# series/corrupt-patch
+
+
+@check("corrupt-patch")
+def corrupt_patch(ctx):
+    """A diff git am would refuse (a mailer wrapped or re-encoded it, a hunk
+    miscounts): the maintainer cannot apply it, so nothing else matters first."""
+    if ctx.patch.diff_error:
+        yield ctx.finding(anchor="subject", text=ctx.patch.full_subject, detail=ctx.patch.diff_error)

@@ -9,7 +9,8 @@ body or of the status line) defeat it.  Here every answer
   else ``limits.MAX_LORE_SECONDS``): a watchdog shuts the request's sockets
   down when the time is up, which ends a read blocked on a trickle;
 * may hold at most ``limits.MAX_LORE_BYTES`` on the wire and, when it is
-  gzip data (lore's ``t.mbox.gz``), as many once unpacked.
+  gzip data (lore's ``t.mbox.gz``), as many once unpacked; the body of a
+  redirect on the way is held to the same caps (requests reads it whole).
 
 Going over the size raises ``AnswerRefused`` (a ``requests.ConnectionError``),
 over the time ``AnswerLate`` (a ``requests.Timeout``), so liblore treats
@@ -102,6 +103,17 @@ class BoundedSession(requests.Session):
                 except OSError:
                     pass
 
+        def read_redirect(resp: requests.Response, **_: Any) -> requests.Response:
+            # requests reads a 3xx's body whole (resp.content) before following
+            # it; read it here first, under the same caps.
+            if resp.is_redirect:
+                resp._content = self._read(resp, expired)
+                resp._content_consumed = True
+            return resp
+
+        hooks = dict(kwargs.pop("hooks", None) or {})
+        hooks["response"] = [*_as_list(hooks.get("response")), read_redirect]
+        kwargs["hooks"] = hooks
         watchdog = threading.Timer(self.deadline, stop)
         watchdog.daemon = True
         watchdog.start()
@@ -144,6 +156,12 @@ class BoundedSession(requests.Session):
         if body[:2] == b"\x1f\x8b":
             _check_gunzipped_size(body, self.max_bytes, resp.url)
         return body
+
+
+def _as_list(hook: Any) -> list[Any]:
+    if hook is None:
+        return []
+    return list(hook) if isinstance(hook, (list, tuple)) else [hook]
 
 
 def _check_gunzipped_size(data: bytes, limit: int, url: str) -> None:

@@ -329,8 +329,14 @@ def _patch_from_lmsg(lmsg: Any, source: str, cover: bool = False, origin: Origin
     if not diff:
         # Some mail has no '---' separator; look for the diff in the whole body.
         _, diff = split_diff(body)
-    where = f"{source}: {lmsg.full_subject}"
-    files = () if cover else parse_files(diff, where)
+    files, diff_error = (), ""
+    if not cover:
+        try:
+            files = parse_files(diff, "patch")
+        except InputError as exc:
+            # One corrupt patch is a finding on that patch (series/corrupt-patch),
+            # not a reason to leave the rest of the series unchecked.
+            diff_error = str(exc).removeprefix("patch: ")
     recipients = tuple(
         addr.lower() for _, addr in getaddresses(lmsg.msg.get_all("to", []) + lmsg.msg.get_all("cc", [])) if addr
     )
@@ -352,6 +358,7 @@ def _patch_from_lmsg(lmsg: Any, source: str, cover: bool = False, origin: Origin
         raw_body=body,
         git_patch_id=None if cover else getattr(lmsg, "git_patch_id", None),
         origin=origin,
+        diff_error=diff_error,
     )
 
 
