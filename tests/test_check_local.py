@@ -132,7 +132,11 @@ def test_truncated_diff(tmp_path):
     cut = src[: src.index("+static int acme_pwm_probe")]
     p = tmp_path / "trunc.patch"
     p.write_text(cut)
-    assert "truncated" in _one_line_error(run_cli("check", str(p)))
+    proc = run_cli("check", str(p), "--format", "json")
+    assert proc.returncode == 1, proc.stderr.decode()
+    (finding,) = [f for f in json.loads(proc.stdout)["series"][0]["findings"] if f["rule"] == "series/corrupt-patch"]
+    assert ("truncated" in finding["message"] or "shorter than expected" in finding["message"])
+    assert finding["severity"] == "error" and finding["patch"] == 2
 
 
 def test_mbox_without_patches(corpus):
