@@ -248,4 +248,7 @@ def test_hunk_header_shorter_than_its_hunk(tmp_path):
     src = (SAMPLES / "acme-pwm-clean" / "0002-pwm-Add-ACME-A1-PWM-driver.patch").read_text()
     p = tmp_path / "short-header.patch"
     p.write_text(src.replace("@@ -0,0 +1,61 @@", "@@ -0,0 +1,40 @@"))
-    assert "hunk header counts fewer lines" in _one_line_error(run_cli("check", str(p)))
+    proc = run_cli("check", str(p), "--format", "json")
+    assert proc.returncode == 1, proc.stderr.decode()
+    (finding,) = [f for f in json.loads(proc.stdout)["series"][0]["findings"] if f["rule"] == "series/corrupt-patch"]
+    assert "hunk header counts fewer lines" in finding["message"]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import CORPUS, REPO, run_cli
+from conftest import CORPUS, REPO, SAMPLES, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 import gen_mailbox  # noqa: E402
@@ -114,11 +114,14 @@ def test_json_is_checks_schema(corpus):
 
 @pytest.fixture
 def big_mailbox(tmp_path):
-    """A generated queue of 12 series, one with a truncated diff, plus a real thread."""
+    """A generated queue of 12 series, one with a truncated diff, plus a real
+    thread and a patch claiming more patches than a series may hold."""
     out = tmp_path / "queue.mbox"
     counts = gen_mailbox.generate(str(out), series=12, seed=3, corrupt=1)
     with out.open("ab") as fh:
         fh.write((CORPUS / "other-amd-sbtsi-v2-binding.mbox").read_bytes())
+        over = (SAMPLES / "acme-pwm-clean" / "0002-pwm-Add-ACME-A1-PWM-driver.patch").read_bytes()
+        fh.write(b"\n" + over.replace(b"[PATCH 2/3]", b"[PATCH 2/2500]"))
     return out, counts
 
 
@@ -128,18 +131,22 @@ def _cheap_rule() -> str:
     return next(r.id for r in load_catalog() if r.id.startswith("subject/"))
 
 
-def test_corrupted_thread_is_one_errored_row(corpus, big_mailbox):
+def test_unreadable_thread_is_one_errored_row(corpus, big_mailbox):
     path, counts = big_mailbox
-    doc, _ = triage_json(str(path), "--jobs", "2", "--only", _cheap_rule(), "--keep-going")
+    doc, _ = triage_json(str(path), "--jobs", "2", "--only", _cheap_rule(), "--only", "series/corrupt-patch",
+                         "--keep-going")
     rows = doc["series"]
-    assert len(rows) == counts["series"] + 1
+    assert len(rows) == counts["series"] + 2
     errored = [s for s in rows if "error" in s]
     assert len(errored) == 1
     err = errored[0]["error"]
-    assert "truncated" in err or "cannot parse the diff" in err
-    assert errored[0]["patches"][0]["subject"] in err  # says which patch is broken
+    assert "over the limit" in err
     assert rows[0] is errored[0]  # could not be checked: listed first
-    assert errored[0]["patches"] and errored[0]["findings"] == []
+    assert errored[0]["findings"] == []
+    # The truncated diff is read: a row with the corrupt-patch error naming why.
+    corrupt = [f for s in rows for f in s.get("findings", []) if f["rule"] == "series/corrupt-patch"]
+    assert len(corrupt) == 1 and corrupt[0]["severity"] == "error"
+    assert "truncated" in corrupt[0]["message"] or "cannot parse the diff" in corrupt[0]["message"]
     # Without --keep-going a row that could not be checked fails the run.
     proc = run_cli("triage", str(path), "--jobs", "1", "--only", _cheap_rule(), "--format", "json")
     assert proc.returncode == 1 and b"could not be checked" in proc.stderr
