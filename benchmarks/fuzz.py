@@ -63,7 +63,10 @@ def worker(conn, hard_memory: int) -> None:
 
     import os
 
+    import warnings
+
     resource.setrlimit(resource.RLIMIT_AS, (hard_memory, hard_memory))
+    warnings.simplefilter("ignore")  # as reviewtool's main does: library warnings are not output
     os.environ["REVIEWTOOL_FROM"] = "Fuzz <fuzz@example.org>"  # no git config lookup per email render
     workdir = Path(tempfile.mkdtemp(prefix="reviewtool-fuzz-"))
     while True:
