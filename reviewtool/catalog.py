@@ -147,7 +147,13 @@ def load_rule_file(path: Path, *, verify_checks: bool = True, trusted: bool = Fa
     if not reviewed and (problem := yaml_text_problem(text)) is not None:
         raise InputError(f"{path}: {problem}")
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if reviewed:  # the built-in files change only with the package: parsed once, then read as JSON
+            from .jsoncache import cached, key_of
+
+            data = cached(f"rules-{path.stem}", key_of([path]), lambda: _parse_yaml(yaml, text),
+                          lambda d: isinstance(d, dict) and isinstance(d.get("rules"), list))
+        else:
+            data = _parse_yaml(yaml, text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
@@ -164,6 +170,10 @@ def load_rule_file(path: Path, *, verify_checks: bool = True, trusted: bool = Fa
         with trusted_patterns(lazy=reviewed):
             return [_parse_rule(path, i, raw, verify_checks, reviewed) for i, raw in enumerate(data["rules"])]
     return [_parse_rule(path, i, raw, verify_checks) for i, raw in enumerate(data["rules"])]
+
+
+def _parse_yaml(yaml: Any, text: str) -> Any:
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True, reviewed: bool = False) -> Rule:

@@ -138,11 +138,14 @@ def precedent_options(req: CheckRequest, rules: list[Rule]) -> dict:
               and (not req.only or r.id in req.only)]
     if not req.precedents or not wanted:
         return {}
-    from .archive.precedents import Precedents
     from .archive.store import open_archive
 
     db = open_archive(req.archive)
-    return {"precedents": Precedents(db)} if db is not None else {}
+    if db is None:
+        return {}
+    from .archive.precedents import Precedents  # its models load only when there is an archive (start-up)
+
+    return {"precedents": Precedents(db)}
 
 
 def at_least(report: SeriesReport, min_severity: str) -> SeriesReport:

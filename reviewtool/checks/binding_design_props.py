@@ -27,24 +27,42 @@ def dtschema_property_names() -> frozenset[str]:
     dt-schema is not installed): these are standard, whatever their spelling."""
     try:
         import glob
+        import importlib.util
         import os
 
-        import dtschema
         import yaml
+
+        spec = importlib.util.find_spec("dtschema")  # where its schemas are, without importing it
+        if spec is None or not spec.origin:
+            return frozenset()
     except Exception:
         return frozenset()
+    from pathlib import Path
+
+    from ..jsoncache import cached, key_of
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    names: set[str] = set()
-    root = os.path.join(os.path.dirname(dtschema.__file__), "schemas")
-    for path in glob.glob(os.path.join(root, "**", "*.yaml"), recursive=True):
-        try:
-            with open(path, encoding="utf-8") as fh:
-                for m in walk_maps(yaml.load(fh, Loader=loader)):
-                    if isinstance(m.get("properties"), dict):
-                        names.update(k for k in m["properties"] if isinstance(k, str))
-        except Exception:
-            continue
-    return frozenset(names)
+    root = os.path.join(os.path.dirname(spec.origin), "schemas")
+    paths = sorted(glob.glob(os.path.join(root, "**", "*.yaml"), recursive=True))
+
+    def parse() -> list[str]:
+        names: set[str] = set()
+        for path in paths:
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    for m in walk_maps(yaml.load(fh, Loader=loader)):
+                        if isinstance(m.get("properties"), dict):
+                            names.update(k for k in m["properties"] if isinstance(k, str))
+            except Exception:
+                continue
+        return sorted(names)
+
+    try:  # 60-odd YAML parses per run otherwise (start-up, issue 13)
+        key = key_of(map(Path, paths))
+    except OSError:
+        return frozenset(parse())
+    return frozenset(cached("dtschema-property-names", key, parse,
+                            lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)))
 
 
 def _standard(ctx) -> tuple[frozenset[str], list[re.Pattern]]:

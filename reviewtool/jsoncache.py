@@ -1,0 +1,56 @@
+"""Plain data derived from files, kept as JSON in the user's cache directory.
+
+Some inputs of every run change only when a package is upgraded: the
+built-in rule files, dt-schema's core schemas.  Parsing them as YAML on every
+run cost a large part of a one-patch b4 hook run (issue 13 item 9); JSON is
+read several times faster.  An entry is keyed by the name, size and mtime of
+every file it was derived from (plus any version text), so a changed file is
+never served stale.  Only JSON is read back, never code; any problem with the
+cache (unreadable, damaged, not writable) means computing the value again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reviewtool"
+
+
+def key_of(files: Iterable[Path], *extra: str) -> str:
+    """A digest of ``extra`` and each file's path, size and mtime."""
+    h = hashlib.sha256("\0".join(extra).encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"\0{f}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:24]
+
+
+def cached(name: str, key: str, compute: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
+    """``compute()``'s JSON-able value, read from the cache entry ``name``-``key``
+    when one exists and ``valid`` accepts what it holds, else computed and stored."""
+    path = cache_dir() / f"{name}-{key}.json"
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+        if valid(value):
+            return value
+    except (OSError, ValueError):
+        pass
+    value = compute()
+    try:
+        text = json.dumps(value)
+        if json.loads(text) != value:  # e.g. a date, or an int key: JSON would not give it back as it is
+            return value
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError, RecursionError):
+        pass  # no cache this time; the value is right all the same
+    return value
