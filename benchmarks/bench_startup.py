@@ -13,6 +13,12 @@ the targets (<= 1.0x ``checkpatch --help`` for ``--help``, ``check --help``
 and ``rules``; <= 0.5x checkpatch on the same patch for one binding patch in
 b4 hook mode, run from the top of the tree as b4 does).
 
+reviewtool runs as an installed tool does: with Python's bytecode cache.
+``PYTHONDONTWRITEBYTECODE`` is dropped from its environment (the warm-up run
+writes the ``.pyc`` files a pip install would have), else every run would
+compile each of its modules from source; ``--as-is`` keeps the environment
+as it is.
+
 The default patch is the single binding patch of
 ``../shared/corpus/geniezone-v3-binding-patch.mbox``.  Asserts nothing:
 targets live here, not in unit tests.
@@ -33,9 +39,14 @@ DEFAULT_PATCH = REPO.parent / "shared" / "corpus" / "geniezone-v3-binding-patch.
 CHECKPATCH_HOOK = ["-q", "--terse", "--no-summary", "--mailback", "--showfile"]
 
 
+KEEP_ENV = False  # --as-is
+
+
 def cpu(cmd: list[str], cwd: Path, stdin: bytes | None = None) -> float:
-    """User+system CPU seconds of one child process."""
+    """User+system CPU seconds of one child process (and the children it waited for)."""
     env = dict(os.environ, NO_COLOR="1")
+    if not KEEP_ENV:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if stdin is not None:
@@ -69,7 +80,11 @@ def main() -> None:
     ap.add_argument("tree", help="kernel source tree (with scripts/checkpatch.pl)")
     ap.add_argument("--runs", type=int, default=7, help="pairs per figure (default 7)")
     ap.add_argument("--patch", default=str(DEFAULT_PATCH), help="one binding patch as mail (mbox)")
+    ap.add_argument("--as-is", action="store_true",
+                    help="keep PYTHONDONTWRITEBYTECODE if set (every run compiles reviewtool from source)")
     args = ap.parse_args()
+    global KEEP_ENV
+    KEEP_ENV = args.as_is
     tree = Path(args.tree).resolve()
     checkpatch = tree / "scripts" / "checkpatch.pl"
     if not checkpatch.is_file():
@@ -80,7 +95,8 @@ def main() -> None:
     py = sys.executable
     ours = [py, "-m", "reviewtool"]
     help_cmd = ["perl", str(checkpatch), "--help"]
-    print(f"== CPU (user+sys), median of {args.runs} pairs; {py}")
+    cache = "as-is" if KEEP_ENV or "PYTHONDONTWRITEBYTECODE" not in os.environ else "bytecode cache on"
+    print(f"== CPU (user+sys), median of {args.runs} pairs; {py} ({cache})")
     for label, cmd in [("reviewtool --help", ["--help"]), ("reviewtool check --help", ["check", "--help"]),
                        ("reviewtool rules", ["rules", "--no-config"])]:
         paired(label, help_cmd, ours + cmd, REPO, args.runs, 1.0)

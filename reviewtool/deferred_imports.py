@@ -83,3 +83,8 @@ B4_ATTESTATION = ("dkim", "patatt")
 # annotations read from it while being imported.
 B4_NETWORK = ("requests",)
 B4_ANNOTATIONS = ("Session",)
+# What jsonschema imports at module level for format checkers that only call
+# it when a value of that format ("uri", "iri", ...) is checked; binding
+# validation rarely meets one.  (idna and jsonpointer are read at import
+# time, so deferring them would gain nothing.)
+JSONSCHEMA_FORMATS = ("rfc3987",)

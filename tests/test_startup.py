@@ -72,3 +72,18 @@ print(type(session) is requests.Session, requests.Session.__module__, type(sys.m
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip().splitlines() == ["[]", "True requests.sessions module"], proc.stderr
+
+
+def test_dtschema_loads_without_uri_format_modules_until_a_uri_is_checked():
+    code = """
+import sys
+from reviewtool.validators import dtschema_runner
+dtschema_runner.load()
+print(type(sys.modules.get("rfc3987")).__name__)
+import jsonschema
+checker = jsonschema.FormatChecker()
+print(checker.conforms("https://example.org/a", "uri"), checker.conforms("not a uri", "uri"),
+      type(sys.modules.get("rfc3987")).__name__)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip().splitlines() == ["_Deferred", "True False module"], proc.stderr

@@ -110,6 +110,10 @@ def load() -> Any:
 def _import() -> Any:
     import signal
 
+    from ..deferred_imports import JSONSCHEMA_FORMATS, defer
+
+    defer(*JSONSCHEMA_FORMATS)  # loaded on the first value of such a format (start-up, issue 13)
+
     try:
         if threading.current_thread() is threading.main_thread():
             previous = signal.getsignal(signal.SIGINT)
