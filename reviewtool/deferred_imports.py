@@ -55,19 +55,20 @@ def defer(*names: str) -> None:
 
 
 @contextmanager
-def annotations_only(name: str, *attrs: str) -> Iterator[None]:
-    """While a library is imported in this block, reading ``attrs`` of the
-    stand-in for ``name`` gives a placeholder class instead of loading the
-    module.  For module-level annotations only: b4 evaluates
+def annotations_only(names: dict[str, tuple[str, ...]]) -> Iterator[None]:
+    """While a library is imported in this block, reading the given
+    attributes of the stand-in for each module name gives a placeholder class
+    instead of loading the module.  For module-level annotations only: b4 evaluates
     ``Optional[requests.Session]`` when it is imported but needs requests
     only to talk to lore, which a local check never does.  The placeholder
     is never stored on the stand-in, so after the block every read of the
     module loads the real one."""
-    _ANNOTATING[name] = frozenset(attrs)
+    _ANNOTATING.update({name: frozenset(attrs) for name, attrs in names.items()})
     try:
         yield
     finally:
-        _ANNOTATING.pop(name, None)
+        for name in names:
+            _ANNOTATING.pop(name, None)
 
 
 def _placeholder(qualname: str) -> type:
@@ -79,10 +80,10 @@ def _placeholder(qualname: str) -> type:
 
 # What b4 imports for attestation only (we run it with attestation off).
 B4_ATTESTATION = ("dkim", "patatt")
-# What b4 and liblore import to talk to lore, and the names b4's module-level
-# annotations read from it while being imported.
-B4_NETWORK = ("requests",)
-B4_ANNOTATIONS = ("Session",)
+# What b4 and liblore import to talk to lore or send mail, and the names b4's
+# module-level annotations read from them while b4 is being imported.
+B4_ANNOTATIONS = {"requests": ("Session",), "smtplib": ("SMTP", "SMTP_SSL")}
+B4_NETWORK = tuple(B4_ANNOTATIONS)
 # What jsonschema imports at module level for format checkers that only call
 # it when a value of that format ("uri", "iri", ...) is checked; binding
 # validation rarely meets one.  (idna and jsonpointer are read at import

@@ -64,14 +64,16 @@ def test_b4_loads_without_attestation_and_network_modules():
 import sys
 from reviewtool.sources import b4setup
 b4 = b4setup.ready()
-print([m for m in ("dkim", "patatt", "nacl", "dns", "requests", "urllib3")
+print([m for m in ("dkim", "patatt", "nacl", "dns", "requests", "urllib3", "smtplib")
        if type(sys.modules.get(m)).__name__ == "module"])
 import requests
 session = b4.get_requests_session()  # the stand-in loads the real requests on first use
 print(type(session) is requests.Session, requests.Session.__module__, type(sys.modules["requests"]).__name__)
+print(b4.smtplib.SMTP.__module__, type(sys.modules["smtplib"]).__name__)
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert proc.stdout.strip().splitlines() == ["[]", "True requests.sessions module"], proc.stderr
+    assert proc.stdout.strip().splitlines() == ["[]", "True requests.sessions module", "smtplib module"], \
+        proc.stderr
 
 
 def test_dtschema_loads_without_uri_format_modules_until_a_uri_is_checked():

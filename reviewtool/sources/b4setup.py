@@ -31,9 +31,10 @@ def ready(
     from ..deferred_imports import B4_ANNOTATIONS, B4_ATTESTATION, B4_NETWORK, annotations_only, defer
 
     # Attestation is off: dkim/dnspython/PyNaCl only load if something uses
-    # them; requests (urllib3, charset_normalizer, ...) only when lore is asked.
+    # them; requests (urllib3, charset_normalizer, ...) only when lore is
+    # asked, smtplib (ssl) never on a check.
     defer(*B4_ATTESTATION, *B4_NETWORK)
-    with annotations_only("requests", *B4_ANNOTATIONS):
+    with annotations_only(B4_ANNOTATIONS):
         import b4  # heavy: imported only when mail must be parsed
 
     if not _READY:
