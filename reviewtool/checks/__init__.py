@@ -63,7 +63,7 @@ MODULE_CHECKS: dict[str, tuple[str, ...]] = {
         "binding-after-user", "dt-header-split", "dts-before-driver", "fixup-of-earlier-patch",
         "undocumented-compatible", "vendor-prefix-undocumented",
     ),
-    "series_submission": ("dts-vendor-subject", "maintainers-entry", "unedited-cover-letter"),
+    "series_submission": ("corrupt-patch", "dts-vendor-subject", "maintainers-entry", "unedited-cover-letter"),
 }
 _MODULE_OF = {name: module for module, names in MODULE_CHECKS.items() for name in names}
 
