@@ -638,11 +638,16 @@ class HunkHeader(Cond):
 class Inside(Cond):
     """Added lines within the nodes a tree-sitter query captures as ``@inside``
     (every line of the node) or ``@at`` (its first line only); without such
-    captures, the first capture of each match.  The text is the file's
-    post-image (the whole file when known, else each hunk)."""
+    captures, the first capture of each match.  ``unless`` is a second query:
+    a node it captures too (same span and type, under any capture name) is
+    left out, e.g. a driver initialiser that sets ``.id_table``.  The text is
+    the file's post-image (the whole file when known, else each hunk); C is
+    read through the C model's parse (annotation macros blanked, a hunk cut
+    mid-construct read after its header), so no file is parsed twice."""
 
     lang: str = "c"
     query: str = ""
+    unless: str | None = None
 
     def __post_init__(self) -> None:
         _set(self, level="line")
@@ -652,22 +657,24 @@ class Inside(Cond):
 
         view = _source_view(env)
         hits: dict[int, Hit] = {}
-        for i, seg in enumerate(view.segments):
+        for root, seg, skip in _parsed_segments(env, self.lang, view):
             numbers = [n for n, _ in seg.lines]
-            if not numbers or not any(view.is_added(n) for n in numbers):
-                continue
-            # one parse per segment and language, shared by every inside: condition of the run
-            key = f"matcher-ts:{self.lang}:{env.patch.message_id}:{env.patch.n}:{env.file.path}:{i}"
-            tree = env.ctx.memo(key, lambda: ts.parse(self.lang, seg.text))  # type: ignore[arg-type]
-            for _i, caps in ts.matches(self.lang, self.query, tree.root_node):  # type: ignore[arg-type]
-                spans = [(n.start_point[0], n.end_point[0]) for n in caps.get("inside", [])]
-                spans += [(n.start_point[0], n.start_point[0]) for n in caps.get("at", [])]
+            excluded = set()
+            if self.unless is not None:
+                excluded = {(n.start_byte, n.end_byte, n.type)
+                            for _i, caps in ts.matches(self.lang, self.unless, root)
+                            for nodes in caps.values() for n in nodes}
+            for _i, caps in ts.matches(self.lang, self.query, root):
+                spans = [(n.start_point[0], n.end_point[0], n) for n in caps.get("inside", [])]
+                spans += [(n.start_point[0], n.start_point[0], n) for n in caps.get("at", [])]
                 if not spans:
-                    spans = [(n.start_point[0], n.end_point[0]) for n in next(iter(caps.values()), [])]
+                    spans = [(n.start_point[0], n.end_point[0], n) for n in next(iter(caps.values()), [])]
                 fields = {k: ts.text_of(v[0]) for k, v in caps.items() if v and k not in ("inside", "at")}
-                for first, last in spans:
-                    for row in range(first, min(last, len(numbers) - 1) + 1):
-                        n = numbers[row]
+                for first, last, node in spans:
+                    if (node.start_byte, node.end_byte, node.type) in excluded:
+                        continue
+                    for row in range(max(first, skip), min(last, skip + len(numbers) - 1) + 1):
+                        n = numbers[row - skip]
                         if view.is_added(n) and n not in hits:
                             hits[n] = _line_hit(env, n, view.text_of(n), dict(fields))
         return _lines(hits, self.message)
@@ -677,6 +684,26 @@ class Inside(Cond):
 
         # capture names as written (no grammar load: the catalogue loads fast)
         return set(re.findall(r"@([A-Za-z_][\w.-]*)", self.query)) - {"inside", "at"}
+
+
+def _parsed_segments(env: Env, lang: str, view: Any):
+    """(syntax tree root, segment, rows of header text before the segment) for
+    each segment with added lines, parsed once per run and shared with the C model."""
+    if lang == "c":
+        from .syntax.c import c_file
+
+        for unit in c_file(env.ctx, env.patch, env.file).units:
+            if any(view.is_added(n) for n, _ in unit.segment.lines):
+                yield unit.root, unit.segment, unit.prefix_rows
+        return
+    from .syntax import treesitter as ts
+
+    for i, seg in enumerate(view.segments):
+        if not seg.lines or not any(view.is_added(n) for n, _ in seg.lines):
+            continue
+        key = f"matcher-ts:{lang}:{env.patch.message_id}:{env.patch.n}:{env.file.path}:{i}"
+        tree = env.ctx.memo(key, lambda: ts.parse(lang, seg.text))  # noqa: B023 - called at once
+        yield tree.root_node, seg, 0
 
 
 def _source_view(env: Env):
@@ -1075,23 +1102,33 @@ def _compile_line_number(value: Any, where: str) -> LineNumber:
 
 
 def _compile_inside(value: Any, where: str) -> Inside:
-    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("c", "dts"):
-        raise MatchSyntaxError(f"'{where}' must be one of 'c: <tree-sitter query>' or 'dts: <tree-sitter query>'")
-    lang, source = next(iter(value.items()))
+    langs = [k for k in value if k in ("c", "dts")] if isinstance(value, dict) else []
+    if len(langs) != 1 or set(value) - {langs[0], "unless"}:
+        raise MatchSyntaxError(f"'{where}' must be one of 'c: <tree-sitter query>' or 'dts: <tree-sitter query>' "
+                               "(and optionally 'unless: <tree-sitter query>')")
+    lang = langs[0]
+    source, unless = value[lang], value.get("unless")
     if not isinstance(source, str) or not source.strip():
         raise MatchSyntaxError(f"'{where}.{lang}' must be a tree-sitter query")
-    if not _BOUNDED.get():
-        return Inside(lang=lang, query=source)  # built-in: compiled on first use (the suite runs each one)
+    if "unless" in value and (not isinstance(unless, str) or not unless.strip()):
+        raise MatchSyntaxError(f"'{where}.unless' must be a tree-sitter query")
+    if _BOUNDED.get():  # a user rule: compiled now (built-in ones on first use; the suite runs each one)
+        _check_query(lang, source, f"{where}.{lang}")
+        if unless is not None:
+            _check_query(lang, unless, f"{where}.unless")
+    return Inside(lang=lang, query=source, unless=unless)
+
+
+def _check_query(lang: str, source: str, where: str) -> None:
     from .syntax import treesitter as ts
 
     try:
         q = ts.query(lang, source)
     except Exception as exc:  # tree_sitter.QueryError and friends
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise MatchSyntaxError(f"'{where}.{lang}' is not a valid tree-sitter query ({first})") from None
+        raise MatchSyntaxError(f"'{where}' is not a valid tree-sitter query ({first})") from None
     if q.capture_count == 0:
-        raise MatchSyntaxError(f"'{where}.{lang}' must capture the node to look inside (e.g. @inside)")
-    return Inside(lang=lang, query=source)
+        raise MatchSyntaxError(f"'{where}' must capture a node (e.g. @inside)")
 
 
 def _compile_yaml(value: Any, where: str) -> Yaml:

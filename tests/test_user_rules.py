@@ -238,18 +238,7 @@ def test_cli_internal_error_is_one_line(monkeypatch, capsys):
 def test_readme_inside_example_works_as_a_user_rule(tmp_path):
     """The README's 'no .owner = THIS_MODULE inside a platform_driver initialiser'
     rule, copied as a maintainer would, fires there and nowhere else."""
-    import yaml
-
-    lines = (REPO / "README.md").read_text().split("\n")
-    start = next(i for i, ln in enumerate(lines)
-                 if ln == "    match:" and lines[i + 1].startswith("      added_line: '\\.owner"))
-    end = next(i for i in range(start, len(lines)) if lines[i] and not lines[i].startswith("    "))
-    snippet = yaml.safe_load(textwrap.dedent("\n".join(lines[start:end])))
-    rule = {"id": "local/no-owner", "severity": "warning", "summary": "s", "rationale": "r",
-            "references": ["https://example.org"], **snippet,
-            "examples": {"bad": {"subject": "x: y"}, "good": {"subject": "x: y"}}}
-    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"rules": [rule]}))
-    (loaded,) = load_rule_file(tmp_path / "r.yaml")
+    loaded = _readme_rule(tmp_path, "      added_line: '\\.owner", "local/no-owner")
 
     from reviewtool.engine import Options, check_series
     from reviewtool.examples import render_example
@@ -282,4 +271,63 @@ def test_rules_json_marks_each_rules_form():
     forms = {r["id"]: r["form"] for r in json.loads(proc.stdout)}
     assert set(forms.values()) == {"declarative", "check"}
     assert forms["driver/platform-owner"] == "declarative" and forms["series/incomplete"] == "check"
-    assert sum(v == "declarative" for v in forms.values()) >= 21
+    assert sum(v == "declarative" for v in forms.values()) >= 22
+
+
+def _readme_rule(tmp_path, first_condition: str, rule_id: str):
+    """The README snippet whose 'match:' starts with ``first_condition``, loaded as a user rule."""
+    import yaml
+
+    lines = (REPO / "README.md").read_text().split("\n")
+    start = next(i for i, ln in enumerate(lines)
+                 if ln == "    match:" and lines[i + 1].startswith(first_condition))
+    end = next(i for i in range(start, len(lines)) if lines[i] and not lines[i].startswith("    "))
+    snippet = yaml.safe_load(textwrap.dedent("\n".join(lines[start:end])))
+    rule = {"id": rule_id, "severity": "warning", "summary": "s", "rationale": "r",
+            "references": ["https://example.org"], **snippet,
+            "examples": {"bad": {"subject": "x: y"}, "good": {"subject": "x: y"}}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"rules": [rule]}))
+    (loaded,) = load_rule_file(tmp_path / "r.yaml")
+    return loaded
+
+
+def test_readme_unless_example_works_as_a_user_rule(tmp_path):
+    """The README's 'unless:' example (probe naming, except in a driver with
+    .id_table), copied as a maintainer would, leaves that driver alone only."""
+    from reviewtool.engine import Options, check_series
+    from reviewtool.examples import render_example
+    from reviewtool.sources.mbox import load_bytes
+
+    loaded = _readme_rule(tmp_path, "      added_line: '\\.probe", "local/probe-name")
+    assert loaded.match.children[1].unless  # the README example really uses unless:
+    source = textwrap.dedent("""\
+        static struct pci_driver acme_pci_driver = {
+        	.id_table = acme_pci_ids,
+        	.probe = acme_init_one,
+        };
+
+        static struct platform_driver acme_driver = {
+        	.probe = acme_register,
+        };
+        """)
+    (series,) = load_bytes(render_example({"subject": "misc: acme: Add driver",
+                                           "files": {"drivers/misc/acme.c": source}}, "t"), "t")
+    findings = check_series(series, [loaded], Options()).findings
+    assert [(f.line, f.message) for f in findings] == [
+        (7, ".probe = acme_register: name the probe callback *_probe in the platform_driver.")]
+
+
+@pytest.mark.parametrize("inside,needle", [
+    ({"c": "(initializer_list) @inside", "unless": "(initializer_list"}, "match.inside.unless"),
+    ({"c": "(initializer_list) @inside", "unless": ""}, "match.inside.unless"),
+    ({"c": "(initializer_list) @inside", "unles": "(initializer_list) @x"}, "unless"),
+])
+def test_inside_unless_is_checked(tmp_path, inside, needle):
+    import yaml
+
+    rule = {"id": "user/a", "severity": "warning", "summary": "s", "rationale": "r",
+            "references": ["https://example.org"], "match": {"inside": inside}, "message": "m",
+            "examples": {"bad": {"subject": "x: y"}, "good": {"subject": "x: y"}}}
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"rules": [rule]}))
+    proc = run_cli("rules", "--rules", str(tmp_path), "--no-config")
+    _one_line_error(proc, "rules.yaml", "user/a", needle)

@@ -17,7 +17,7 @@ from ..classify import is_binding_schema
 from ..syntax.c import CFile, c_file
 from ..tree import yaml_compatibles
 from . import check
-from ..params import TEXT, ListOf, MapOf
+from ..params import TEXT, ListOf
 
 
 def c_files(ctx, suffixes: tuple[str, ...] = (".c",)) -> Iterable[tuple[Any, CFile]]:
@@ -108,35 +108,6 @@ def module_device_table(ctx):
                 yield ctx.finding(anchor="diff", path=f.path, line=anchor, text=view.text_of(anchor), name=name)
 
 
-def _suggest(name: str, role: str) -> str:
-    if role == "probe":
-        base = re.sub(r"_(?:register|init|attach|start|setup|add)$", "", name)
-        return f"{base}_probe"
-    base = re.sub(r"_(?:unregister|exit|deinit|detach|stop|release|del)$", "", name)
-    return f"{base}_remove"
-
-
-@check("probe-naming", params={"callbacks": MapOf(TEXT)})
-def probe_naming(ctx):
-    wanted: dict[str, str] = dict(ctx.params.get("callbacks", {"probe": "probe", "remove": "remove",
-                                                                  "remove_new": "remove"}))
-    for f, cf in c_files(ctx):
-        view = cf.view
-        for ds in cf.driver_structs:
-            names = {fld for fld, _, _ in ds.fields}
-            if "id_table" in names and "of_match_table" not in names:
-                continue  # matched by a bus ID table, not the device tree (PCI's *_init_one is that bus's convention)
-            for fld, value, line in ds.fields:
-                role = wanted.get(fld)
-                if role is None or not view.is_added(line) or not re.fullmatch(r"\w+", value):
-                    continue
-                if role in value:
-                    continue
-                yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line),
-                                  field=fld, name=value, role=role, suggestion=_suggest(value, role))
-
-
-# --------------------------------------------------------------------------
 # --------------------------------------------------------------------------
 # Properties the driver reads vs the binding
 
