@@ -494,3 +494,32 @@ def test_bus_id_compatibles_have_no_vendor_prefix():
 
     assert [_vendor(c) for c in ("pci14e4,43dc", "usb424,2514", "brcm,bcm4329-fmac")] == [None, None, "brcm"]
     assert is_id_style("usbif424,2514.config1.0") and not is_id_style("usbc,foo")
+
+
+def test_facts_keep_their_path_and_say_what_a_driver_may_read():
+    """BindingFacts of a binding with if/then branches keeps its own path (a
+    branch path once overwrote it), and answers the driver's questions: names
+    defined anywhere (branches, child nodes, patterns) and *-names values."""
+    from reviewtool.artifacts.binding_facts import facts_from_text
+
+    text = textwrap.dedent("""\
+        properties:
+          compatible: {const: acme,widget}
+          clock-names:
+            items: [{const: bus}, {pattern: '^ref[0-9]$'}]
+          '^acme,gain-[0-9]+$': {type: object}
+        allOf:
+          - $ref: /schemas/spi/spi-peripheral-props.yaml#
+          - if: {properties: {compatible: {const: acme,widget}}}
+            then:
+              properties:
+                acme,speed: {maxItems: 1}
+        """)
+    facts = facts_from_text("Documentation/devicetree/bindings/misc/acme,widget.yaml", text)
+    assert facts.path == "Documentation/devicetree/bindings/misc/acme,widget.yaml"
+    assert facts.defined.defines("acme,speed") and facts.defined.defines("acme,gain-3")
+    assert not facts.defined.defines("acme,mode")
+    assert facts.defined.names_value("clock-names", "bus") and facts.defined.names_value("clock-names", "ref2")
+    assert not facts.defined.names_value("clock-names", "core")
+    assert facts.node_refs == ("/schemas/spi/spi-peripheral-props.yaml#",)
+    assert facts.describes_node

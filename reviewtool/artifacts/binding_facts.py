@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator
+from functools import cached_property
+from typing import Any, Iterator, Mapping
 
 _VENDOR_COMPAT = re.compile(r"^[a-z0-9][a-z0-9-]*,[A-Za-z0-9][A-Za-z0-9._+/-]*$")
 _TYPE_REF = "types.yaml"
@@ -184,6 +185,90 @@ def class_words(path: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@dataclass(frozen=True)
+class DefinedNames:
+    """Every name a schema defines anywhere (child nodes and conditional
+    branches included) and its patternProperties regexes, with the values its
+    ``*-names`` lists accept: what a driver reading the node may look up."""
+
+    names: frozenset[str] = frozenset()
+    patterns: tuple[re.Pattern, ...] = ()
+    name_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    name_patterns: Mapping[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
+
+    def defines(self, prop: str) -> bool:
+        return prop in self.names or any(p.search(prop) for p in self.patterns)
+
+    def names_value(self, prop: str, value: str) -> bool:
+        """``value`` is one the ``prop`` (a ``*-names`` list) accepts: listed, or matched by its pattern."""
+        return value in self.name_values.get(prop, ()) or any(p.search(value) for p in self.name_patterns.get(prop, ()))
+
+
+_REGEX_CHARS = re.compile(r"[\^$*+?()\[\]|\\]")
+
+
+def _defined_names(data: Any) -> DefinedNames:
+    from .binding import walk_properties
+
+    names: set[str] = set()
+    patterns: list[re.Pattern] = []
+    values: dict[str, set[str]] = {}
+    value_patterns: dict[str, list[re.Pattern]] = {}
+    for _p, mapping, key in walk_properties(data):
+        if not isinstance(key, str):
+            continue
+        if _REGEX_CHARS.search(key):
+            try:
+                patterns.append(re.compile(key))
+            except re.error:
+                pass
+            continue
+        names.add(key)
+        if key.endswith("-names"):
+            _strings(mapping.get(key), values.setdefault(key, set()), value_patterns.setdefault(key, []))
+    return DefinedNames(frozenset(names), tuple(patterns), {k: frozenset(v) for k, v in values.items()},
+                        {k: tuple(v) for k, v in value_patterns.items()})
+
+
+def _strings(node: Any, out: set[str], patterns: list[re.Pattern]) -> None:
+    """Every string a schema lists (const/enum/items...), and its ``pattern`` regexes."""
+    if isinstance(node, str):
+        out.add(node)
+    elif isinstance(node, list):
+        for item in node:
+            _strings(item, out, patterns)
+    elif is_map(node):
+        for k, v in node.items():
+            if k == "pattern" and isinstance(v, str):
+                try:
+                    patterns.append(re.compile(v))
+                except re.error:
+                    pass
+            elif k not in ("description", "$ref", "deprecated"):
+                _strings(v, out, patterns)
+
+
+_NODE_REF_KEYS = ("allOf", "anyOf", "oneOf")
+
+
+def _schema_ref(ref: Any) -> bool:
+    """A ``$ref`` to another schema file (not types.yaml, not a local ``#/...``)."""
+    return isinstance(ref, str) and not ref.startswith(("/schemas/types.yaml", "#"))
+
+
+def _all_refs(node: Any, out: list[str]) -> list[str]:
+    if is_map(node):
+        for k, v in node.items():
+            if k == "$ref" and _schema_ref(v):
+                out.append(v)
+            else:
+                _all_refs(v, out)
+    elif isinstance(node, list):
+        for item in node:
+            _all_refs(item, out)
+    return out
+
+
 # -- the facts -----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -297,6 +382,37 @@ class BindingFacts:
     def is_conversion(self) -> bool:
         return bool(self.converted_from)
 
+    # -- what the node may carry (read lazily: the tree index never asks)
+    @cached_property
+    def defined(self) -> DefinedNames:
+        """Every name defined anywhere in the schema, branches and child nodes included."""
+        return _defined_names(self.data)
+
+    @cached_property
+    def node_refs(self) -> tuple[str, ...]:
+        """Schemas the top-level node itself ``$ref``s (directly or in allOf/anyOf/oneOf)."""
+        data = self.data
+        if not is_map(data):
+            return ()
+        refs = [data.get("$ref")]
+        for key in _NODE_REF_KEYS:
+            items = data.get(key)
+            refs += [i.get("$ref") for i in items if is_map(i)] if isinstance(items, list) else []
+        return tuple(r for r in refs if _schema_ref(r))
+
+    @cached_property
+    def schema_refs(self) -> tuple[str, ...]:
+        """Every schema ``$ref`` in the document, child nodes included."""
+        return tuple(_all_refs(self.data, []))
+
+    @property
+    def describes_node(self) -> bool:
+        """Whether it says what the node carries: a binding that lists compatibles and
+        nothing else (a SoC/board list, a collection of incompletely documented
+        devices) does not."""
+        top = self.data.get("properties") if is_map(self.data) else None
+        return bool(set(top or ()) - {"compatible", "$nodename"}) or bool(self.node_refs)
+
 
 _ID_STYLE = re.compile(r"^(?:usbif|usb|pciclass|pci|slim|sdw|lpddr\d)-?[0-9a-f]*[0-9][0-9a-f]*,", re.I)
 
@@ -316,9 +432,9 @@ def build_facts(path: str, data: Any) -> BindingFacts:
     props: list[PropertyDef] = []
     for ns in nodes:
         compats.extend(_own_compatibles(ns.node, ns.path))
-        for path, branch, condition in _branches(ns.node, ns.path):
+        for where, branch, condition in _branches(ns.node, ns.path):
             for sub in _node_schemas(branch):
-                for c in _own_compatibles(sub.node, (*path, *sub.path)):
+                for c in _own_compatibles(sub.node, (*where, *sub.path)):
                     if not condition:
                         compats.append(c)
                     elif c.kind != "pattern":  # a condition names a compatible; its pattern may be broad

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from ..artifacts.binding import BindingDoc, binding_docs, parse_yaml, walk_properties
+from ..artifacts.binding import binding_docs
+from ..artifacts.binding_facts import BindingFacts, DefinedNames, doc_facts, facts_from_text
 from ..classify import is_binding_schema
 from ..syntax.c import CFile, c_file
-from ..tree import yaml_compatibles
+from ..tree import documented_by
 from . import check
 from ..params import TEXT, ListOf
 
@@ -111,34 +112,7 @@ def module_device_table(ctx):
 # --------------------------------------------------------------------------
 # Properties the driver reads vs the binding
 
-_NODE_REF_KEYS = ("allOf", "anyOf", "oneOf")
 _BINDINGS_DIR = "Documentation/devicetree/bindings"
-
-
-def _node_refs(data: Any) -> list[str]:
-    refs = []
-    if hasattr(data, "get"):
-        if isinstance(data.get("$ref"), str):
-            refs.append(data["$ref"])
-        for key in _NODE_REF_KEYS:
-            for item in data.get(key) or []:
-                if hasattr(item, "get") and isinstance(item.get("$ref"), str):
-                    refs.append(item["$ref"])
-    return [r for r in refs if not r.startswith(("/schemas/types.yaml", "#"))]
-
-
-def _all_refs(node: Any, out: list[str]) -> list[str]:
-    """Every schema ``$ref`` in the document, child nodes included (types.yaml and local refs left out)."""
-    if hasattr(node, "items"):
-        for k, v in node.items():
-            if k == "$ref" and isinstance(v, str) and not v.startswith(("/schemas/types.yaml", "#")):
-                out.append(v)
-            else:
-                _all_refs(v, out)
-    elif isinstance(node, list):
-        for item in node:
-            _all_refs(item, out)
-    return out
 
 
 def _ref_path(ref: str, base: str) -> str:
@@ -153,85 +127,15 @@ def _ref_path(ref: str, base: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
 
 
-def _strings(node: Any, out: set[str], patterns: list[re.Pattern] | None = None) -> None:
-    if isinstance(node, str):
-        out.add(node)
-    elif isinstance(node, list):
-        for item in node:
-            _strings(item, out, patterns)
-    elif hasattr(node, "items"):
-        for k, v in node.items():
-            if k == "pattern" and isinstance(v, str) and patterns is not None:
-                try:
-                    patterns.append(re.compile(v))
-                except re.error:
-                    pass
-            elif k not in ("description", "$ref", "deprecated"):
-                _strings(v, out, patterns)
-
-
-class _BindingFacts:
-    def __init__(self, path: str, data: Any):
-        self.path = path
-        self.names: set[str] = set()
-        self.patterns: list[re.Pattern] = []
-        self.name_values: dict[str, set[str]] = {}
-        self.name_patterns: dict[str, list[re.Pattern]] = {}
-        for _p, mapping, key in walk_properties(data):
-            if not isinstance(key, str):
-                continue
-            if re.search(r"[\^$*+?()\[\]|\\]", key):
-                try:
-                    self.patterns.append(re.compile(key))
-                except re.error:
-                    pass
-            else:
-                self.names.add(key)
-                if key.endswith("-names"):
-                    self.name_values.setdefault(key, set())
-                    _strings(mapping.get(key), self.name_values[key], self.name_patterns.setdefault(key, []))
-        self.refs = _node_refs(data)
-        self.all_refs = _all_refs(data, [])
-        top = data.get("properties") if hasattr(data, "get") else None
-        # A binding that lists compatibles and nothing else (a SoC/board list, a
-        # collection of incompletely documented devices) does not describe the node.
-        self.describes_node = bool(set(top or ()) - {"compatible", "$nodename"}) or bool(self.refs)
-
-    def defines(self, prop: str) -> bool:
-        return prop in self.names or any(p.search(prop) for p in self.patterns)
-
-    def names_value(self, prop: str, value: str) -> bool:
-        return value in self.name_values.get(prop, set()) or any(
-            p.search(value) for p in self.name_patterns.get(prop, []))
-
-    def copy(self) -> "_BindingFacts":
-        import copy
-
-        out = copy.copy(self)
-        out.names, out.patterns = set(self.names), list(self.patterns)
-        out.name_values = {k: set(v) for k, v in self.name_values.items()}
-        out.name_patterns = {k: list(v) for k, v in self.name_patterns.items()}
-        return out
-
-    def merge(self, other: "_BindingFacts") -> None:
-        """Take in what a referenced schema defines."""
-        self.names |= other.names
-        self.patterns += other.patterns
-        for key, values in other.name_values.items():
-            self.name_values.setdefault(key, set()).update(values)
-        for key, pats in other.name_patterns.items():
-            self.name_patterns.setdefault(key, []).extend(pats)
-
-
-def _with_refs(ctx, facts: _BindingFacts) -> tuple[_BindingFacts, bool]:
-    """The binding with the schemas it ``$ref``s read from the tree; False when one could not be read."""
+def _with_refs(ctx, facts: BindingFacts) -> tuple[list[BindingFacts], bool]:
+    """The binding and the schemas it ``$ref``s, read from the tree; False when one could not be read."""
     tree = ctx.options.tree
-    if not tree.available or not facts.all_refs:
-        return facts, not facts.refs
+    if not tree.available or not facts.schema_refs:
+        return [facts], not facts.node_refs
     resolved = True
-    facts = facts.copy()
+    group = [facts]
     seen = {facts.path}
-    queue = [(r, facts.path) for r in facts.all_refs]
+    queue = [(r, facts.path) for r in facts.schema_refs]
     while queue and len(seen) < 24:
         ref, base = queue.pop()
         path = _ref_path(ref, base)
@@ -242,52 +146,42 @@ def _with_refs(ctx, facts: _BindingFacts) -> tuple[_BindingFacts, bool]:
         if other is None:
             resolved = False
             continue
-        facts.merge(other)
-        queue.extend((r, path) for r in other.all_refs)
-    return facts, resolved
+        group.append(other)
+        queue.extend((r, path) for r in other.schema_refs)
+    return group, resolved
 
 
-def _tree_facts(ctx, path: str) -> _BindingFacts | None:
+def _tree_facts(ctx, path: str) -> BindingFacts | None:
     tree = ctx.options.tree
 
     def compute():
         text = tree.read_file(path)
-        if text is None:
-            return None
-        data, err = parse_yaml(text)
-        return _BindingFacts(path, data) if err is None and hasattr(data, "get") else None
+        return facts_from_text(path, text) if text is not None else None
 
     return ctx.memo(f"driver-tree-facts:{path}", compute)
 
 
-def _series_bindings(ctx) -> list[tuple[set[str], _BindingFacts]]:
+def _series_bindings(ctx) -> list[tuple[set[str], BindingFacts]]:
     def compute():
         out = []
         for p in ctx.series.patches:
             for doc in binding_docs(ctx, p):
                 if doc.complete and doc.data is not None and hasattr(doc.data, "get"):
-                    out.append((yaml_compatibles(doc.text)[0], _BindingFacts(doc.path, doc.data)))
+                    facts = doc_facts(doc)
+                    out.append((documented_by(facts)[0], facts))
         return out
 
     return ctx.memo(f"driver-series-bindings:{ctx.series.message_id}", compute)
 
 
-def _tree_binding(ctx, compat: str) -> _BindingFacts | None:
+def _tree_binding(ctx, compat: str) -> BindingFacts | None:
     tree = ctx.options.tree
     if not tree.available:
         return None
-
-    def compute():
-        path = tree.documents(compat)
-        if not path or not is_binding_schema(path):
-            return None
-        text = tree.read_file(path)
-        if text is None:
-            return None
-        data, err = parse_yaml(text)
-        return _BindingFacts(path, data) if err is None and hasattr(data, "get") else None
-
-    return ctx.memo(f"driver-tree-binding:{compat}", compute)
+    path = tree.documents(compat)
+    if not path or not is_binding_schema(path):
+        return None
+    return _tree_facts(ctx, path)
 
 
 def _dt_vendor(ctx, prefix: str, compats: set[str]) -> bool:
@@ -318,7 +212,7 @@ def undocumented_property(ctx):
             continue
         where = " / ".join(sorted({b.path for b in bindings}))
         resolved = [_with_refs(ctx, b) for b in bindings]
-        bindings = [b for b, _ in resolved]
+        bindings = [member.defined for group, _ in resolved for member in group]
         generic_from_refs = not all(ok for _, ok in resolved)
         reported: set[str] = set()
         documented = [r for r in cf.property_reads
@@ -356,7 +250,7 @@ def _fallback(r, documented: list) -> bool:
     return False
 
 
-def _read_problem(r, bindings: list[_BindingFacts], implicit: set[str], generic_from_refs: bool) -> str | None:
+def _read_problem(r, bindings: list[DefinedNames], implicit: set[str], generic_from_refs: bool) -> str | None:
     vendor = "," in r.dt_name
     if r.kind == "names":
         prop = r.names_prop or ""
