@@ -33,7 +33,7 @@ def incomplete(ctx):
     present = {p.n for p in series.patches}
     missing = [n for n in range(1, series.expected + 1) if n not in present]
     if missing and series.expected > 1:
-        if _answers_absent_mail(series):
+        if _partial_copy(series, missing):
             # A partial copy of a thread (one patch saved from a list archive):
             # the rest probably exists, we just were not given it.
             yield ctx.finding(
@@ -71,6 +71,43 @@ def _answers_absent_mail(series) -> bool:
         return False
     known = {p.message_id for p in series.patches}
     return any(p.in_reply_to and p.in_reply_to not in known for p in series.patches)
+
+
+def _partial_copy(series, missing: list[int]) -> bool:
+    """The input holds part of the thread, not a posting that lacks patches:
+    the patches answer mail we were not given, or (no cover letter, mail from
+    a file) every missing patch comes after the last one given.  Without a
+    cover letter git send-email threads patches 2..N under 1/N, so a saved
+    1/N alone says nothing about whether 2..N were sent; a hole before a
+    patch that is there, a cover letter, or a whole lore thread does."""
+    if _answers_absent_mail(series):
+        return True
+    if series.cover is not None or series.origin.kind == "lore":
+        return False
+    return min(missing) > max(p.n for p in series.patches)
+
+
+def same_posting(msgid: str | None, other: str | None) -> bool:
+    """Two Message-IDs of one posting: git send-email and b4 number the mails
+    they send, so the IDs are equal but for that number
+    ('20231216014850.1011344-1-a@b' and '...-2-a@b'; b4's '...-v4-0-hash@b'
+    and '...-v4-1-hash@b')."""
+    if not msgid or not other or msgid == other:
+        return False
+    a, b = msgid.split("-"), other.split("-")
+    if len(a) != len(b) or len(a) < 3:
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(differ) == 1 and 0 < differ[0] < len(a) - 1 and a[differ[0]].isdigit() and b[differ[0]].isdigit()
+
+
+def _answers_own_cover(series) -> bool:
+    """A patch answers a mail of its own posting that the input lacks (its
+    cover letter, e.g. the 0/1 of a one-patch series)."""
+    if series.cover is not None:
+        return False
+    known = {p.message_id for p in series.patches}
+    return any(p.in_reply_to not in known and same_posting(p.message_id, p.in_reply_to) for p in series.patches)
 
 
 def _ranges(nums: list[int]) -> str:
@@ -126,8 +163,8 @@ def threaded_to_old_version(ctx):
         return
     old_ids = {p.message_id for e in series.earlier for p in [e.cover, *e.patches] if p is not None}
     own_ids = {p.message_id for p in series.patches}
-    if head.in_reply_to in own_ids:
-        return
+    if head.in_reply_to in own_ids or _answers_own_cover(series):
+        return  # threaded under its own posting (a cover letter the input lacks)
     if series.cover is None and series.expected > 1 and head.in_reply_to not in old_ids:
         # Most likely the cover letter itself is just missing from the input.
         return
@@ -156,7 +193,8 @@ def changelog_missing(ctx):
     texts += [p.notes for p in series.patches]
     if any(has_changelog(t) for t in texts):
         return
-    if series.cover is None and series.expected > 1 and any(p.in_reply_to for p in series.patches):
+    if (series.cover is None and series.expected > 1 and any(p.in_reply_to for p in series.patches)) \
+            or _answers_own_cover(series):
         # The patches answer a cover letter that is not in the input: the
         # changelog may well be there, so say nothing rather than guess.
         return
