@@ -50,7 +50,7 @@ MODULE_CHECKS: dict[str, tuple[str, ...]] = {
     "binding_schema_props": ("binding-items-not-described", "binding-names-without-list"),
     "binding_tools": ("binding-dt-schema", "binding-yamllint"),
     "commit": ("restates-diff",),
-    "driver": ("module-device-table", "of-match-sentinel", "probe-naming", "undocumented-property"),
+    "driver": ("module-device-table", "of-match-sentinel", "undocumented-property"),
     "dts": ("dts-generic-node-name", "dts-node-name", "dts-property-order"),
     "dts_schema": ("dts-schema",),
     "precedents": ("precedent-line", "precedent-series"),
