@@ -18,7 +18,7 @@ from fakelore import fake_lore, lore_env  # noqa: F401  (pytest fixtures)
 from reviewtool.archive.add import add_mail_bytes, add_sources, stats
 from reviewtool.archive.learn import Draft, LearnSettings, _measure, area_of, learn, literal_regex, shape_regex, write_drafts
 from reviewtool.archive.precedents import Precedents
-from reviewtool.archive.shapes import shape_of
+from reviewtool.archive.shapes import needle, shape_of
 from reviewtool.archive.store import memory, open_archive
 from reviewtool.catalog import load_catalog
 from reviewtool.engine import Options, check_series
@@ -221,6 +221,31 @@ def test_stats_command_and_errors(corpus_archive, tmp_path):
 def test_shapes(path, text, above, expected):
     got = shape_of(path, text, above)
     assert (got.key if got else None) == expected
+    if got is not None and needle(got.key) is not None:
+        assert needle(got.key) in text  # the check's prefilter: a line of this shape holds its needle
+
+
+@pytest.mark.parametrize("shape,expected", [
+    ("c:.of_match_table = of_match_ptr(_),", "of_match_table"),
+    ("yaml:properties/VENDOR,pmN-regulators:", "regulators"),  # digits are N: only the runs between
+    ("yaml:properties/compatible/enum/-: COMPATIBLE", None),  # nothing of the line itself kept
+    ("dts:#include FILE", "include"),
+])
+def test_needle_is_a_word_the_line_keeps(shape, expected):
+    assert needle(shape) == expected
+
+
+def test_archive_without_the_similarity_index_is_a_one_line_error(corpus_archive, tmp_path):
+    old = tmp_path / "old.sqlite"
+    old.write_bytes(corpus_archive.read_bytes())
+    db = sqlite3.connect(old)
+    db.executescript("DROP TABLE submission_words; DROP TABLE submissions; DROP TABLE idf;")
+    db.close()
+    proc = run_cli("check", str(CORPUS / "bao-v1.mbox"), "--archive", str(old), "--format", "json")
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and "archive add" in err
+    assert run_cli("archive", "add", "--archive", str(old), str(CORPUS / "bao-v1.mbox")).returncode == 0
+    assert run_cli("check", str(CORPUS / "bao-v1.mbox"), "--archive", str(old)).returncode in (0, 1)
 
 
 def test_shape_regex_matches_lines_of_its_shape_only():

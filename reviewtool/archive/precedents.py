@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping
 from ..history import LORE_LINK
 from ..model import Patch
 from .ingest import binding_dir, binding_files, describing_words, post_image
-from .shapes import shape_of
+from .shapes import file_kind, needle, shape_of
 
 
 @dataclass(frozen=True)
@@ -114,25 +114,59 @@ class Precedents:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         self._by_shape: dict[str, list[PastRemark]] = {}
+        self._idf: dict[str, float] = {}  # the words looked up so far
+        self._eligible_cache: dict[tuple, tuple] = {}
 
     # ------------------------------------------------------------------ lines
 
-    @cached_property
-    def _shape_stats(self) -> dict[str, tuple[int, int]]:
-        """shape -> (remarked submissions, submissions adding it), for shapes remarked at least twice."""
-        return {s: (r, a) for s, r, a in self.db.execute("SELECT shape, remarked, adding FROM shape_stats")}
+    def _eligible(self, settings: Settings) -> tuple[dict[str, tuple[int, int]], dict[str, re.Pattern | None]]:
+        """Shapes remarked often enough for these settings -> (remarked, adding); and per file kind a
+        pattern of words one of them needs (None: a shape of that kind has none, shape every line)."""
+        key = (settings.min_threads, settings.min_rate)
+        if key not in self._eligible_cache:
+            stats = {s: (r, a) for s, r, a in self.db.execute(
+                "SELECT shape, remarked, adding FROM shape_stats WHERE remarked >= ? AND remarked >= ? * "
+                "max(adding, remarked)", key)}
+            needles: dict[str, set[str] | None] = {}
+            for shape in stats:
+                kind = shape.split(":", 1)[0]
+                word = needle(shape)
+                if word is None:
+                    needles[kind] = None
+                elif needles.setdefault(kind, set()) is not None:
+                    needles[kind].add(word)  # type: ignore[union-attr]
+            prefilter = {k: None if v is None else re.compile("|".join(map(re.escape, sorted(v))))
+                         for k, v in needles.items()}
+            self._eligible_cache[key] = (stats, prefilter)
+        return self._eligible_cache[key]
+
+    def lines(self, patch: Patch, settings: Settings, exclude: frozenset[str] = frozenset()):
+        """(file, line, precedent) for the added lines of a patch that have one; only lines holding a word
+        an eligible shape keeps are shaped at all (most lines of a big series are not)."""
+        stats, prefilter = self._eligible(settings)
+        for f in patch.files:
+            kind = file_kind(f.path)
+            if kind not in prefilter:
+                continue  # no shape of this kind was remarked often enough
+            words = prefilter[kind]
+            for ln, above in post_image(f):
+                if words is not None and words.search(ln.text) is None:
+                    continue
+                got = self._line(f.path, ln.text, above, stats, settings, exclude)
+                if got is not None:
+                    yield f, ln, got
 
     def line(self, path: str, text: str, above, settings: Settings, exclude: frozenset[str] = frozenset()
              ) -> LinePrecedent | None:
+        """The precedent for one added line, if it has one."""
+        return self._line(path, text, above, self._eligible(settings)[0], settings, exclude)
+
+    def _line(self, path: str, text: str, above, stats: dict[str, tuple[int, int]], settings: Settings,
+              exclude: frozenset[str]) -> LinePrecedent | None:
         shape = shape_of(path, text, above)
-        if shape is None:
+        if shape is None or shape.key not in stats:
             return None
-        got = self._shape_stats.get(shape.key)
-        if got is None:
-            return None
-        remarked, adding = got
-        if remarked < settings.min_threads or remarked < settings.min_rate * max(adding, remarked):
-            return None
+        remarked, adding = stats[shape.key]
         best = None
         for r in self._remarks_for(shape.key):
             if r.thread in exclude or len(r.comment.split()) < settings.min_comment_words \
@@ -171,36 +205,72 @@ class Precedents:
     # ------------------------------------------------------------ submissions
 
     @cached_property
-    def _submissions(self) -> list[tuple]:
-        """Binding patches that got remarks: (msgid, family, subject, author, date, dir, words, title, thread),
-        their words as sets with their IDF norms precomputed."""
-        rows = self.db.execute(
-            "SELECT p.msgid, p.family, p.subject, p.author, p.date, p.binding_dir, p.words, p.title_words, p.thread "
-            "FROM patches p WHERE p.binding_dir != '' "
-            "AND EXISTS (SELECT 1 FROM remarks r WHERE r.family = p.family AND r.bot = 0)"
-        ).fetchall()
-        out = []
-        for row in rows:
-            words, title = frozenset(row[6].split()), frozenset(row[7].split())
-            out.append((*row[:6], (words, self._norm(words)), (title, self._norm(title)), row[8]))
-        return out
+    def _idf_default(self) -> float:
+        got = self.db.execute("SELECT value FROM meta WHERE key = 'idf_default'").fetchone()
+        return float(got[0]) if got else 0.0
+
+    def _idf_of(self, words: Iterable[str]) -> dict[str, float]:
+        """IDF of these words only (indexed look-ups; unknown words get the default)."""
+        ws = [w for w in set(words) if w not in self._idf]
+        for i in range(0, len(ws), 500):
+            chunk = ws[i:i + 500]
+            self._idf.update(self.db.execute(
+                f"SELECT word, weight FROM idf WHERE word IN ({','.join('?' * len(chunk))})", chunk))
+            self._idf.update((w, self._idf_default) for w in chunk if w not in self._idf)
+        return self._idf
 
     def _norm(self, words) -> float:
-        idf, default = self._idf, self._idf[""]
-        return math.sqrt(sum(idf.get(w, default) ** 2 for w in words))
+        idf = self._idf_of(words)
+        return math.sqrt(sum(idf[w] ** 2 for w in words))
 
-    @cached_property
-    def _idf(self) -> dict[str, float]:
-        rows = self.db.execute("SELECT words FROM patches WHERE binding_dir != ''").fetchall()
-        df: Counter[str] = Counter()
-        for (w,) in rows:
-            df.update(set(w.split()))
-        n = max(len(rows), 1)
-        return {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()} | {"": math.log(n + 1)}
+    def _dot(self, words: Iterable[str], title_only: bool = False) -> dict[str, float]:
+        """Submission -> sum of squared IDF of the words it shares with ``words`` (in its title only, if
+        asked): the cosine's numerator, summed by SQLite over the posting list."""
+        out: dict[str, float] = {}
+        ws = sorted(set(words))
+        for i in range(0, len(ws), 500):
+            chunk = ws[i:i + 500]
+            for msgid, dot in self.db.execute(
+                    "SELECT s.msgid, sum(i.weight * i.weight) FROM submission_words s JOIN idf i ON i.word = s.word "
+                    f"WHERE s.word IN ({','.join('?' * len(chunk))}){' AND s.title = 1' if title_only else ''} "
+                    "GROUP BY s.msgid", chunk):
+                out[msgid] = out.get(msgid, 0.0) + dot
+        return out
+
+    def _words_of(self, msgid: str, among: Iterable[str]) -> set[str]:
+        ws = sorted(set(among))
+        return {w for (w,) in self.db.execute(
+            f"SELECT word FROM submission_words WHERE msgid = ? AND word IN ({','.join('?' * len(ws))})",
+            [msgid, *ws])} if ws else set()
+
+    def _vocab_words(self, vocab: Mapping[str, frozenset[str]]) -> dict[str, set[str]]:
+        """Submission -> the device-kind words it uses."""
+        out: dict[str, set[str]] = {}
+        ws = sorted(set().union(*vocab.values()))
+        if ws:
+            for word, msgid in self.db.execute(
+                    f"SELECT word, msgid FROM submission_words WHERE word IN ({','.join('?' * len(ws))})", ws):
+                out.setdefault(msgid, set()).add(word)
+        return out
+
+    def _submission_rows(self, ids: Iterable[str]) -> list[tuple]:
+        """(msgid, family, date, dir, words norm, title norm, thread) in archive order."""
+        rows = []
+        ids = sorted(set(ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows += self.db.execute(
+                "SELECT msgid, family, date, binding_dir, words_norm, title_norm, thread, rowid "
+                f"FROM submissions WHERE msgid IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return [r[:7] for r in sorted(rows, key=lambda r: r[7])]  # ties keep the earlier row, as a scan would
 
     def similar(self, patch: Patch, settings: Settings, exclude: frozenset[str] = frozenset(),
                 kinds: Mapping[str, Iterable[str]] | None = None) -> list[SimilarSubmission]:
-        """The earlier binding submissions most like this patch's binding, best first."""
+        """The earlier binding submissions most like this patch's binding, best first.
+
+        Only submissions sharing a word with it, or its bindings class, can score (no shared word
+        means a cosine of 0, and a device kind is named by words): they come from the posting list,
+        and only this patch's words need their IDF (the other norms are stored)."""
         bdir = binding_dir(patch)
         if not bdir or not any(f.status == "added" for f in binding_files(patch)):
             return []  # a new binding is a new submission; a compatible added to one is not
@@ -208,41 +278,44 @@ class Precedents:
         vocab = {k: frozenset(v) for k, v in (kinds or {}).items()}
         my_kind = device_kind(words, vocab)
         own_family = f"{patch.author.email}|{bdir}"
-        best: dict[str, tuple[float, tuple, tuple[str, ...]]] = {}
-        mine_words, mine_title = (words, self._norm(words)), (title, self._norm(title))
-        for row in self._submissions:
-            msgid, family, subject, author, date, odir, (ow, ow_norm), (ot, ot_norm), thread = row
+        cls = bdir.split("/")[0]
+        dot_words, dot_title = self._dot(words), self._dot(title, title_only=True)
+        vocab_words = self._vocab_words(vocab) if my_kind else {}
+        same_class = {m for (m,) in self.db.execute("SELECT msgid FROM submissions WHERE binding_class = ?", (cls,))}
+        rows = self._submission_rows(dot_words.keys() | vocab_words.keys() | same_class)
+        idf = self._idf_of(words)
+        norm_words, norm_title = self._norm(words), self._norm(title)
+        best: dict[str, tuple[float, tuple, bool, bool]] = {}
+        for row in rows:
+            msgid, family, date, odir, ow_norm, ot_norm, thread = row
             if thread in exclude or family == own_family:
                 continue
-            score = 0.5 * self._cosine(mine_title, (ot, ot_norm)) + 0.5 * self._cosine(mine_words, (ow, ow_norm))
-            common = sorted(words & ow, key=lambda w: (-self._idf.get(w, 0.0), w))[:4]
-            shared = tuple(common)
-            if odir == bdir:
-                score += 0.2
-                shared = (f"bindings/{bdir}/",) + shared
-            elif odir.split("/")[0] == bdir.split("/")[0]:
-                score += 0.1
-            if my_kind and device_kind(ow, vocab) == my_kind:
-                score += 0.25
-                shared = (f"{my_kind} devices",) + shared
+            score = 0.5 * _cosine(dot_title.get(msgid, 0.0), norm_title, ot_norm) + \
+                0.5 * _cosine(dot_words.get(msgid, 0.0), norm_words, ow_norm)
+            same_dir = odir == bdir
+            score += 0.2 if same_dir else 0.1 if odir.split("/")[0] == cls else 0.0
+            same_kind = msgid in vocab_words and device_kind(vocab_words[msgid], vocab) == my_kind
+            score += 0.25 if same_kind else 0.0
             if score >= settings.min_score and (family not in best or score > best[family][0]):
-                best[family] = (score, row, shared)
-        ranked = sorted(best.values(), key=lambda t: (-t[0], t[1][4] or ""))[: settings.top]
+                best[family] = (score, row, same_dir, same_kind)
+        ranked = []
+        for score, row, same_dir, same_kind in sorted(best.values(), key=lambda t: (-t[0], t[1][2] or ""))[
+                : settings.top]:
+            shared = tuple(sorted(self._words_of(row[0], words), key=lambda w: (-idf.get(w, 0.0), w))[:4])
+            if same_dir:
+                shared = (f"bindings/{bdir}/",) + shared
+            if same_kind:
+                shared = (f"{my_kind} devices",) + shared
+            ranked.append((score, row, shared))
         out = []
         for score, row, shared in ranked:
             remarks = self._family_remarks(row[1], settings)
             if remarks:
-                out.append(SimilarSubmission(subject=row[2], author=row[3], date=row[4], message_id=row[0],
+                subject, author = self.db.execute("SELECT subject, author FROM submissions WHERE msgid = ?",
+                                                  (row[0],)).fetchone()
+                out.append(SimilarSubmission(subject=subject, author=author, date=row[2], message_id=row[0],
                                              score=round(score, 3), shared=shared, remarks=remarks))
         return out
-
-    def _cosine(self, a: tuple[frozenset[str] | set[str], float], b: tuple[frozenset[str], float]) -> float:
-        """IDF-weighted cosine of two word sets, each given with its norm."""
-        (wa, na), (wb, nb) = a, b
-        if not na or not nb:
-            return 0.0
-        idf, default = self._idf, self._idf[""]
-        return sum(idf.get(w, default) ** 2 for w in wa & wb) / (na * nb)
 
     def _family_remarks(self, family: str, settings: Settings) -> tuple[PastRemark, ...]:
         """The remarks an earlier submission got: those on its lines first, then general ones; no preambles."""
@@ -262,6 +335,11 @@ class Precedents:
         return tuple(out[: settings.remarks_per_submission])
 
 
+def _cosine(dot: float, norm_a: float, norm_b: float) -> float:
+    """IDF-weighted cosine of two word sets, from their dot product and norms."""
+    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+
+
 def device_kind(words: set[str], vocab: Mapping[str, frozenset[str]]) -> str | None:
     """The device kind whose words the text uses most (at least two of them); None when none fits."""
     best = max(((len(words & v), k) for k, v in vocab.items()), default=(0, None))
@@ -269,7 +347,9 @@ def device_kind(words: set[str], vocab: Mapping[str, frozenset[str]]) -> str | N
 
 
 def refresh_stats(db: sqlite3.Connection) -> None:
-    """Per shape: how many submissions got a remark on it, how many added it (after every add)."""
+    """Per shape: how many submissions got a remark on it, how many added it (after every add);
+    then the similar-submission index."""
+    _refresh_submissions(db)
     db.execute("DELETE FROM shape_stats")
     db.execute(
         "INSERT INTO shape_stats SELECT r.shape, count(DISTINCT r.family), 0 FROM remarks r "
@@ -279,8 +359,32 @@ def refresh_stats(db: sqlite3.Connection) -> None:
         "ON p.msgid = a.patch_msgid WHERE a.shape = shape_stats.shape)")
 
 
-def line_candidates(patch: Patch):
-    """(file, line, above) for every added line of a patch."""
-    for f in patch.files:
-        for ln, above in post_image(f):
-            yield f, ln, above
+
+def _refresh_submissions(db: sqlite3.Connection) -> None:
+    """IDF of binding-patch words, and the binding submissions that got remarks with their norms and postings."""
+    rows = db.execute("SELECT words FROM patches WHERE binding_dir != ''").fetchall()
+    df: Counter[str] = Counter()
+    for (w,) in rows:
+        df.update(set(w.split()))
+    n = max(len(rows), 1)
+    idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
+    default = math.log(n + 1)
+    db.execute("DELETE FROM idf")
+    db.executemany("INSERT INTO idf VALUES (?, ?)", idf.items())
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('idf_default', ?)", (repr(default),))
+
+    def norm(words: list[str]) -> float:
+        return math.sqrt(sum(idf.get(w, default) ** 2 for w in words))
+
+    subs = db.execute(
+        "SELECT p.msgid, p.family, p.subject, p.author, p.date, p.binding_dir, p.thread, p.words, p.title_words "
+        "FROM patches p WHERE p.binding_dir != '' "
+        "AND EXISTS (SELECT 1 FROM remarks r WHERE r.family = p.family AND r.bot = 0)").fetchall()
+    db.execute("DELETE FROM submissions")
+    db.execute("DELETE FROM submission_words")
+    db.executemany("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                   [(*r[:6], r[5].split("/")[0], *r[6:], norm(set(r[7].split())), norm(set(r[8].split())))
+                    for r in subs])
+    db.executemany("INSERT OR IGNORE INTO submission_words VALUES (?, ?, ?)",
+                   [(w, r[0], int(w in title)) for r in subs for title in [set(r[8].split())]
+                    for w in set(r[7].split())])

@@ -333,6 +333,28 @@ def _other_shape(text: str) -> str | None:
     return out if len(out.split()) >= 2 else None
 
 
+# Placeholders a shape writes for what it abstracts (not words of the line).
+_PLACEHOLDERS = frozenset("ID N M STR CHR TEXT BLOCK COMPATIBLE URL PATTERN VENDOR REF FILE".split())
+_NEEDLE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def needle(shape_key: str) -> str | None:
+    """A word every line of this shape contains verbatim (its longest), so a line without it need not
+    be shaped; None when the shape keeps no such word (it must be computed)."""
+    kind, _, body = shape_key.partition(":")
+    if kind == "yaml":
+        path, _, value = body.partition(": ")
+        body = path.rsplit("/", 1)[-1] + " " + value  # the key and value come from the line; the path does not
+    found = []
+    for w in _NEEDLE_WORD.findall(body):
+        if w in _PLACEHOLDERS:
+            continue
+        # YAML keys and values and DTS names have their digits written as N: only the runs between are verbatim.
+        found.extend(w.split("N") if kind in ("yaml", "dts") else [w])
+    found = [w for w in found if len(w) >= 3 and w not in _PLACEHOLDERS]
+    return max(found, key=len) if found else None
+
+
 def words(text: str) -> set[str]:
     """Lower-case words of three or more letters: the comparison unit for comments."""
     return {w.lower() for w in _WORD.findall(text)}

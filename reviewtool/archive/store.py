@@ -43,6 +43,15 @@ CREATE INDEX IF NOT EXISTS reviews_patch ON reviews(patch_msgid);
 CREATE TABLE IF NOT EXISTS added(shape TEXT, patch_msgid TEXT, PRIMARY KEY(shape, patch_msgid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS patch_lines(patch_msgid TEXT PRIMARY KEY, body BLOB);
 CREATE TABLE IF NOT EXISTS shape_stats(shape TEXT PRIMARY KEY, remarked INTEGER, adding INTEGER);
+-- Similar-submission index (derived after every add): binding submissions that got remarks, their words
+-- with IDF norms precomputed, a word -> submission posting list, and the IDF of every word.
+CREATE TABLE IF NOT EXISTS submissions(msgid TEXT PRIMARY KEY, family TEXT, subject TEXT, author TEXT, date TEXT,
+    binding_dir TEXT, binding_class TEXT, thread TEXT, words TEXT, title_words TEXT, words_norm REAL,
+    title_norm REAL);
+CREATE INDEX IF NOT EXISTS submissions_class ON submissions(binding_class);
+CREATE TABLE IF NOT EXISTS submission_words(word TEXT, msgid TEXT, title INTEGER, PRIMARY KEY(word, msgid))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idf(word TEXT PRIMARY KEY, weight REAL) WITHOUT ROWID;
 -- A patch's outcome: later revisions of it (same subject and author, higher version) and its tags.
 CREATE VIEW IF NOT EXISTS outcomes AS
     SELECT p.msgid,
@@ -92,6 +101,9 @@ def open_archive(path: str | os.PathLike | None = None, create: bool = False) ->
             got = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if got is None or got[0] != SCHEMA_VERSION:
                 raise InputError(f"{p}: not a reviewtool archive of schema {SCHEMA_VERSION} (rebuild it)")
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name='submissions'").fetchone() is None:
+                raise InputError(f"{p}: archive without the similarity index; run 'reviewtool archive add' "
+                                 "once with any source to build it")
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{p}: not a readable archive database ({exc})") from None
     return db

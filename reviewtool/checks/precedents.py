@@ -36,14 +36,13 @@ def precedent_line(ctx):
     prec = _precedents(ctx)
     if prec is None or ctx.patch is None or not ctx.patch.files:
         return
-    from ..archive.precedents import Settings, line_candidates
+    from ..archive.precedents import Settings
 
     settings = Settings.from_params(ctx.params)
     exclude = _exclude(ctx, prec)
     hits = {}
-    for f, ln, above in line_candidates(ctx.patch):
-        got = prec.line(f.path, ln.text, above, settings, exclude)
-        if got is not None and got.shape not in hits:
+    for f, ln, got in prec.lines(ctx.patch, settings, exclude):
+        if got.shape not in hits:
             hits[got.shape] = (f, ln, got)
     strongest = sorted(hits.values(), key=lambda t: (-t[2].threads / max(t[2].adding, 1), t[1].new_line or 0))
     for f, ln, got in strongest[: settings.max_per_patch]:
