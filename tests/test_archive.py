@@ -16,7 +16,8 @@ from conftest import CORPUS, REPO, SAMPLES, run_cli
 from fakelore import fake_lore, lore_env  # noqa: F401  (pytest fixtures)
 
 from reviewtool.archive.add import add_mail_bytes, add_sources, stats
-from reviewtool.archive.learn import Draft, LearnSettings, _measure, area_of, learn, literal_regex, shape_regex, write_drafts
+from reviewtool.archive.learn import (Cited, Draft, LearnSettings, _measure, area_of, in_new_node, learn, literal_regex,
+                                      ref_beside, remark_gist, shape_regex, write_drafts)
 from reviewtool.archive.precedents import Precedents
 from reviewtool.archive.shapes import needle, shape_of
 from reviewtool.archive.store import memory, open_archive
@@ -332,8 +333,8 @@ def test_learn_literal_and_subsystem_drafts_are_measured_where_they_apply():
     rx = re.compile(literal_regex("c", 'MODULE_LICENSE("GPL");'))
     assert rx.search('\tMODULE_LICENSE("GPL");') and not rx.search('MODULE_LICENSE("GPL v2");')
     assert re.search(literal_regex("yaml", "- const: syscon"), "      - const: syscon  # fallback")
-    clean = [("a", [("drivers/iio/adc/x.c", "\tmutex_lock(&st->lock);")]),
-             ("b", [("drivers/gpio/y.c", "\tmutex_lock(&chip->lock);")])]
+    clean = [("a", [("drivers/iio/adc/x.c", "\tmutex_lock(&st->lock);")], {}),
+             ("b", [("drivers/gpio/y.c", "\tmutex_lock(&chip->lock);")], {})]
     scoped, everywhere = (Draft(shape="c:mutex_lock(...)", keyword="lock", pattern=r"\bmutex_lock\s*\(", kind="c",
                                 cited=[], threads=3, reviewers=1, sources=["mutex_lock(&st->lock);"], area=area)
                           for area in ("drivers/iio", None))
@@ -343,6 +344,54 @@ def test_learn_literal_and_subsystem_drafts_are_measured_where_they_apply():
     assert path_matches("drivers/iio/adc/x.c", tuple(scoped.paths))
     assert not path_matches("drivers/gpio/y.c", tuple(scoped.paths))
     assert scoped.rule_id != everywhere.rule_id
+
+
+def test_remark_gist_keeps_short_remarks_that_say_something():
+    assert remark_gist("Drop quotes.\n\nAnd elsewhere.") == "drop quotes"
+    assert remark_gist("Node names should be generic. https://example.org/x") == "node names should be generic"
+    assert remark_gist("Ditto.") is None and remark_gist("Why?") is None
+    assert remark_gist("GENMASK() ?") is None  # one word is a hint, not a remark to build a rule on
+    assert remark_gist("Thanks, Konrad", "Konrad Dybcio") is None
+
+
+_SCHEMA = ["$id: x", "properties:", "  child:", "    type: object", "    $ref: /schemas/a.yaml#",
+           "    unevaluatedProperties: false", "  other:", "    type: object", "    unevaluatedProperties: false",
+           "allOf:", "  - $ref: /schemas/b.yaml#", "unevaluatedProperties: false"]
+
+
+def test_context_of_a_key_and_of_a_dts_line():
+    lines = {i + 1: t for i, t in enumerate(_SCHEMA)}
+    assert [ref_beside(lines, n) for n in (6, 9, 12)] == [True, False, True]
+    assert ref_beside({2: "a: 1"}, 2) is None  # not a file the patch adds whole: not read
+    dts = {10: "&uart0 {", 11: '\tstatus = "okay";', 12: "};", 13: "\tfoo: widget@1 {", 14: '\t\tstatus = "okay";'}
+    assert (in_new_node(dts, 11), in_new_node(dts, 14)) == (False, True)
+    assert in_new_node({20: '\tstatus = "okay";'}, 20) is None  # the node's opening line is not added
+
+
+def test_context_drafts_write_key_path_and_inside_matchers_that_fire(tmp_path):
+    yaml_draft = Draft(shape="yaml:unevaluatedProperties: false (without a $ref)", keyword="additionalProperties",
+                       pattern=literal_regex("yaml", "unevaluatedProperties: false"), kind="yaml",
+                       cited=[Cited("m1@x", "R", "2023-01-01", "a.yaml", "unevaluatedProperties: false", "Drop.")],
+                       threads=3, reviewers=2, context=False)
+    dts_draft = Draft(shape='dts:status = "okay"; (in a node it defines)', keyword="default",
+                      pattern=literal_regex("dts", 'status = "okay";'), kind="dts",
+                      cited=[Cited("m2@x", "R", "2023-01-01", "a.dts", '\tstatus = "okay";', "Drop.")],
+                      threads=3, reviewers=2, context=True)
+    path = write_drafts([yaml_draft, dts_draft], str(tmp_path / "learned"))
+    rules = {r.id: r for r in load_catalog([str(path.parent)]) if r.id.startswith("learned/")}
+    assert "inside" in path.read_text() and "lacks" in path.read_text()
+    for rule in rules.values():
+        for kind, examples in (("bad", rule.examples_bad), ("good", rule.examples_good)):
+            for i, ex in enumerate(examples):
+                fired = [f for s in load_bytes(render_example(ex, f"x{i}"), "x")
+                         for f in check_series(s, [rule], Options()).findings]
+                assert bool(fired) == (kind == "bad"), (rule.id, kind, ex)
+    # The key-path matcher tells the contexts apart: only the mapping without a $ref is found.
+    schema = "\n".join(_SCHEMA[1:]) + "\n"
+    ex = {"subject": "dt-bindings: misc: add acme", "files": {"Documentation/devicetree/bindings/misc/acme.yaml": schema}}
+    (series,) = load_bytes(render_example(ex, "s"), "s")
+    found = check_series(series, [rules[yaml_draft.rule_id]], Options()).findings
+    assert [f.line for f in found] == [8]
 
 
 def test_learn_command(tmp_path, learn_archive):

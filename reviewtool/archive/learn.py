@@ -44,7 +44,7 @@ _COMMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_,#-]{3,}(?:\(\))?")
 _EXTRA_STOP = frozenset(
     "this that here there with without also please drop remove instead just need needs needed should would could "
     "line lines same above below there's it's don't doesn't isn't wrong right correct fine better make sure "
-    "because which where when what does used uses using value values name names thing want example".split()
+    "because which where when what does used uses using value values name names thing want example code".split()
 )
 
 
@@ -83,6 +83,8 @@ class Draft:
     sources: list[str] = field(default_factory=list)  # every remarked line the draft came from
     area: str | None = None  # a subsystem directory the draft is limited to (learned and measured there only)
     remarks: frozenset[tuple[str, str]] = frozenset()  # (remark Message-ID, line) of every source remark
+    context: bool | None = None  # YAML key drafts: only where its mapping has a $ref (True) / has none (False);
+    # DTS property drafts: only in nodes the file defines (True) / in &label overrides (False)
     hits: int = 0
     misses: int = 0  # source remark lines the regex does not match
     false_hits: int = 0
@@ -97,7 +99,8 @@ class Draft:
     @property
     def rule_id(self) -> str:
         slug = re.sub(r"[^a-z0-9]+", "-", self.keyword.lower()).strip("-")[:30] or "line"
-        digest = hashlib.sha1((self.shape + (f"@{self.area}" if self.area else "")).encode()).hexdigest()[:6]
+        digest = hashlib.sha1((self.shape + (f"@{self.area}" if self.area else "")
+                               + ("" if self.context is None else f"#ref={self.context}")).encode()).hexdigest()[:6]
         return f"learned/{self.kind}-{slug}-{digest}"
 
     @property
@@ -146,9 +149,24 @@ _SHAPE_TOKEN = re.compile(r"N\.\.\.|STR\.\.\.|M\.\.\.|&REF|\bCOMPATIBLE\b|\bURL\
                           r"|\bID\b|\bN\b|\bM\b|(?<=[(,])_(?=[,)])|[A-Za-z_][A-Za-z0-9_]*|\s+|.", re.S)
 
 
+_DTS_NODE_SHAPE = re.compile(r"^(L: )?([^\s@{]+)(@N)? \{$")
+
+
+def _dts_node_regex(body: str) -> str | None:
+    """A DTS node shape (``L: pcaN@N {``): an optional label, the name with its digits, a unit address."""
+    m = _DTS_NODE_SHAPE.match(body)
+    if m is None or m.group(2) == "&REF":
+        return None
+    name = r"\d+".join(re.escape(part) for part in m.group(2).split("N"))
+    return (r"^\s*(?:[A-Za-z_]\w*\s*:\s*)?" + name + (r"@[0-9a-fA-F,.]+" if m.group(3) else "")
+            + r"\s*\{\s*$")
+
+
 def shape_regex(shape: str) -> str | None:
     """The ``added_line`` pattern for a shape: its line part as a regex over the whole line."""
     kind, _, body = shape.partition(":")
+    if kind == "dts" and body.endswith(" {"):
+        return _dts_node_regex(body)
     if kind == "yaml":
         path, _, value = body.partition(": ")
         key = path.rsplit("/", 1)[-1]
@@ -186,7 +204,8 @@ def learn(db: sqlite3.Connection, settings: LearnSettings | None = None) -> Lear
     rows = _remark_rows(db, settings)
     # Finest first: the literal line, its normalised shape, the call/key/property it names; each
     # also limited to a subsystem directory where the remarks cluster there.
-    drafts = _candidates(rows, settings) + _literal_candidates(rows, settings) + _token_candidates(rows, settings)
+    drafts = _candidates(rows, settings) + _literal_candidates(rows, settings) + _token_candidates(rows, settings) \
+        + _comment_candidates(rows, settings) + _context_candidates(db, rows, settings)
     clean = _clean_patch_lines(db, settings)
     kept: list[Draft] = []
     dropped: list[Draft] = []
@@ -210,7 +229,8 @@ def _covers(k: Draft, d: Draft) -> bool:
 
 
 def _remark_rows(db: sqlite3.Connection, settings: LearnSettings) -> list[tuple]:
-    """(shape, family, reviewer e-mail, reviewer, day, msgid, path, target, comment, kind) of the remarks to learn from."""
+    """(shape, family, reviewer e-mail, reviewer, day, msgid, path, target, comment, kind, patch msgid,
+    new-file line) of the remarks to learn from."""
     where = "r.shape IS NOT NULL AND r.bot = 0 AND r.target IS NOT NULL"
     args: list[Any] = []
     if settings.before:
@@ -218,7 +238,8 @@ def _remark_rows(db: sqlite3.Connection, settings: LearnSettings) -> list[tuple]
         args.append(settings.before)
     return db.execute(
         "SELECT r.shape, r.family, r.reviewer_email, r.reviewer, substr(r.date, 1, 10), r.msgid, r.path, r.target, "
-        f"r.comment, r.shape_kind FROM remarks r WHERE {where} ORDER BY r.date", args).fetchall()
+        f"r.comment, r.shape_kind, r.patch_msgid, r.line FROM remarks r WHERE {where} ORDER BY r.date", args
+    ).fetchall()
 
 
 def area_of(path: str) -> str | None:
@@ -355,6 +376,167 @@ def _token_candidates(rows: list[tuple], settings: LearnSettings) -> list[Draft]
     return out
 
 
+_GENERIC_REMARK = frozenset("ditto same here why yes no ok okay hmm really indeed sure right thanks applied "
+                            "agreed correct fine nope".split())
+
+
+def remark_gist(comment: str, reviewer: str = "") -> str | None:
+    """A short first sentence that says something on its own ("Drop quotes.", "Node names should be
+    generic."), normalised; None for long ones, "Ditto."/"Why?" and signatures."""
+    first = re.sub(r"[^a-z0-9' ]+", " ", first_sentence(comment).lower())
+    words = first.split()
+    names = set(re.split(r"[^a-z]+", reviewer.lower()))
+    # Two to eight words: one word ("GENMASK?") is a hint, not a remark a rule can stand on.
+    if not 2 <= len(words) <= 8 or words[0] in _GENERIC_REMARK or any(w in names for w in words):
+        return None
+    if not any(len(w) >= 4 and w not in STOPWORDS and w not in _EXTRA_STOP and w not in _GENERIC_REMARK
+               for w in words):
+        return None
+    return " ".join(words)
+
+
+def _comment_candidates(rows: list[tuple], settings: LearnSettings) -> list[Draft]:
+    """Comment first: the same short remark ("drop quotes") on lines of several shapes, in enough
+    submissions; the matcher is any of those shapes (the reviewers said the one thing about each)."""
+    groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for row in rows:
+        gist = remark_gist(row[8], row[3] or "")
+        if gist and row[9]:
+            groups[(row[9], gist)].append(row)
+    out = []
+    for (kind, gist), group in groups.items():
+        if not _recurring(group, settings):
+            continue
+        lines = sorted({r[0].split(":", 1)[1] for r in group})
+        patterns = list(dict.fromkeys(p for p in (shape_regex(r[0]) for r in group) if p))
+        if len(lines) < 2 or not patterns:
+            continue  # one shape: the shape candidate says it already
+        pattern = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
+        out.append(_draft(f"{kind}:" + " | ".join(lines), kind, pattern, gist, group, None))
+    return out
+
+
+_REF_KEY = re.compile(r"^(\s*)(-\s+)?([$\w-]+)\s*:")
+_CONTEXT_KEYS = frozenset({"additionalProperties", "unevaluatedProperties"})
+
+
+def ref_beside(lines: dict[int, str], number: int) -> bool | None:
+    """Whether the mapping holding the key on line ``number`` has a ``$ref`` (itself, or in an
+    allOf/oneOf/anyOf of it), in a file the patch adds whole (lines 1..n); None when that cannot be read."""
+    if number not in lines or sorted(lines) != list(range(1, len(lines) + 1)):
+        return None
+    text = [lines[i] for i in range(1, len(lines) + 1)]
+    i = number - 1
+    indent = len(text[i]) - len(text[i].lstrip())
+    start = i
+    while start > 0:
+        ln = text[start - 1]
+        if ln.strip() and not ln.lstrip().startswith("#") and len(ln) - len(ln.lstrip()) < indent:
+            break
+        start -= 1
+    end = i + 1
+    while end < len(text):
+        ln = text[end]
+        if ln.strip() and not ln.lstrip().startswith("#") and len(ln) - len(ln.lstrip()) < indent:
+            break
+        end += 1
+    combinator = False
+    for ln in text[start:end]:
+        m = _REF_KEY.match(ln)
+        if m is None:
+            continue
+        depth = len(m.group(1))
+        if depth == indent:
+            combinator = m.group(3) in ("allOf", "oneOf", "anyOf")
+            if m.group(3) == "$ref":
+                return True
+        elif combinator and m.group(3) == "$ref":
+            return True
+    return False
+
+
+def _context_candidates(db: sqlite3.Connection, rows: list[tuple], settings: LearnSettings) -> list[Draft]:
+    """YAML keys whose right value depends on a ``$ref`` beside them (``additionalProperties`` /
+    ``unevaluatedProperties``): the remarks on such a key, split by whether its mapping has a $ref, in
+    the files a patch adds whole; each side with remarks in enough submissions is a draft."""
+    blobs: dict[str, dict[str, dict[int, str]]] = {}
+    groups: dict[tuple[str, bool], list[tuple]] = defaultdict(list)
+    for row in rows:
+        if row[9] != "yaml" or row[11] is None:
+            continue
+        key, _, value = row[0].split(":", 1)[1].rpartition("/")[2].partition(": ")
+        if key not in _CONTEXT_KEYS or value not in ("false", "true"):
+            continue
+        if row[10] not in blobs:
+            got = db.execute("SELECT body FROM patch_lines WHERE patch_msgid = ?", (row[10],)).fetchone()
+            blobs[row[10]] = _added_by_file(got[0]) if got else {}
+        beside = ref_beside(blobs[row[10]].get(row[6] or "", {}), row[11])
+        if beside is not None:
+            groups[(f"{key}: {value}", beside)].append(row)
+    out = []
+    for (line, beside), group in groups.items():
+        if len({r[1] for r in group}) < settings.min_threads:
+            continue
+        key = line.split(":")[0]
+        other = next(iter(_CONTEXT_KEYS - {key}))
+        named = [r for r in group if other.lower() in r[8].lower()]
+        got = (other, group) if 2 * len(named) >= len(group) else _best_keyword(group, settings)
+        if got is None:
+            continue
+        d = _draft(f"yaml:{line} ({'beside' if beside else 'without'} a $ref)", "yaml", literal_regex("yaml", line),
+                   got[0], got[1], None)
+        d.context = beside
+        out.append(d)
+    out += _dts_context_candidates(db, rows, settings, blobs)
+    return out
+
+
+def in_new_node(lines: dict[int, str], number: int) -> bool | None:
+    """Whether the DTS line ``number`` sits in a node the patch defines (``name@1 {``) rather than in an
+    override of one (``&label {``), read from the node's opening line when the patch adds it too
+    (the added lines above it, without a gap); None when that line is not among them."""
+    if number not in lines:
+        return None
+    indent = len(lines[number].expandtabs(8)) - len(lines[number].expandtabs(8).lstrip())
+    n = number - 1
+    while n in lines:
+        ln = lines[n].expandtabs(8)
+        if ln.strip() and len(ln) - len(ln.lstrip()) < indent and ln.rstrip().endswith("{"):
+            return not ln.strip().startswith("&")
+        n -= 1
+    return None
+
+
+_NODE_QUERY = {True: "(node name: (identifier)) @inside", False: "(node name: (reference)) @inside"}
+
+
+def _dts_context_candidates(db: sqlite3.Connection, rows: list[tuple], settings: LearnSettings,
+                            blobs: dict[str, dict[str, dict[int, str]]]) -> list[Draft]:
+    """DTS properties remarked on in nodes the patch defines, or in &label overrides ("okay is the
+    default: drop status" is said of new nodes only): split by the node the line sits in."""
+    groups: dict[tuple[str, bool], list[tuple]] = defaultdict(list)
+    for row in rows:
+        if row[9] != "dts" or row[11] is None or row[0].endswith("{"):
+            continue
+        if row[10] not in blobs:
+            got = db.execute("SELECT body FROM patch_lines WHERE patch_msgid = ?", (row[10],)).fetchone()
+            blobs[row[10]] = _added_by_file(got[0]) if got else {}
+        new = in_new_node(blobs[row[10]].get(row[6] or "", {}), row[11])
+        if new is not None:
+            groups[(" ".join(row[7].split()), new)].append(row)
+    out = []
+    for (line, new), group in groups.items():
+        if len({r[1] for r in group}) < settings.min_threads:
+            continue
+        got = _best_keyword(group, settings)
+        if got is not None:
+            d = _draft(f"dts:{line} (in {'a node it defines' if new else 'a &label override'})", "dts",
+                       literal_regex("dts", line), got[0], got[1], None)
+            d.context = new
+            out.append(d)
+    return out
+
+
 def _similar_about(tok: str, rows: list[tuple], settings: LearnSettings) -> tuple[str, list[tuple]] | None:
     """Similar comments on a name: those naming it, else those sharing the most common word."""
     named = [r for r in rows if re.search(r"(?<![\w-])" + re.escape(tok.lower()) + r"(?![\w-])", r[8].lower())]
@@ -383,8 +565,10 @@ def _best_keyword(remarks: list[tuple], settings: LearnSettings) -> tuple[str, l
     return (best[1], best[2]) if best else None
 
 
-def _clean_patch_lines(db: sqlite3.Connection, settings: LearnSettings) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(message-id, [(path, line text)]) of patches reviewed with no remark (held out when ``before`` is set)."""
+def _clean_patch_lines(db: sqlite3.Connection, settings: LearnSettings
+                       ) -> list[tuple[str, list[tuple[str, str]], dict[str, dict[int, str]]]]:
+    """(message-id, [(path, line text)], added lines by file and line number) of patches reviewed with no
+    remark (held out when ``before`` is set)."""
     where = ("(p.own_review = 1 OR EXISTS (SELECT 1 FROM reviews v WHERE v.patch_msgid = p.msgid)) "
              "AND NOT EXISTS (SELECT 1 FROM remarks r WHERE r.patch_msgid = p.msgid AND r.bot = 0) AND p.n > 0")
     args: list[Any] = []
@@ -394,16 +578,21 @@ def _clean_patch_lines(db: sqlite3.Connection, settings: LearnSettings) -> list[
     out = []
     for msgid, blob in db.execute(f"SELECT p.msgid, l.body FROM patches p JOIN patch_lines l "
                                   f"ON l.patch_msgid = p.msgid WHERE {where}", args):
-        lines = []
-        for ln in zlib.decompress(blob).decode("utf-8", "replace").split("\n"):
-            path, _, rest = ln.partition("\t")
-            _, _, text = rest.partition("\t")
-            lines.append((path, text))
-        out.append((msgid, lines))
+        files = _added_by_file(blob)
+        out.append((msgid, [(path, text) for path, by_line in files.items() for text in by_line.values()], files))
     return out
 
 
-def _measure(d: Draft, clean: list[tuple[str, list[tuple[str, str]]]]) -> None:
+def _added_by_file(blob: bytes) -> dict[str, dict[int, str]]:
+    files: dict[str, dict[int, str]] = {}
+    for ln in zlib.decompress(blob).decode("utf-8", "replace").split("\n"):
+        path, _, rest = ln.partition("\t")
+        number, _, text = rest.partition("\t")
+        files.setdefault(path, {})[int(number) if number.isdigit() else -len(files.get(path, ()))] = text
+    return files
+
+
+def _measure(d: Draft, clean: list[tuple]) -> None:
     rx = re.compile(d.pattern)
     for target in d.sources or [c.target for c in d.cited]:
         if rx.search(target):
@@ -412,9 +601,18 @@ def _measure(d: Draft, clean: list[tuple[str, list[tuple[str, str]]]]) -> None:
             d.misses += 1
     d.clean_patches = len(clean)
     within = f"{d.area}/" if d.area else ""
-    for msgid, lines in clean:
+    for msgid, lines, files in clean:
         for path, text in lines:
-            if file_kind(path) == d.kind and path.startswith(within) and rx.search(text):
+            if d.context is not None and file_kind(path) == d.kind and rx.search(text):
+                # A context draft is judged where the context can be read: files the patch adds whole.
+                judge = ref_beside if d.kind == "yaml" else in_new_node
+                if any(judge(files[path], n) == d.context for n, t in files[path].items() if t == text):
+                    d.false_hits += 1
+                    if len(d.false_examples) < 3:
+                        d.false_examples.append(msgid)
+                    break
+                continue
+            if d.context is None and file_kind(path) == d.kind and path.startswith(within) and rx.search(text):
                 d.false_hits += 1
                 if len(d.false_examples) < 3:
                     d.false_examples.append(msgid)
@@ -450,14 +648,55 @@ def draft_rule(d: Draft) -> dict[str, Any]:
                       f"Write why this matters in our words. What the reviewers said:\n{cites}\n"),
         "references": [c.link for c in d.cited],
         "applies_to": applies,
-        "match": {"added_line": d.pattern},
+        "match": {"added_line": d.pattern} if d.context is None else _context_match(d) if d.kind == "yaml" else
+        {"added_line": d.pattern, "inside": {"dts": _NODE_QUERY[d.context]}},
         "message": f"TODO: write the message (reviewers said this about '{d.keyword}'): {{match}}",
         "examples": {
-            "bad": [{"subject": f"acme: learned example {i + 1}", "files": {path: c.target.rstrip() + "\n"}}
-                    for i, c in enumerate(d.cited[:3]) if re.search(d.pattern, c.target)],
+            "bad": [{"subject": f"acme: learned example {i + 1}",
+                     "files": {path: c.target.rstrip() + "\n" if d.context is None else _context_example(d, c.target)
+                               if d.kind == "yaml" else _dts_example(d, c.target)}}
+                    for i, c in enumerate(d.cited[:3]) if re.search(d.pattern, c.target)][: 1 if d.context is not None else 3],
             "good": [{"subject": "acme: learned counter-example", "files": {path: _neutral_line(d.kind) + "\n"}}],
         },
     }
+
+
+_COMBINATORS = ("allOf", "oneOf", "anyOf")
+
+
+def _context_match(d: Draft) -> dict[str, Any]:
+    """The ``yaml`` key-path matcher of a context draft: the key with its value, in a mapping with (or
+    without) a ``$ref`` of its own or in its allOf/oneOf/anyOf; the top level, or any mapping below."""
+    key, _, raw = d.shape.split(":", 1)[1].split(" (")[0].partition(": ")
+    value = {"false": False, "true": True}[raw.strip()]
+    refs = [{"yaml": {"path": "$ref", "exists": True}}] + \
+        [{"yaml": {"path": f"{c}/*/$ref", "exists": True}} for c in _COMBINATORS]
+    top = [{"yaml": {"path": key, "equals": value}}]
+    nested: dict[str, Any] = {"path": "**", "type": "map", "with": {key: {"equals": value}}, "at": key}
+    if d.context:
+        top.append({"any": refs})
+        nested["has"] = ["$ref"]
+    else:
+        top += [{"not": r} for r in refs]
+        nested["lacks"] = ["$ref", *_COMBINATORS]
+    return {"any": [{"all": top}, {"yaml": nested}]}
+
+
+def _context_example(d: Draft, target: str) -> str:
+    """A whole small schema around the remarked line, so the key-path matcher has its context."""
+    ref = "$ref: /schemas/acme/widget-common.yaml#\n" if d.context else ""
+    return ("# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)\n%YAML 1.2\n---\n"
+            "$id: http://devicetree.org/schemas/misc/acme,widget.yaml#\n"
+            "$schema: http://devicetree.org/meta-schemas/core.yaml#\n\ntitle: Acme widget\n\n"
+            "maintainers:\n  - Ann Acme <ann@acme.example>\n\n" + ref +
+            "properties:\n  compatible:\n    const: acme,widget\n\nrequired:\n  - compatible\n\n"
+            + target.strip() + "\n")
+
+
+def _dts_example(d: Draft, target: str) -> str:
+    head = "\tacme: widget@1000 {\n\t\tcompatible = \"acme,widget\";\n" if d.context else "&acme {\n"
+    body = f"\t\t{target.strip()}\n\t}};\n" if d.context else f"\t{target.strip()}\n}};\n"
+    return ("/dts-v1/;\n\n/ {\n" + head + body + "};\n") if d.context else head + body
 
 
 def _neutral_line(kind: str) -> str:
