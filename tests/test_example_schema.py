@@ -148,3 +148,64 @@ def test_bao_v1_raises_what_the_bot_raised_and_no_invented_example_error(corpus)
     # the schema, so no example error), ipcshmem does not parse (TAB).
     assert any(f.rule == "binding/dt-schema" and f.path.endswith("io-dispatcher.yaml") for f in found)
     assert not [f for f in found if f.rule == "binding/example-schema" and f.severity != "info"]
+
+
+BUS_BINDING = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/bus/acme,bus.yaml#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+
+title: ACME peripheral bus
+
+maintainers:
+  - Ada Example <ada@example.org>
+
+properties:
+  compatible:
+    const: acme,bus
+
+  reg:
+    maxItems: 1
+
+  "#address-cells":
+    const: 1
+
+  "#size-cells":
+    const: 1
+
+  ranges: true
+
+required:
+  - compatible
+  - reg
+
+additionalProperties:
+  type: object
+
+examples:
+  - |
+    bus@30000000 {
+        compatible = "acme,bus";
+        reg = <0x30000000 0x100000>;
+        #address-cells = <1>;
+        #size-cells = <1>;
+        ranges;
+{extra}    };
+"""
+
+
+def test_a_property_where_the_binding_wants_only_nodes_is_an_error():
+    """dt-validate reports an undecoded property against ``additionalProperties:
+    {type: object}`` ("... is not of type 'object'"); other undecoded values stay
+    unjudged (their type lives in a schema not loaded)."""
+    def found(extra: str):
+        text = BUS_BINDING.replace("{extra}", extra)
+        spec = {"subject": "dt-bindings: bus: Add ACME bus", "files": {"Documentation/devicetree/bindings/bus/acme,bus.yaml": text}}
+        line = next((i for i, ln in enumerate(text.split("\n"), 1) if "acme,bogus" in ln), None)
+        return [(f.severity, f.line) for f in _example_findings(load_bytes(render_example(spec, "t"), "t"))], line
+
+    bad, line = found("        acme,bogus = <1>;\n")
+    assert bad == [("error", line)]
+    assert found("")[0] == []

@@ -601,10 +601,12 @@ _REQUIRED = re.compile(r"^'([^']+)' is a required property")
 
 def _problem(err, node: Node, holder: dict[str, Any], path: str, built: _Built, offset: int) -> DtProblem | None:
     msg = err.message
-    if isinstance(err.instance, bytes):
+    if isinstance(err.instance, bytes) and not _wants_node(err):
         # A value left undecoded: its type is defined only in a schema we did not
         # load (dt-validate knows every schema's types); the real error, if any, is
-        # an unevaluated/additional property, reported on its own.
+        # an unevaluated/additional property, reported on its own.  A schema that
+        # wants a node where a property stands (``additionalProperties: {type:
+        # object}``) fails it whatever its value: dt-validate says so too.
         return None
     apath = list(err.absolute_path)
     prop_name = next((p for p in apath if isinstance(p, str)), None)
@@ -643,6 +645,9 @@ def _problem(err, node: Node, holder: dict[str, Any], path: str, built: _Built, 
             hint = "the binding allows fewer entries here (maxItems): drop the extra entries"
         elif " is too short" in msg:
             hint = "the binding needs more entries here (minItems)"
+        elif isinstance(err.instance, bytes):
+            hint = ("only child nodes are allowed here (the binding's schema wants a node): remove the property, "
+                    "or define it in the binding")
         elif "is not one of" in msg or "was expected" in msg:
             hint = "use one of the values the binding allows"
         else:
@@ -651,6 +656,14 @@ def _problem(err, node: Node, holder: dict[str, Any], path: str, built: _Built, 
     where = f"{path}" + (f": {prop.name}" if prop is not None else "")
     return DtProblem(line - offset, where, prop.name if prop is not None else None, " ".join(msg.split()), hint,
                      schema)
+
+
+def _wants_node(err) -> bool:
+    """Whether the failed check is "must be a node" (``type: object``)."""
+    if err.validator != "type":
+        return False
+    wanted = err.validator_value
+    return wanted == "object" or (isinstance(wanted, list) and wanted == ["object"])
 
 
 def _interrupt_cells(built: _Built, doc: DtsDocument, offset: int, seen: set) -> list[DtProblem]:
