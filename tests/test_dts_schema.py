@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reviewtool.catalog import load_catalog
 from reviewtool.engine import Options, check_series
 from reviewtool.examples import render_example
@@ -122,3 +124,108 @@ def test_corrected_node_and_untouched_old_problem_give_nothing():
     lines, found = _findings(NEW_NODE)
     assert found == []
     assert any("acme,legacy-mode" in ln for ln in lines)  # the old problem is there, untouched
+
+
+# -- with a tree: the DTS built from the tree with the series applied ------------------
+
+TREE_DTSI = """\
+#include <dt-bindings/interrupt-controller/arm-gic.h>
+
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+
+	soc {
+		compatible = "simple-bus";
+		#address-cells = <1>;
+		#size-cells = <1>;
+		ranges;
+
+		timer: timer@3002000 {
+			compatible = "acme,a300-timer";
+			reg = <0x03002000 0x400>;
+			interrupts = <GIC_SPI 12 IRQ_TYPE_LEVEL_HIGH>,
+				     <GIC_SPI 13 IRQ_TYPE_LEVEL_HIGH>;
+			clocks = <&osc24m>;
+			status = "disabled";
+		};
+
+		old_timer: timer@3003000 {
+			compatible = "acme,a300-timer";
+			reg = <0x03003000 0x400>;
+			interrupts = <GIC_SPI 14 IRQ_TYPE_LEVEL_HIGH>,
+				     <GIC_SPI 15 IRQ_TYPE_LEVEL_HIGH>;
+			clocks = <&osc24m>;
+			acme,legacy-mode;
+		};
+	};
+};
+"""
+BOARD = "arch/arm64/boot/dts/acme/acme-a300-board.dts"
+TREE_BOARD = """\
+/dts-v1/;
+
+#include "acme-a300.dtsi"
+
+/ {
+	model = "ACME A300 board";
+	compatible = "acme,a300-board", "acme,a300";
+};
+
+&timer {
+	status = "okay";
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    from reviewtool.tree import SourceTree
+
+    root = tmp_path_factory.mktemp("linux")
+    for rel, text in {"Documentation/devicetree/bindings/timer/acme,a300-timer.yaml": BINDING,
+                      DTSI: TREE_DTSI, BOARD: TREE_BOARD}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return SourceTree(root).at(None)
+
+
+def _dts_series(path: str, before: str, after: str, tree=None):
+    spec = {"subject": "arm64: dts: acme: a300: Update the timer", "modify": {path: {"before": before, "after": after}}}
+    (series,) = load_bytes(render_example(spec, "t"), "t")
+    return [f for f in check_series(series, RULES, Options(tree=tree)).findings if f.rule == "dts/schema"]
+
+
+def test_with_a_tree_a_property_added_to_an_existing_node_is_validated(tree):
+    """The node comes from the .dtsi (compatible, reg...); the board adds a property
+    its binding forbids through &timer: reported on that line only."""
+    after = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "okay";\n\tacme,prescaler = <2>;\n')
+    found = _dts_series(BOARD, TREE_BOARD, after, tree)
+    assert [(f.severity, f.path, f.line) for f in found] == [("error", BOARD, _line(after.split("\n"), "acme,prescaler"))]
+    assert "acme,prescaler" in found[0].message
+    # a property the binding allows: nothing (and the .dtsi's old problem is never reported)
+    assert _dts_series(BOARD, TREE_BOARD, TREE_BOARD.replace("&timer {", "&old_timer {\n\tstatus = \"okay\";\n};\n\n&timer {"),
+                       tree) == []
+
+
+def test_with_a_tree_a_changed_dtsi_node_reports_only_the_added_lines(tree):
+    after = TREE_DTSI.replace('\t\t\tstatus = "disabled";\n', '\t\t\tstatus = "disabled";\n\t\t\tacme,prescaler = <2>;\n')
+    found = _dts_series(DTSI, TREE_DTSI, after, tree)
+    assert [f.line for f in found] == [_line(after.split("\n"), "acme,prescaler")]  # not acme,legacy-mode
+    fixed = TREE_DTSI.replace("<GIC_SPI 12 IRQ_TYPE_LEVEL_HIGH>", "<GIC_SPI 22 IRQ_TYPE_LEVEL_HIGH>")
+    assert _dts_series(DTSI, TREE_DTSI, fixed, tree) == []
+
+
+def test_without_a_tree_one_note_says_what_could_not_be_validated():
+    after = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "okay";\n\tacme,prescaler = <2>;\n')
+    spec = {"cover": {"subject": "Update the ACME boards"}, "patches": [
+        {"subject": "arm64: dts: acme: a300: Update the timer", "modify": {BOARD: {"before": TREE_BOARD, "after": after}}},
+        {"subject": "arm64: dts: acme: a300: Update the timer again",
+         "modify": {DTSI: {"before": TREE_DTSI, "after": TREE_DTSI.replace("acme,legacy-mode;", "acme,legacy-mode;\n\t\t\tstatus = \"okay\";")}}},
+    ]}
+    (series,) = load_bytes(render_example(spec, "t"), "t")
+    report = check_series(series, RULES, Options())
+    notes = [f for f in report.findings if f.rule == "dts/schema"]
+    assert [(f.severity, f.status_note, f.patch) for f in notes] == [("info", True, 1)]
+    assert BOARD in notes[0].message and DTSI in notes[0].message and "--tree" in notes[0].message
+    assert len(report.status_notes) == 1

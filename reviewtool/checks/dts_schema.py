@@ -1,17 +1,20 @@
-"""dts/schema: nodes a DTS patch adds, validated against their bindings (what dtbs_check says).
+"""dts/schema: DTS changes validated against their bindings (what dtbs_check says).
 
-Each node the patch adds whole (every line from its header to its ``};`` is
-added) that carries a compatible is validated with dtschema's own validator
-(``validators.dt_validate``) against the binding documenting it: one the
-series adds or changes, or with ``--tree`` the tree's.  Only added nodes are
-validated, so a problem in a node the patch does not touch is never
-reported ("only new problems, please").  The node is wrapped like a binding
-example; its parent's ``#address-cells``/``#size-cells`` are used when the
-hunk shows them, else ``reg``/``ranges`` are not judged.  References to
-labels outside the node are unresolved phandles, as in an overlay.
+With ``--tree`` the changed file is built as dtc builds it: read from the
+tree with the series applied (up to this patch), its ``.dtsi`` includes read
+the same way, every node merged (``validators.dts_tree``).  Each node holding
+a line the patch adds (a new node, or a property added to an existing one,
+also through ``&label { ... }``) is validated whole, as merged, against the
+binding of its nearest compatible (the series' own, else the tree's), and
+only problems on lines the patch adds are reported: never a pre-existing
+problem of an untouched node ("only new problems, please").
 
-Not yet validated: properties added to a node the patch does not add whole
-(that needs the whole DTS built from the tree with the series applied).
+Without a tree only nodes the patch adds whole (every line from header to
+``};`` added) can be validated, wrapped like a binding example, with their
+parent's ``#address-cells``/``#size-cells`` when the hunk shows them (else
+``reg``/``ranges`` are not judged); what could not be validated is said once
+per series, in a status note.  References to labels outside the node are
+unresolved phandles, as in an overlay.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from ..model import Finding
 from . import check
 from .binding_example_schema import header_readers
 from .binding_tools import _plan, _tree_resolver
+from ..classify import is_dts_path
 from .dts import dts_segments, dts_views
 
 _ADDRESS_PROPS = {"reg", "ranges", "dma-ranges"}
@@ -80,7 +84,13 @@ def dts_schema(ctx) -> Iterator[Finding]:
     series = series_bindings(ctx)
     resolve = _tree_resolver(ctx)
     series_header, tree_header = header_readers(ctx)
+    with_tree = ctx.options.tree.available
     for f, view in dts_views(ctx):
+        if with_tree:
+            found = _tree_findings(ctx, f, view, series, resolve, (series_header, tree_header))
+            if found is not None:
+                yield from found
+                continue
         for seg in dts_segments(ctx, f.path, view):
             for node in _added_nodes(seg, view):
                 compatibles = node.compatibles()
@@ -91,8 +101,7 @@ def dts_schema(ctx) -> Iterator[Finding]:
                     schemas = dv.SchemaSet({**series, **bindings}, resolve)
                 except (dv.NeedsSchemas, DtSchemaUnavailable):
                     continue
-                own = {i for i, s in schemas.bindings.items()
-                       if s.get("$filename", "").split("bindings/", 1)[-1] in bindings}
+                own = _own(schemas, bindings)
                 if not own:
                     continue
                 first, last = seg.line(node.line), seg.line(node.end_line)
@@ -110,7 +119,187 @@ def dts_schema(ctx) -> Iterator[Finding]:
                     if not view.is_added(line):
                         continue
                     yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line),
-                                      node=node.full_name, problem=p.message, hint=p.hint)
+                                      node=node.full_name, problem=p.message, hint=p.hint.replace("from the example", "from the node"))
+    if not with_tree:
+        note = _series_note(ctx)
+        if note is not None and note[0] is ctx.patch:
+            yield note[1]
+
+
+def _own(schemas, bindings: dict[str, str]) -> set[str]:
+    return {i for i, s in schemas.bindings.items() if s.get("$filename", "").split("bindings/", 1)[-1] in bindings}
+
+
+# -- with a tree: the whole DTS, built with the series applied ---------------------------
+
+def series_file(ctx, path: str) -> str | None:
+    """``path`` in the tree with the series applied up to this patch (None: absent or not rebuildable)."""
+    from ..artifacts.binding import apply_hunks
+
+    def compute() -> str | None:
+        text = ctx.options.tree.read_file(path)
+        for patch in ctx.series.patches:
+            for fc in patch.files:
+                if fc.path != path and fc.old_path != path:
+                    continue
+                if fc.status == "removed":
+                    text = None
+                elif fc.status == "added":
+                    text = fc.new_text()
+                elif text is not None:
+                    text = apply_hunks(text, fc)
+            if patch is ctx.patch:
+                break
+        return text
+
+    return ctx.memo(f"dts-schema:series-file:{ctx.patch.n}:{path}", compute)
+
+
+def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> list | None:
+    """Findings of one DTS file built from the tree, or None when it cannot be built."""
+    from dataclasses import replace
+
+    from ..syntax.dts import parse_dts
+    from ..validators import dt_validate as dv
+    from ..validators.dt_macros import macros_for
+    from ..validators.dts_tree import build, cells_of, render
+    from ..validators.dtschema_runner import DtSchemaUnavailable
+
+    merged = ctx.memo(f"dts-schema:merged:{ctx.patch.n}:{f.path}",
+                      lambda: build(f.path, lambda p: series_file(ctx, p)))
+    post = series_file(ctx, f.path)
+    if merged is None or post is None:
+        return None
+    lines = post.split("\n")
+    added = view.added
+    targets = []
+    for node in _touched(merged, f.path, added):
+        target = next((n for n in [node, *node.ancestors()] if n.parent is not None and n.compatibles()), None)
+        if target is not None and target not in targets and not any(p.name.isupper() for n in target.walk()
+                                                                      for p, _ in n.props.values()):
+            targets.append(target)
+    out = []
+    seen: set[tuple[int, str]] = set()
+    for target in targets:
+        bindings = documenting(ctx, target.compatibles(), series)
+        if not bindings:
+            continue
+        try:
+            schemas = dv.SchemaSet({**series, **bindings}, resolve)
+        except (dv.NeedsSchemas, DtSchemaUnavailable):
+            continue
+        own = _own(schemas, bindings)
+        if not own:
+            continue
+        rendered = render(target)
+        cells = cells_of(target.parent) if target.parent is not None else None
+        src, offset = _wrapped(rendered.text, cells)
+        doc = parse_dts(src)
+        macros, _complete = macros_for(replace(doc, includes=tuple(doc.includes) + tuple(merged.includes)), *headers)
+        result = dv.validate(doc, schemas, macros, only_schemas=own, line_offset=offset)
+        for p in result.problems:
+            if cells is None and p.prop in _ADDRESS_PROPS:
+                continue
+            origin = rendered.origins[p.line - 1] if 1 <= p.line <= len(rendered.origins) else None
+            if origin is None or origin[0] != f.path or origin[1] not in added or (origin[1], p.message) in seen:
+                continue
+            seen.add((origin[1], p.message))
+            text = lines[origin[1] - 1] if origin[1] <= len(lines) else ""
+            out.append(ctx.finding(anchor="diff", path=f.path, line=origin[1], text=text,
+                                   node=_path_of(target), problem=p.message, hint=p.hint.replace("from the example", "from the node")))
+    return out
+
+
+def _touched(merged, path: str, added) -> list:
+    """Merged nodes holding a line of ``path`` the patch adds (a node header or a property)."""
+    out = []
+    for node in merged.root.walk():
+        hit = False
+        for p, where in node.props.values():
+            if where == path and any(line in added for line in range(p.line, p.end_line + 1)):
+                hit = True
+                break
+        if hit and node not in out:
+            out.append(node)
+    for (where, line), node in merged.by_origin.items():
+        if where == path and line in added and node not in out:
+            out.append(node)
+    return out
+
+
+def _path_of(node) -> str:
+    names = [n.name for n in [node, *node.ancestors()] if n.parent is not None]
+    return "/" + "/".join(reversed(names))
+
+
+# -- without a tree: one note per series on what could not be validated -------------------
+
+def _series_note(ctx):
+    """(first patch concerned, status note) listing the DTS changes no node-level
+    validation covered, or None when every change was validated."""
+    from ..syntax.source import source_view
+    from .dts import dts_segments
+
+    def compute():
+        series = series_bindings(ctx)
+        first = None
+        where: list[str] = []
+        for patch in ctx.series.patches:
+            for fc in patch.files:
+                if not is_dts_path(fc.path) or fc.status == "removed":
+                    continue
+                view = source_view(None, patch, fc)
+                covered: set[int] = set()
+                for seg in dts_segments(None, fc.path, view):
+                    for node in _added_nodes(seg, view):
+                        if documenting(ctx, node.compatibles(), series):
+                            covered.update(range(seg.line(node.line), seg.line(node.end_line) + 1))
+                left = sorted(_statement_lines(view) - covered)
+                if left:
+                    first = first or (patch, fc.path, left[0], view.text_of(left[0]))
+                    where.append(f"{fc.path} ({_ranges(left)})")
+        if first is None:
+            return None
+        patch, path, line, text = first
+        message = ("Without a kernel tree these DTS changes could not be validated against their "
+                   f"bindings: {'; '.join(where)}. Run with --tree <kernel checkout> to build each DTS with the "
+                   "series applied and validate the changed nodes as dtbs_check would.")
+        return patch, ctx.finding(anchor="diff", patch=patch, path=path, line=line, text=text, severity="info",
+                                  message=message, status_note=True)
+
+    return ctx.memo("dts-schema:series-note", compute)
+
+
+def _statement_lines(view) -> set[int]:
+    """Added lines holding a property or a node header (not blanks, comments, includes)."""
+    from .dts import dts_segments
+
+    out: set[int] = set()
+    for seg in dts_segments(None, view.path, view):
+        for node in (n for root in seg.doc.roots for n in root.walk()):  # synthetic wrappers too
+            line = None if node.synthetic else seg.line(node.line)
+            if view.is_added(line):
+                out.add(line)
+            for p in node.properties:
+                for n in range(p.line, p.end_line + 1):
+                    ln = seg.line(n)
+                    if view.is_added(ln):
+                        out.add(ln)
+    return out
+
+
+def _ranges(lines: list[int]) -> str:
+    """``line 3`` / ``lines 3-4, 9``."""
+    parts = []
+    start = prev = lines[0]
+    for n in lines[1:] + [None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ("line " if len(lines) == 1 else "lines ") + ", ".join(parts)
 
 
 def _added_nodes(seg, view):
