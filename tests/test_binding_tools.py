@@ -317,6 +317,17 @@ def test_modified_binding_without_base_is_said_once(tmp_path):
     assert note.severity == "info" and "did not run on misc/acme,foo1.yaml" in note.message
 
 
+def test_a_file_two_patches_modify_without_base_is_named_once():
+    third = AFTER.replace("  acme,mode:", "  acme,level:\n    const: \"y\"\n\n  acme,mode:")
+    spec = {"cover": {"subject": "ACME foo1 updates"}, "patches": [
+        patch(modify={BIND + "misc/acme,foo1.yaml": {"before": BASE, "after": AFTER}},
+              subject="dt-bindings: misc: acme,foo1: Add clocks"),
+        patch(modify={BIND + "misc/acme,foo1.yaml": {"before": AFTER, "after": third}},
+              subject="dt-bindings: misc: acme,foo1: Add a level")]}
+    notes = [f for f in run(spec) if f.status_note]
+    assert len(notes) == 1 and notes[0].message.count("misc/acme,foo1.yaml") == 1, [f.message for f in notes]
+
+
 def test_file_added_then_modified_in_the_series_is_rebuilt_from_the_earlier_patch():
     first = patch({BIND + "misc/acme,foo1.yaml": BASE.replace('"acme,foo1"', "acme,foo1").replace(
         "\n  interrupt-parent:\n    description: x\n    type: string\n", "")})

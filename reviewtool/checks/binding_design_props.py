@@ -8,61 +8,23 @@ instance, does it restate ``reg``, does a physical quantity carry its unit?
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
 from ..artifacts.binding import binding_docs
 from ..artifacts.binding_facts import facts_of
-from ..artifacts.schema_facts import walk_maps
 from . import check
 from ..params import BOOL, REGEX, TEXT, ListOf, MapOf, Record
 from ._design_common import PropertyDef, declared_type, description_of, doc_vendor, property_defs
 from ._util import added_finding, param_regex
 
 
-@functools.lru_cache(maxsize=1)
 def dtschema_property_names() -> frozenset[str]:
     """Property names the installed dt-schema core schemas define (empty when
     dt-schema is not installed): these are standard, whatever their spelling."""
-    try:
-        import glob
-        import importlib.util
-        import os
+    from ..validators.dtschema_facts import core_facts
 
-        import yaml
-
-        spec = importlib.util.find_spec("dtschema")  # where its schemas are, without importing it
-        if spec is None or not spec.origin:
-            return frozenset()
-    except Exception:
-        return frozenset()
-    from pathlib import Path
-
-    from ..jsoncache import cached, key_of
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    root = os.path.join(os.path.dirname(spec.origin), "schemas")
-    paths = sorted(glob.glob(os.path.join(root, "**", "*.yaml"), recursive=True))
-
-    def parse() -> list[str]:
-        names: set[str] = set()
-        for path in paths:
-            try:
-                with open(path, encoding="utf-8") as fh:
-                    for m in walk_maps(yaml.load(fh, Loader=loader)):
-                        if isinstance(m.get("properties"), dict):
-                            names.update(k for k in m["properties"] if isinstance(k, str))
-            except Exception:
-                continue
-        return sorted(names)
-
-    try:  # 60-odd YAML parses per run otherwise (start-up, issue 13)
-        key = key_of(map(Path, paths))
-    except OSError:
-        return frozenset(parse())
-    return frozenset(cached("dtschema-property-names", key, parse,
-                            lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)))
+    return core_facts()[0]
 
 
 def _standard(ctx) -> tuple[frozenset[str], list[re.Pattern]]:

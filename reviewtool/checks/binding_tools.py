@@ -265,7 +265,8 @@ def _series_note(ctx, plan: _Plan, tree) -> tuple[Patch, Finding] | None:
                          "They are presumably the kernel's own schemas, which dtschema does not ship, so this is "
                          "not a problem in the patch; run with --tree <kernel checkout> to check them.")
         if plan.skipped:
-            names = ", ".join(f"{s.doc.rel_path} ({s.reason})" for s in plan.skipped)
+            # each file once, however many patches of the series change it
+            names = ", ".join(dict.fromkeys(f"{s.doc.rel_path} ({s.reason})" for s in plan.skipped))
             parts.append(f"dt-schema and yamllint did not run on {names}; run with --tree <kernel checkout> "
                          "to check the whole post-image.")
         item, line = first

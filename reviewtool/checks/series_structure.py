@@ -15,8 +15,6 @@ series/dt-list-not-copied).
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,33 +137,12 @@ def _loose_values(lines) -> set[str]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
 def core_compatibles() -> tuple[frozenset[str], tuple[str, ...]]:
-    """Compatibles the dt-schema package documents itself (simple-bus, fixed-clock, ...).
+    """Compatibles the dt-schema package documents itself (simple-bus, fixed-clock, ...)."""
+    from ..validators.dtschema_facts import core_facts
 
-    Found without importing dtschema (slow, and it installs a signal handler).
-    """
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec("dtschema")
-    except (ImportError, ValueError):
-        return frozenset(), ()
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset(), ()
-    root = Path(list(spec.submodule_search_locations)[0]) / "schemas"
-    found: set[str] = set()
-    pats: list[str] = []
-    for dirpath, _dirs, names in os.walk(root):
-        for name in names:
-            if name.endswith(".yaml"):
-                try:
-                    c, p = yaml_compatibles((Path(dirpath) / name).read_text(encoding="utf-8"))
-                except OSError:
-                    continue
-                found |= c
-                pats += p
-    return frozenset(found), tuple(pats)
+    _names, found, patterns = core_facts()
+    return found, patterns
 
 
 def _core_documents(compat: str) -> bool:
