@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import mailbox
+import os
 import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -64,6 +66,7 @@ def main() -> None:
     if not checkpatch.is_file():
         sys.exit(f"bench_series_cpu: {checkpatch} not found")
     mails = series_mails(Path(args.mbox))
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     py = sys.executable
     with tempfile.TemporaryDirectory(prefix="bench-series-") as tmp:
         work = Path(tmp)
@@ -80,6 +83,30 @@ def main() -> None:
         print(f"== {len(mails)}-patch series from {Path(args.mbox).name}: CPU (user+sys), median of {args.runs} pairs")
         paired("in the tree (tree used)", ["perl", str(checkpatch), "-q", *files], ours, tree, args.runs, 0.15)
         paired("no tree", ["perl", str(checkpatch), "-q", "--no-tree", *files], ours, empty, args.runs, 0.15)
+        print("== where reviewtool's CPU goes (one process, in the tree, second run)")
+        subprocess.run([py, "-c", _SPLIT, str(series), str(tree)], cwd=tree, check=False)
+
+
+_SPLIT = """
+import sys, time
+t = time.process_time
+t0 = t()
+from reviewtool.catalog import load_catalog
+from reviewtool.engine import Options, check_series
+from reviewtool.sources.mbox import load
+from reviewtool.tree import SourceTree
+t1 = t()
+rules = load_catalog()
+t2 = t()
+(series,) = load(sys.argv[1])
+t3 = t()
+check_series(series, rules, Options(tree=SourceTree(sys.argv[2]).at(None)))
+t4 = t()
+check_series(series, rules, Options(tree=SourceTree(sys.argv[2]).at(None)))
+t5 = t()
+print(f"  imports {t1 - t0:.2f} s, catalogue {t2 - t1:.2f} s, mbox {t3 - t2:.2f} s, checks {t4 - t3:.2f} s "
+      f"(again in the same process: {t5 - t4:.2f} s)")
+"""
 
 
 if __name__ == "__main__":

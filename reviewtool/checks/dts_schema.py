@@ -157,9 +157,7 @@ def series_file(ctx, path: str) -> str | None:
 
 def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> list | None:
     """Findings of one DTS file built from the tree, or None when it cannot be built."""
-    from dataclasses import replace
-
-    from ..syntax.dts import parse_dts
+    from ..syntax.dts import DtsDocument, parse_dts
     from ..validators import dt_validate as dv
     from ..validators.dt_macros import macros_for
     from ..validators.dts_tree import build, cells_of, render
@@ -172,30 +170,34 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
         return None
     lines = post.split("\n")
     added = view.added
-    targets = []
-    for node in _touched(merged, f.path, added):
+    touched = _touched(merged, f.path, added)
+    targets: dict = {}  # target node -> the nodes of its subtree to render
+    for node in touched:
         target = next((n for n in [node, *node.ancestors()] if n.parent is not None and n.compatibles()), None)
-        if target is not None and target not in targets and not any(p.name.isupper() for n in target.walk()
-                                                                      for p, _ in n.props.values()):
-            targets.append(target)
+        if target is not None and target not in targets:
+            targets[target] = _under(touched, target)
+    macros = ctx.memo(f"dts-schema:macros:{ctx.patch.n}:{f.path}",
+                      lambda: macros_for(DtsDocument(includes=tuple(merged.includes)), *headers)[0])
     out = []
     seen: set[tuple[int, str]] = set()
-    for target in targets:
+    for target, keep in targets.items():
+        if any(p.name.isupper() for n in [target, *keep] for p, _ in n.props.values()):
+            continue  # a macro used as a statement (EFUSE(57, 23);): what it expands to is unknown
         bindings = documenting(ctx, target.compatibles(), series)
         if not bindings:
             continue
+        key = tuple(sorted({**series, **bindings}))
         try:
-            schemas = dv.SchemaSet({**series, **bindings}, resolve)
+            schemas = ctx.memo(f"dts-schema:schemas:{key}", lambda: dv.SchemaSet({**series, **bindings}, resolve))
         except (dv.NeedsSchemas, DtSchemaUnavailable):
             continue
         own = _own(schemas, bindings)
         if not own:
             continue
-        rendered = render(target)
+        rendered = render(target, keep=keep)
         cells = cells_of(target.parent) if target.parent is not None else None
         src, offset = _wrapped(rendered.text, cells)
         doc = parse_dts(src)
-        macros, _complete = macros_for(replace(doc, includes=tuple(doc.includes) + tuple(merged.includes)), *headers)
         result = dv.validate(doc, schemas, macros, only_schemas=own, line_offset=offset)
         for p in result.problems:
             if cells is None and p.prop in _ADDRESS_PROPS:
@@ -206,7 +208,8 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
             seen.add((origin[1], p.message))
             text = lines[origin[1] - 1] if origin[1] <= len(lines) else ""
             out.append(ctx.finding(anchor="diff", path=f.path, line=origin[1], text=text,
-                                   node=_path_of(target), problem=p.message, hint=p.hint.replace("from the example", "from the node")))
+                                   node=_path_of(target), problem=p.message,
+                                   hint=p.hint.replace("from the example", "from the node")))
     return out
 
 
@@ -225,6 +228,12 @@ def _touched(merged, path: str, added) -> list:
         if where == path and line in added and node not in out:
             out.append(node)
     return out
+
+
+def _under(touched: list, target) -> set:
+    """The touched nodes of ``target``'s subtree (``render`` adds their
+    ancestors; an untouched child has nothing new to judge)."""
+    return {n for n in touched if n is target or target in n.ancestors()}
 
 
 def _path_of(node) -> str:

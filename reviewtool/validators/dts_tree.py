@@ -187,10 +187,17 @@ class Rendered:
     origins: tuple[Origin | None, ...]  # origin of each line of ``text`` (index 0 = line 1)
 
 
-def render(node: MergedNode) -> Rendered:
+def render(node: MergedNode, keep: "set[MergedNode] | None" = None) -> Rendered:
     """The merged node and its subtree as DTS text.  A property's value is
     copied with its own line breaks, so every rendered line maps back to one
-    source line."""
+    source line.  With ``keep``, a child node is rendered only when it is in
+    ``keep`` or has a descendant there (a pinctrl node's hundreds of untouched
+    groups need not be validated again to judge the one a patch adds)."""
+    wanted: set[int] | None = None
+    if keep is not None:
+        wanted = set()
+        for k in keep:
+            wanted.update(id(n) for n in [k, *k.ancestors()])
     lines: list[str] = []
     origins: list[Origin | None] = []
 
@@ -203,7 +210,8 @@ def render(node: MergedNode) -> Rendered:
                 lines.append(f"{indent}    {part}")
                 origins.append((path, p.line + i))
         for child in n.children.values():
-            emit(child, indent + "    ")
+            if wanted is None or id(child) in wanted:
+                emit(child, indent + "    ")
         lines.append(f"{indent}}};")
         origins.append(None)
 
