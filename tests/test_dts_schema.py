@@ -229,3 +229,16 @@ def test_without_a_tree_one_note_says_what_could_not_be_validated():
     assert [(f.severity, f.status_note, f.patch) for f in notes] == [("info", True, 1)]
     assert BOARD in notes[0].message and DTSI in notes[0].message and "--tree" in notes[0].message
     assert len(report.status_notes) == 1
+
+
+def test_with_a_tree_a_patch_that_does_not_apply_is_said_once(tree):
+    """The series is based on another version of the file: the DTS cannot be
+    built from this tree, and the note says so instead of a silent pass."""
+    before = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "disabled";\n')  # not the tree's text
+    after = before.replace('\tstatus = "disabled";\n', '\tstatus = "disabled";\n\tacme,prescaler = <2>;\n')
+    found = _dts_series(BOARD, before, after, tree)
+    assert [(f.severity, f.status_note) for f in found] == [("info", True)]
+    assert "do not apply" in found[0].message and BOARD in found[0].message
+    # a patch that applies: no note
+    good = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "okay";\n\tclocks = <&osc24m>;\n')
+    assert _dts_series(BOARD, TREE_BOARD, good, tree) == []

@@ -120,10 +120,9 @@ def dts_schema(ctx) -> Iterator[Finding]:
                         continue
                     yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line),
                                       node=node.full_name, problem=p.message, hint=p.hint.replace("from the example", "from the node"))
-    if not with_tree:
-        note = _series_note(ctx)
-        if note is not None and note[0] is ctx.patch:
-            yield note[1]
+    note = _series_note(ctx)
+    if note is not None and note[0] is ctx.patch:
+        yield note[1]
 
 
 def _own(schemas, bindings: dict[str, str]) -> set[str]:
@@ -132,8 +131,10 @@ def _own(schemas, bindings: dict[str, str]) -> set[str]:
 
 # -- with a tree: the whole DTS, built with the series applied ---------------------------
 
-def series_file(ctx, path: str) -> str | None:
-    """``path`` in the tree with the series applied up to this patch (None: absent or not rebuildable)."""
+def series_file(ctx, path: str, upto=None) -> str | None:
+    """``path`` in the tree with the series applied up to this patch (or ``upto``);
+    None when absent or when a patch does not apply to the tree's version."""
+    upto = upto if upto is not None else ctx.patch
     from ..artifacts.binding import apply_hunks
 
     def compute() -> str | None:
@@ -148,11 +149,11 @@ def series_file(ctx, path: str) -> str | None:
                     text = fc.new_text()
                 elif text is not None:
                     text = apply_hunks(text, fc)
-            if patch is ctx.patch:
+            if patch is upto:
                 break
         return text
 
-    return ctx.memo(f"dts-schema:series-file:{ctx.patch.n}:{path}", compute)
+    return ctx.memo(f"dts-schema:series-file:{upto.n}:{path}", compute)
 
 
 def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> list | None:
@@ -245,7 +246,11 @@ def _path_of(node) -> str:
 
 def _series_note(ctx):
     """(first patch concerned, status note) listing the DTS changes no node-level
-    validation covered, or None when every change was validated."""
+    validation covered, or None when every change was validated.  With a tree:
+    the DTS files a patch changes that could not be built from it (the patch
+    does not apply to the tree's version)."""
+    if ctx.options.tree.available:
+        return ctx.memo("dts-schema:series-note", lambda: _tree_note(ctx))
     from ..syntax.source import source_view
     from .dts import dts_segments
 
@@ -277,6 +282,29 @@ def _series_note(ctx):
                                   message=message, status_note=True)
 
     return ctx.memo("dts-schema:series-note", compute)
+
+
+def _tree_note(ctx):
+    first = None
+    where: list[str] = []
+    for patch in ctx.series.patches:
+        for fc in patch.files:
+            if not is_dts_path(fc.path) or fc.status == "removed" or not fc.added_lines():
+                continue
+            if series_file(ctx, fc.path, upto=patch) is None:
+                line = next((ln.new_line for ln in fc.added_lines() if ln.new_line is not None), None)
+                first = first or (patch, fc, line)
+                where.append(f"{fc.path} (patch {patch.n})")
+    if first is None:
+        return None
+    patch, fc, line = first
+    line_of = fc.line_at(line) if line is not None else None
+    message = (f"These DTS changes do not apply to {ctx.options.tree.label}, so the DTS could not be built from it "
+               f"and only nodes a patch adds whole were validated: {'; '.join(where)}. Use the tree the series is "
+               "based on to validate the rest as dtbs_check would.")
+    return patch, ctx.finding(anchor="diff", patch=patch, path=fc.path, line=line,
+                              text=line_of.text if line_of is not None else None, severity="info", message=message,
+                              status_note=True)
 
 
 def _statement_lines(view) -> set[int]:

@@ -33,7 +33,19 @@ def _key(files: list[Path]) -> str:
     return h.hexdigest()[:24]
 
 
+@cache
 def _dtschema_version() -> str:
+    """What identifies the installed dtschema in a cache key: its generated
+    ``version.py`` (read as text: importing dtschema or asking
+    ``importlib.metadata`` costs ~50 ms of CPU per process)."""
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("dtschema")
+        if spec is not None and spec.submodule_search_locations:
+            return (Path(list(spec.submodule_search_locations)[0]) / "version.py").read_text(encoding="utf-8")
+    except (ImportError, ValueError, OSError):
+        pass
     try:
         from importlib.metadata import version
 
