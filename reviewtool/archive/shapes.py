@@ -243,25 +243,26 @@ def _c_shape(text: str) -> str | None:
     if stripped.startswith(("//", "/*", "*", "#include")) or stripped in ("{", "}", "};", "},", "});"):
         return None
     toks = []
-    raw = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(stripped)]
-    for i, (kind, t) in enumerate(raw):
-        nxt = raw[i + 1][1] if i + 1 < len(raw) else ""
-        prev = raw[i - 1][1] if i > 0 else ""
-        if kind == "s":
-            toks.append("STR")
-        elif kind == "ch":
-            toks.append("CHR")
-        elif kind == "n":
-            toks.append("N")
-        elif kind == "id":
-            if nxt == "(" or t in _C_KEYWORDS or _KEEP_CAPS.match(t) or prev in (".", "->"):
-                toks.append(t)
-            elif t.isupper() and len(t) > 1:
+    raw = _TOKEN.findall(stripped)  # (string, char, number, identifier, operator): one is set
+    texts = [s or ch or n or ident or op for s, ch, n, ident, op in raw]
+    last = len(raw) - 1
+    for i, (s, ch, n, ident, op) in enumerate(raw):
+        if ident:
+            if (i < last and texts[i + 1] == "(") or ident in _C_KEYWORDS or (i and texts[i - 1] in (".", "->")) \
+                    or _KEEP_CAPS.match(ident):
+                toks.append(ident)
+            elif ident.isupper() and len(ident) > 1:
                 toks.append("M")
             else:
                 toks.append("ID")
+        elif op:
+            toks.append(op)
+        elif s:
+            toks.append("STR")
+        elif ch:
+            toks.append("CHR")
         else:
-            toks.append(t)
+            toks.append("N")
     return _collapse_args(toks)
 
 
