@@ -17,12 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..history import DEFAULT_STOPWORDS, Remark, Settings, remarks_in
 from ..model import FileChange, Message, Patch, Series
-from .mail import Mail
 from .shapes import file_kind, line_shape, shape_of
+
+if TYPE_CHECKING:  # pragma: no cover - check's precedents read ingest's helpers without the mail reader
+    from .mail import Mail
 
 BINDINGS = "Documentation/devicetree/bindings/"
 _REVIEW = re.compile(r"^\s*(Reviewed-by|Acked-by):\s*(.*)$", re.M)
