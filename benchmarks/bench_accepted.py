@@ -325,10 +325,15 @@ def main() -> None:
         if by_kind[kind]:
             print(f"== per rule, {kind} files")
             per_rule(by_kind[kind])
+    recent = [r for r in bindings if r.recent]
+    if recent:
+        print("== per rule, recent-style binding files")
+        per_rule(recent)
     if args.list:
         for r in results:
+            style = " [recent]" if r.recent else " [root]" if r.root else ""
             for h in counted(r):
-                print(f"{r.item.path}:{h.line} {h.severity} {h.rule}: {h.message}")
+                print(f"{r.item.path}:{h.line}{style} {h.severity} {h.rule}: {h.message}")
     if args.sample:
         print_samples(results, args.sample, args.seed, args.rule, tree)
 

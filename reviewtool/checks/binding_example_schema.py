@@ -62,7 +62,7 @@ def header_readers(ctx):
 @check("binding-example-schema")
 @findings_only
 def binding_example_schema(ctx) -> Iterator[Finding]:
-    from ..syntax.dts import parse_dts
+    from ..syntax.dts import DtsDocument, parse_dts
     from ..validators import dt_validate as dv
     from ..validators.dt_macros import macros_for
     from ..validators.dtschema_runner import DtSchemaUnavailable
@@ -92,10 +92,19 @@ def binding_example_schema(ctx) -> Iterator[Finding]:
         if not own:
             continue  # dtschema ignores this binding (meta-schema errors: binding/dt-schema says why)
         unknown: dict[str, int] = {}
+        # dt-extract-example writes every example into one file for cpp: an
+        # example sees the includes and #defines of the examples before it.
+        earlier_includes: tuple = ()
+        earlier_defines: tuple = ()
         for block in blocks:
             src, offset = dv.example_source("\n".join(block.lines), block.index)
             tree = parse_dts(src)
-            macros, complete = macros_for(tree, series_header, tree_header)
+            seen_by_cpp = DtsDocument(includes=earlier_includes + tree.includes,
+                                      defines=earlier_defines + tree.defines)
+            earlier_includes, earlier_defines = seen_by_cpp.includes, seen_by_cpp.defines
+            macros, complete = macros_for(seen_by_cpp, series_header, tree_header)
+            macros = dv.macro_table(DtsDocument(defines=seen_by_cpp.defines[:len(seen_by_cpp.defines)
+                                                                              - len(tree.defines)]), macros)
             result = dv.validate(tree, schemas, macros, only_schemas=own | _core_ids(schemas),
                                  line_offset=offset)
             for p in result.problems:
@@ -103,8 +112,9 @@ def binding_example_schema(ctx) -> Iterator[Finding]:
                 yield added_finding(ctx, doc, block.post_line(rel), problem=p.message, node=p.node, hint=p.hint)
             for m, rel in result.unknown_macros:
                 line = block.post_line(rel if 0 < rel <= len(block.lines) else 1)
-                if complete and not _looks_like_value(m):
-                    includes = ", ".join(f"<{i.path}>" for i in tree.includes) or "no header"
+                if complete and not _looks_like_value(m) and m not in macros and \
+                        all(d.name != m for d in tree.defines):
+                    includes = ", ".join(f"<{i.path}>" for i in seen_by_cpp.includes) or "no header"
                     yield added_finding(ctx, doc, line, node=f"example {block.index}",
                                         problem=f"'{m}' is not defined (the example includes {includes}); cpp "
                                                 "leaves it as it is and dtc fails with a syntax error",

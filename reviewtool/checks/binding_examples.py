@@ -134,9 +134,12 @@ def binding_example_defines(ctx):
     headers = dict(ctx.params.get("headers", {}))
     macro = re.compile(r"\b([A-Z][A-Z0-9_]{2,})\b")
     for doc, _data, _own, blocks in _examples(ctx):
+        # dt-extract-example writes the examples into one file, in order: an
+        # include in an earlier example serves the later ones too.
+        includes: list[str] = []
+        missing_reported: set[str] = set()
         for block in blocks:
-            includes = [inc.path for inc in block.dts.includes]
-            missing_reported: set[str] = set()
+            includes += [inc.path for inc in block.dts.includes]
             for node in block.dts.nodes():
                 for p in node.properties:
                     groups = p.cells()
@@ -171,9 +174,9 @@ def binding_example_defines(ctx):
                                 continue
                             missing_reported.add(prefix)
                             yield _at(ctx, doc, block, p.line,
-                                      message=f"The example uses {name} but does not "
-                                              f"'#include <{spec['header']}>': each example is compiled on "
-                                              "its own and needs its includes.")
+                                      message=f"The example uses {name} but neither it nor an example "
+                                              f"before it does '#include <{spec['header']}>': cpp leaves the name "
+                                              "as it is and dtc fails.")
 
 
 # -- binding/example-unused-label --------------------------------------------

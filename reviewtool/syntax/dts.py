@@ -582,7 +582,38 @@ class _Builder:
             if params_node is not None else None
         body = c.child_by_field_name("value")
         self.defines.append(Define(ts.line_of(c), ts.text_of(name), params,
-                                   ts.text_of(body).strip() if body is not None else ""))
+                                   macro_body(ts.text_of(body)) if body is not None else ""))
+
+
+def macro_body(raw: str) -> str:
+    """A ``#define``'s replacement text as cpp reads it: continuation lines
+    joined, comments gone (one ``/*`` left open runs past the line: it ends
+    the body), whitespace runs one space.  Headers write
+    ``#define LED_COLOR_ID_RGB 9 /* For multicolor ...`` and
+    ``#define X(a) (((a) & M) \\`` over two lines."""
+    text = raw.replace("\\\r\n", " ").replace("\\\n", " ")
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                break
+            out.append(" ")
+            i = end + 2
+        elif text.startswith("//", i):
+            break
+        else:
+            out.append(ch)
+            i += 1
+    return " ".join("".join(out).split())
 
 
 def _expr(n: "TsNode") -> Expr | None:
@@ -605,7 +636,18 @@ def _expr(n: "TsNode") -> Expr | None:
         left, right, op = (n.child_by_field_name(k) for k in ("left", "right", "operator"))
         subs = [_expr(x) if x is not None else None for x in (left, right)]
         if op is None or None in subs:
-            return None
+            # The grammar reads a parenthesised name operand, ``((x) - 1)`` as
+            # in ``#define QORIQ_CLK_PLL_DIV(x) ((x) - 1)``, as bare '(' x ')'
+            # tokens of the binary expression: take its two operands and the
+            # one operator token between them.
+            named = [ch for ch in n.named_children if ch.type != "comment"]
+            ops = [ch for ch in n.children if not ch.is_named and ts.text_of(ch) not in ("(", ")")]
+            if len(named) != 2 or len(ops) != 1:
+                return None
+            subs = [_expr(x) for x in named]
+            if None in subs:
+                return None
+            op = ops[0]
         return Expr("binary", name=ts.text_of(op), args=tuple(subs))  # type: ignore[arg-type]
     if t == "conditional_expression":
         parts = [n.child_by_field_name(k) for k in ("condition", "consequence", "alternative")]

@@ -58,7 +58,7 @@ def macros_for(doc: DtsDocument, series_header: HeaderReader, tree_header: Heade
     known completely (then a name none defines is undefined for cpp too).
     Values are ints, parsed expressions or (params, body) for function-like
     macros (``dt_validate`` evaluates them)."""
-    from .dt_validate import _parse_expr
+    from .dt_validate import define_value
 
     table: dict[str, int | str | Expr | tuple[tuple[str, ...], str]] = {}
     seen: set[str] = set()
@@ -80,12 +80,7 @@ def macros_for(doc: DtsDocument, series_header: HeaderReader, tree_header: Heade
         header = parse_dts(text)
         todo.extend(inc.path for inc in header.includes)
         for d in header.defines:
-            if d.params is not None:
-                table[d.name] = (d.params, d.body)
-            elif d.body.startswith('"') and d.body.endswith('"') and len(d.body) >= 2:
-                table[d.name] = d.body[1:-1]  # a string macro (LED_FUNCTION_STATUS "status")
-            elif d.body:
-                e = _parse_expr(d.body)
-                if e is not None:
-                    table[d.name] = e
+            value = define_value(d)
+            if value is not None:
+                table[d.name] = value
     return table, complete

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from ..syntax.dts import DtsDocument, Expr, Node, Property, evaluate, parse_dts
+from ..syntax.dts import Define, DtsDocument, Expr, Node, Property, evaluate, int_literal_value, parse_dts
 from . import dtschema_runner as runner
 
 SCHEMA_URL = runner.SCHEMA_URL
@@ -313,39 +313,84 @@ class _Prop(bytes):
         return obj
 
 
-def _evaluator(macros: Macros) -> Callable[[Expr], int | None]:
-    plain: dict[str, Any] = {k: v for k, v in macros.items() if isinstance(v, (int, Expr))}
-    functions = {k: v for k, v in macros.items() if isinstance(v, tuple)}
+class _Evaluator:
+    """Values of cell expressions under a macro table, as cpp then dtc would
+    compute them, and which names in an expression no macro defines (only
+    those make cpp leave a name behind for dtc to fail on; an argument of a
+    defined function-like macro is the macro's business, e.g. the port
+    letter ``TEGRA_GPIO(CC, 1)`` pastes into ``TEGRA_GPIO_PORT_CC``)."""
 
-    def expand(e: Expr, depth: int = 0) -> Expr | None:
+    def __init__(self, macros: Macros) -> None:
+        self.plain: dict[str, Any] = {k: v for k, v in macros.items() if isinstance(v, (int, Expr))}
+        self.functions = {k: v for k, v in macros.items() if isinstance(v, tuple)}
+        self.strings = {k for k, v in macros.items() if isinstance(v, str)}
+
+    def expand(self, e: Expr, depth: int = 0) -> Expr | None:
         if depth > 32:
             return None
         if e.op == "call":
-            fn = functions.get(e.name)
+            fn = self.functions.get(e.name)
             if fn is None:
                 return None
             params, body = fn
             if len(params) != len(e.args):
                 return None
-            args = [expand(a, depth + 1) for a in e.args]
+            if "#" in body:
+                body = _paste(body, dict(zip(params, e.args)))
+            args = [self.expand(a, depth + 1) for a in e.args]
             if None in args:
                 return None
             sub = _parse_expr(body)
             if sub is None:
                 return None
-            return expand(_substitute(sub, dict(zip(params, args))), depth + 1)  # type: ignore[arg-type]
-        if e.op == "name" and isinstance(plain.get(e.name), Expr):
-            return expand(plain[e.name], depth + 1)
+            return self.expand(_substitute(sub, dict(zip(params, args))), depth + 1)  # type: ignore[arg-type]
+        if e.op == "name" and isinstance(self.plain.get(e.name), Expr):
+            return self.expand(self.plain[e.name], depth + 1)
         if not e.args:
             return e
-        args = [expand(a, depth + 1) for a in e.args]
+        args = [self.expand(a, depth + 1) for a in e.args]
         return None if None in args else Expr(e.op, e.value, e.name, tuple(args))  # type: ignore[arg-type]
 
-    def value(e: Expr) -> int | None:
-        x = expand(e)
-        return evaluate(x, plain) if x is not None else None
+    def value(self, e: Expr) -> int | None:
+        x = self.expand(e)
+        return evaluate(x, self.plain) if x is not None else None
 
-    return value
+    def defines(self, name: str) -> bool:
+        return name in self.plain or name in self.functions or name in self.strings
+
+    def undefined(self, e: Expr) -> list[str]:
+        """Names in ``e`` (or in what it expands to) that no macro defines."""
+        x = self.expand(e)
+        stack = [x if x is not None else e]
+        out: list[str] = []
+        while stack:
+            cur = stack.pop()
+            if cur.op in ("name", "call") and not self.defines(cur.name):
+                out.append(cur.name)
+            if cur.op == "call" and cur.name in self.functions:
+                continue  # its arguments are its own business (pasted, stringified, ignored)
+            stack.extend(cur.args)
+        return out
+
+
+def _paste(body: str, args: dict[str, Expr]) -> str:
+    """``body`` with cpp's ``a ## b`` token pasting done for the parameters
+    next to ``##`` (an argument is pasted as written: a name or a number)."""
+    def raw(token: str) -> str:
+        a = args.get(token)
+        if a is None:
+            return token
+        if a.op == "name":
+            return a.name
+        if a.op == "num" and a.value is not None:
+            return str(a.value)
+        return token
+
+    prev = None
+    while prev != body:
+        prev = body
+        body = re.sub(r"(\w+)\s*##\s*(\w+)", lambda m: raw(m.group(1)) + raw(m.group(2)), body, count=1)
+    return body
 
 
 def _substitute(e: Expr, params: dict[str, Expr]) -> Expr:
@@ -372,16 +417,30 @@ def macro_table(doc: DtsDocument, macros: Macros) -> dict[str, Any]:
     """``macros`` plus the document's own ``#define``s (they win, as with cpp)."""
     table: dict[str, Any] = dict(macros)
     for d in doc.defines:
-        if d.params is None:
-            if len(d.body) >= 2 and d.body[0] == d.body[-1] == '"':
-                table[d.name] = d.body[1:-1]
-                continue
-            e = _parse_expr(d.body) if d.body else None
-            if e is not None:
-                table[d.name] = e
-        else:
-            table[d.name] = (d.params, d.body)
+        value = define_value(d)
+        if value is not None:
+            table[d.name] = value
     return table
+
+
+def define_value(d: Define) -> "int | str | Expr | tuple[tuple[str, ...], str] | None":
+    """What a ``#define`` stands for in a macro table: (params, body) for a
+    function-like macro, the text of a string macro, the parsed expression,
+    an int for a suffixed literal (``5U``, which dtc reads too), else an
+    opaque expression: defined (cpp replaces it) but of a value we do not
+    compute.  None for an empty body (an include guard)."""
+    if d.params is not None:
+        return (d.params, d.body)
+    body = d.body
+    if not body:
+        return None
+    if len(body) >= 2 and body[0] == body[-1] == '"':
+        return body[1:-1]
+    e = _parse_expr(body)
+    if e is not None:
+        return e
+    literal = int_literal_value(body.strip("() "))
+    return literal if literal is not None else Expr("opaque", name=body)
 
 
 def build(doc: DtsDocument, validator: Any, macros: Macros) -> _Built:
@@ -389,7 +448,8 @@ def build(doc: DtsDocument, validator: Any, macros: Macros) -> _Built:
     import dtschema.dtb as dtb
 
     table = macro_table(doc, macros)
-    value_of = _evaluator(table)
+    ev = _Evaluator(table)
+    value_of = ev.value
     labels = doc.labels()
     phandles: dict[str, int] = {}
     paths: dict[int, str] = {}
@@ -446,7 +506,11 @@ def build(doc: DtsDocument, validator: Any, macros: Macros) -> _Built:
                     else:
                         val = value_of(c.expr) if c.expr is not None else None
                         if val is None:
-                            for m in (c.expr.macros() if c.expr is not None else [c.text]):
+                            # the undefined names; else the (defined) macro whose value is not known
+                            names = ev.undefined(c.expr) if c.expr is not None else [c.text]
+                            if not names and c.expr is not None:
+                                names = list(c.expr.macros())[:1]
+                            for m in names:
                                 built.unknown.setdefault(m, prop.line)
                             built.guessed.add((id(holder), prop.name))
                             val = 0

@@ -1,0 +1,157 @@
+"""Example macros read the way cpp reads them (issue 12: no false example errors).
+
+Accepted 6.12 bindings got 'X is not defined' errors that dt_binding_check
+never gives: a header's ``#define`` with a trailing comment or a
+continuation line, token pasting (``TEGRA_GPIO(CC, 1)``), a suffixed
+literal (``5U``), ``((x) - 1)``; and an example using a header an earlier
+example includes (dt-extract-example writes all examples into one file).
+The header and binding here are our own, shaped like those.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from reviewtool.catalog import load_catalog
+from reviewtool.engine import Options, check_series
+from reviewtool.examples import render_example
+from reviewtool.sources.mbox import load_bytes
+from reviewtool.syntax.dts import macro_body, parse_dts
+from reviewtool.validators.dt_validate import _Evaluator, macro_table
+
+RULES = [r for r in load_catalog()
+         if r.id in ("binding/example-schema", "binding/dt-schema", "binding/example-defines")]
+
+HEADER = """\
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+#ifndef _DT_BINDINGS_MISC_ACME_FOO_H
+#define _DT_BINDINGS_MISC_ACME_FOO_H
+
+#define ACME_FOO_PORT_A\t\t0
+#define ACME_FOO_PORT_BB\t1
+#define ACME_FOO_PIN(port, pin)\t\\
+\t((ACME_FOO_PORT_##port * 8) + (pin))
+#define ACME_FOO_MODE_SLOW\t1\t/* the mode after reset, kept
+\t\t\t\t\t * for old boards */
+#define ACME_FOO_MODE_FAST\t2U
+#define ACME_FOO_MODE_PREV(x)\t((x) - 1)
+
+#endif
+"""
+
+BINDING = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/misc/acme,foo.yaml#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+
+title: ACME foo controller
+
+maintainers:
+  - Ada Example <ada@example.org>
+
+properties:
+  compatible:
+    const: acme,foo
+
+  reg:
+    maxItems: 1
+
+  acme,mode:
+    $ref: /schemas/types.yaml#/definitions/uint32
+    description: Operating mode.
+    enum: [1, 2]
+
+  acme,pin:
+    $ref: /schemas/types.yaml#/definitions/uint32
+    description: The pin the controller's strobe goes out on.
+    maximum: 15
+
+  reset-gpios:
+    maxItems: 1
+
+required:
+  - compatible
+  - reg
+
+additionalProperties: false
+
+examples:
+  - |
+{first}
+  - |
+{second}"""
+
+FIRST = """\
+#include <dt-bindings/gpio/gpio.h>
+#include <dt-bindings/misc/acme,foo.h>
+
+controller@1000 {
+    compatible = "acme,foo";
+    reg = <0x1000 0x100>;
+    acme,mode = <ACME_FOO_MODE_SLOW>;
+    acme,pin = <ACME_FOO_PIN(A, 7)>;
+};
+"""
+
+SECOND = """\
+controller@2000 {{
+    compatible = "acme,foo";
+    reg = <0x2000 0x100>;
+    acme,mode = <{mode}>;
+    acme,pin = <{pin}>;
+    reset-gpios = <&gpio0 3 GPIO_ACTIVE_LOW>;
+}};
+"""
+
+
+def _binding(mode: str, pin: str) -> str:
+    second = SECOND.format(mode=mode, pin=pin)
+    return BINDING.format(first=textwrap.indent(FIRST, "    "), second=textwrap.indent(second, "    "))
+
+
+def _findings(mode: str, pin: str):
+    files = {"Documentation/devicetree/bindings/misc/acme,foo.yaml": _binding(mode, pin),
+             "include/dt-bindings/misc/acme,foo.h": HEADER}
+    spec = {"subject": "dt-bindings: misc: Add ACME foo controller", "files": files}
+    (series,) = load_bytes(render_example(spec, "t"), "t")
+    return [f for f in check_series(series, RULES, Options()).findings
+            if f.rule in ("binding/example-schema", "binding/example-defines")]
+
+
+def _line(mode: str, pin: str, text: str) -> int:
+    return next(i for i, ln in enumerate(_binding(mode, pin).split("\n"), 1) if text in ln)
+
+
+def test_macro_body_is_what_cpp_reads():
+    assert macro_body("1\t/* the mode after reset, kept") == "1"
+    assert macro_body("((x) & M) \\\n\t\t<< S)  // shift") == "((x) & M) << S)"
+    assert macro_body('"a /* not a comment */"') == '"a /* not a comment */"'
+
+
+def test_header_macros_evaluate_like_cpp():
+    table = macro_table(parse_dts(HEADER), {})
+    ev = _Evaluator(table)
+    cells = parse_dts("n { p = <ACME_FOO_PIN(BB, 3) ACME_FOO_MODE_SLOW ACME_FOO_MODE_PREV(ACME_FOO_MODE_FAST)"
+                      " ACME_FOO_PIN(CC, 1) ACME_FOO_TURBO>; };").roots[0].prop("p").cells()[0]
+    assert [ev.value(c.expr) for c in cells[:3]] == [11, 1, 1]
+    # CC pastes into a name no header defines: that name is the undefined one, not 'CC'
+    assert ev.value(cells[3].expr) is None and ev.undefined(cells[3].expr) == ["ACME_FOO_PORT_CC"]
+    assert ev.undefined(cells[4].expr) == ["ACME_FOO_TURBO"]
+
+
+def test_later_example_sees_earlier_includes_and_values_are_checked():
+    assert _findings("ACME_FOO_MODE_PREV(ACME_FOO_MODE_FAST)", "ACME_FOO_PIN(BB, 3)") == []
+    # the values are computed, not skipped: out of range is the error dt-validate gives
+    bad = _findings("ACME_FOO_MODE_PREV(4)", "ACME_FOO_PIN(BB, 9)")
+    assert sorted((f.severity, f.line) for f in bad) == [
+        ("error", _line("ACME_FOO_MODE_PREV(4)", "ACME_FOO_PIN(BB, 9)", "acme,mode = <ACME_FOO_MODE_PREV(4)>")),
+        ("error", _line("ACME_FOO_MODE_PREV(4)", "ACME_FOO_PIN(BB, 9)", "acme,pin = <ACME_FOO_PIN(BB, 9)>"))]
+
+
+def test_a_name_no_included_header_defines_is_still_an_error():
+    bad = _findings("ACME_FOO_MODE_TURBO", "ACME_FOO_PIN(A, 1)")
+    assert [(f.severity, f.line) for f in bad] == [
+        ("error", _line("ACME_FOO_MODE_TURBO", "ACME_FOO_PIN(A, 1)", "acme,mode = <ACME_FOO_MODE_TURBO>"))]
+    assert "'ACME_FOO_MODE_TURBO' is not defined" in bad[0].message
