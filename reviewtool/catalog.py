@@ -37,6 +37,7 @@ _RULE_KEYS = {
     "silence",
     "precision",
     "subsumes",
+    "per_file",
 }
 
 
@@ -83,6 +84,9 @@ class Rule:
     source: str = ""  # the file the rule came from
     precision: tuple[Precision, ...] = ()  # measured samples, newest last (see README: severity policy)
     subsumes: tuple[str, ...] = ()  # rules whose point on the same line this rule makes too
+    # A style point about the file (names with underscores, raw numbers): its
+    # findings in one file become one listing every place (reviewtool.consolidate).
+    per_file: bool = False
 
     @property
     def family(self) -> str:
@@ -254,6 +258,9 @@ def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True, re
     subsumes = raw.get("subsumes", [])
     if not isinstance(subsumes, list) or not all(isinstance(x, str) and _ID.match(x) for x in subsumes):
         raise fail("'subsumes' must be a list of rule ids")
+    per_file = raw.get("per_file", False)
+    if not isinstance(per_file, bool):
+        raise fail("'per_file' must be true or false")
     return Rule(
         id=rid,
         severity=severity,
@@ -271,6 +278,7 @@ def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True, re
         source=str(path),
         precision=precision,
         subsumes=tuple(subsumes),
+        per_file=per_file,
     )
 
 

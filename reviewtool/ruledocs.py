@@ -68,6 +68,7 @@ def rules_json(cat: Catalogue) -> list[dict[str, Any]]:
             "precision": [{"right": m.right, "sample": m.sample, "date": m.date, "corpus": m.corpus}
                           for m in r.precision],
             "subsumes": list(r.subsumes),
+            "per_file": r.per_file,
         }
         for r in cat.rules
     ]
@@ -184,6 +185,8 @@ def explain(cat: Catalogue, rule_id: str, stream: IO[str]) -> None:
         w("  not measured yet\n")
     if rule.subsumes:
         w(f"  On a line where it fires it also stands for: {', '.join(rule.subsumes)}\n")
+    if rule.per_file:
+        w("  Its findings in one file are one remark listing every place.\n")
     w("\n")
     w("Why\n" + "\n".join(_wrap(p, "  ") for p in _paragraphs(rule.rationale)) + "\n\n")
     w("References\n")

@@ -30,7 +30,7 @@ from .kerneltree import NO_TREE, KernelTree, NoTree  # noqa: F401  (re-exported:
 
 BINDINGS = "Documentation/devicetree/bindings"
 VENDOR_PREFIXES = f"{BINDINGS}/vendor-prefixes.yaml"
-INDEX_VERSION = 3  # 3: compatibles from BindingFacts, patterns included
+INDEX_VERSION = 4  # 3: compatibles from BindingFacts, patterns included; 4: enumerated names
 
 # --------------------------------------------------------------------------
 # Scanning binding text (shared with the checks, which scan series bindings)
@@ -237,6 +237,9 @@ class TreeIndex:
     vendors: set[str] = field(default_factory=set)
     vendor_patterns: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # every path below the bindings dir
+    # enum/const values with underscores or upper case (pin, group, clock
+    # names): a node named so takes its spelling from a binding
+    names: set[str] = field(default_factory=set)
 
     def to_json(self) -> dict:
         return {
@@ -246,6 +249,7 @@ class TreeIndex:
             "vendors": sorted(self.vendors),
             "vendor_patterns": self.vendor_patterns,
             "files": self.files,
+            "names": sorted(self.names),
         }
 
     @classmethod
@@ -258,6 +262,7 @@ class TreeIndex:
             vendors=set(data["vendors"]),
             vendor_patterns=list(data["vendor_patterns"]),
             files=list(data["files"]),
+            names=set(data.get("names", ())),
         )
 
 
@@ -269,7 +274,15 @@ def build_index(files: dict[str, str], all_paths: list[str]) -> TreeIndex:
         if path == VENDOR_PREFIXES:
             idx.vendors, idx.vendor_patterns = vendor_prefix_keys(text)
             continue
-        compats, patterns = binding_compatibles(path, text)
+        if path.endswith((".yaml", ".yml")):
+            from .artifacts.binding_facts import facts_from_text
+
+            facts = facts_from_text(path, text)
+            compats, patterns = documented_by(facts) if facts is not None else shown_compatibles(text)
+            if facts is not None:
+                idx.names.update(v for v in facts.enumerated_values if "_" in v or v != v.lower())
+        else:
+            compats, patterns = binding_compatibles(path, text)
         for c in compats:
             idx.compatibles.setdefault(c, path)
         idx.patterns.extend((p, path) for p in patterns)

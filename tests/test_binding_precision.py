@@ -523,3 +523,130 @@ def test_facts_keep_their_path_and_say_what_a_driver_may_read():
     assert not facts.defined.names_value("clock-names", "core")
     assert facts.node_refs == ("/schemas/spi/spi-peripheral-props.yaml#",)
     assert facts.describes_node
+
+PINCTRL = """\
+properties:
+  compatible:
+    const: acme,soc1-pinctrl
+
+patternProperties:
+  "-pins$":
+    type: object
+    properties:
+      function:
+        enum: [ spi_clk, spi_cs, serial_led_clk, serial_led_data, usb_device_led ]
+      pins:
+        enum: [ gpio0, gpio1, gpio2, gpio3 ]
+    additionalProperties: false
+
+required:
+  - compatible
+
+additionalProperties: false
+
+examples:
+  - |
+    pinctrl {
+        compatible = "acme,soc1-pinctrl";
+
+        pinctrl_led: serial_led-pins {
+            serial_led_data-pins {
+                function = "serial_led_data";
+                pins = "gpio1";
+            };
+        };
+
+        spi_bus-pins {
+            function = "spi_clk";
+            pins = "gpio2";
+        };
+    };
+"""
+
+
+def test_example_nodes_named_after_values_the_binding_enumerates():
+    rel = "pinctrl/acme,soc1-pinctrl.yaml"
+    got = run("binding/example-node-name", added(rel, binding(rel, PINCTRL, "ACME SoC1 pin controller")))
+    # a function name and the group of them are the binding's; 'spi_bus' is nobody's
+    assert lines_of(got) == ["spi_bus-pins {"]
+    facts = build_facts(rel, parse_yaml(binding(rel, PINCTRL))[0])
+    assert "serial_led_data" in facts.enumerated_values and "acme,soc1-pinctrl" not in facts.enumerated_values
+
+
+PMIC2_REGULATORS = """\
+properties:
+  compatible:
+    const: acme,pmic2-regulator
+
+patternProperties:
+  "^(BUCK[1-4]|LDO[1-9])$":
+    type: object
+    $ref: /schemas/regulator/regulator.yaml#
+    unevaluatedProperties: false
+
+required:
+  - compatible
+
+additionalProperties: false
+"""
+
+PMIC2 = """\
+properties:
+  compatible:
+    const: acme,pmic2
+
+  reg:
+    maxItems: 1
+
+  regulators:
+    $ref: /schemas/regulator/acme,pmic2-regulator.yaml
+    description: The PMIC's regulators.
+
+required:
+  - compatible
+  - reg
+
+additionalProperties: false
+
+examples:
+  - |
+    i2c {
+        #address-cells = <1>;
+        #size-cells = <0>;
+
+        pmic@66 {
+            compatible = "acme,pmic2";
+            reg = <0x66>;
+
+            regulators {
+                compatible = "acme,pmic2-regulator";
+
+                BUCK1 {
+                    regulator-name = "vdd-arm";
+                };
+
+                VOUT_X {
+                    regulator-name = "vout";
+                };
+            };
+        };
+    };
+"""
+
+
+def test_example_names_a_referenced_binding_fixes():
+    mfd, reg = "mfd/acme,pmic2.yaml", "regulator/acme,pmic2-regulator.yaml"
+    spec = {"subject": "dt-bindings: mfd: Add ACME PMIC2",
+            "files": {BINDINGS + reg: binding(reg, PMIC2_REGULATORS, "ACME PMIC2 regulators"),
+                      BINDINGS + mfd: binding(mfd, PMIC2, "ACME PMIC2")}}
+    got = run("binding/example-node-name", spec)
+    assert lines_of(got) == ["VOUT_X {"]  # BUCK1 is the regulator binding's name
+
+
+def test_tree_index_keeps_the_names_bindings_enumerate():
+    from reviewtool.tree import TreeIndex, build_index
+
+    rel = "pinctrl/acme,soc1-pinctrl.yaml"
+    idx = build_index({BINDINGS + rel: binding(rel, PINCTRL)}, [BINDINGS + rel])
+    assert "serial_led_data" in idx.names and "gpio1" not in idx.names
+    assert TreeIndex.from_json(idx.to_json()).names == idx.names

@@ -40,3 +40,19 @@ def test_a_rule_that_subsumes_another_keeps_the_line():
                        finding("binding/title-redundant", 9)], rules)
     assert [(f.rule, f.line, f.subsumes) for f in got] == [
         ("binding/describes-driver", 7, ("binding/title-redundant",)), ("binding/title-redundant", 9, ())]
+
+
+def test_a_per_file_rule_says_its_point_once_per_file_naming_each_place():
+    assert RULES["dts/node-name"].per_file and not RULES["driver/undocumented-property"].per_file
+    names = [(12, "mmc0_cd"), (30, "gpio_output_high"), (7, "psu_fault")]
+    findings = [finding("dts/node-name", n, f'The node name "{name}" breaks the DTS naming rules: use only '
+                        "lower-case letters, digits and '-'.", path="a.dts") for n, name in names]
+    findings.append(finding("dts/node-name", 9, 'The unit address of "serial@0x1c28000" breaks the DTS naming '
+                            'rules: "0x1c28000" has a 0x prefix; unit addresses are plain hex.', path="a.dts"))
+    findings.append(finding("dts/node-name", 4, 'The node name "usb_power" breaks the DTS naming rules: use only '
+                            "lower-case letters, digits and '-'.", path="b.dts"))
+    got = sorted(consolidate(findings, RULES), key=lambda f: (f.path, f.line))
+    assert [(f.path, f.line, f.lines) for f in got] == [("a.dts", 7, (7, 12, 30)), ("a.dts", 9, ()),
+                                                       ("b.dts", 4, ())]
+    assert got[0].message.startswith('The node name "psu_fault"')
+    assert got[0].message.endswith('(The same on lines 12 ("mmc0_cd"), 30 ("gpio_output_high").)')

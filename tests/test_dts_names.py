@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reviewtool.catalog import load_catalog
 from reviewtool.engine import Options, check_series
 from reviewtool.examples import render_example
@@ -81,7 +83,8 @@ def _names(with_binding: bool) -> list[str]:
                            "files": {"Documentation/devicetree/bindings/mfd/acme,apm200.yaml": BINDING}})
     (series,) = load_bytes(render_example({"cover": {"subject": "APM200"}, "patches": patches}, "t"), "t")
     found = check_series(series, RULES, Options()).findings
-    return sorted(f.message.split('"')[1] for f in found if f.rule == "dts/node-name")
+    # one remark per file names every node (reviewtool.consolidate, per_file)
+    return sorted(n for f in found if f.rule == "dts/node-name" for n in re.findall(r'"([^"]+)"', f.message))
 
 
 def test_a_name_the_binding_fixes_is_not_reported():
@@ -135,7 +138,35 @@ def test_with_a_tree_a_name_any_binding_defines_is_left_alone(tmp_path):
     (series,) = load_bytes(render_example(spec, "u"), "u")
 
     def names(options):
-        return sorted(f.message.split('"')[1] for f in check_series(series, RULES, options).findings)
+        return sorted(n for f in check_series(series, RULES, options).findings
+                      for n in re.findall(r'"([^"]+)"', f.message))
 
     assert names(Options()) == ["USB_Mode", "dr_mode"]
     assert names(Options(tree_path=str(tmp_path))) == ["USB_Mode"]
+
+
+def test_with_a_tree_pin_names_a_binding_enumerates_are_left_alone(tmp_path):
+    from reviewtool.tree import SourceTree
+
+    bindings = tmp_path / "Documentation/devicetree/bindings/pinctrl"
+    bindings.mkdir(parents=True)
+    (bindings / "acme,a300-pinmux.yaml").write_text(
+        "properties:\n  compatible:\n    const: acme,a300-pinmux\n"
+        "patternProperties:\n  \"^pinmux$\":\n    type: object\n    additionalProperties:\n"
+        "      type: object\n      properties:\n        acme,pins:\n          items:\n"
+        "            enum: [ uart2_txd_pc2, uart2_rxd_pc3, gen1_i2c_scl_pc4 ]\n")
+    before = "&pinmux {\n\tstatus = \"okay\";\n};\n"
+    after = ("&pinmux {\n\tstate_default: pinmux {\n\t\tuart2_txd_pc2 {\n\t\t\tacme,pins = \"uart2_txd_pc2\";\n"
+             "\t\t};\n\t\tspi_bus {\n\t\t\tacme,pins = \"gen1_i2c_scl_pc4\";\n\t\t};\n\t};\n"
+             "\tstatus = \"okay\";\n};\n")
+    spec = {"subject": "arm64: dts: acme: a300-evk: Pin setup",
+            "modify": {DTS: {"before": before, "after": after}}}
+    (series,) = load_bytes(render_example(spec, "p"), "p")
+
+    def names(options):
+        return sorted(n for f in check_series(series, RULES, options).findings
+                      for n in re.findall(r'"([^"]+)"', f.message))
+
+    assert names(Options()) == ["spi_bus", "uart2_txd_pc2"]
+    tree = SourceTree(tmp_path).at(None)
+    assert names(Options(tree=tree, tree_path=str(tmp_path))) == ["spi_bus"]

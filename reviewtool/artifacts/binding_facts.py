@@ -365,7 +365,36 @@ class BindingFacts:
                     return True
                 if "_" not in base and base == base.lower():
                     return True
-        return False
+        return self.names_enumerated_value(base)
+
+    def names_enumerated_value(self, base: str) -> bool:
+        """A node named after a value the binding enumerates (a pin, group or
+        function name: Tegra's 'sdmmc4_clk_pcc4', bcm63xx's
+        'serial_led_data-pins', or the group 'serial_led-pins' of those
+        values), the other words of the name plain: the binding fixes that
+        spelling, underscores included."""
+        return names_enumerated_value(base, self.enumerated_values)
+
+    @cached_property
+    def enumerated_values(self) -> frozenset[str]:
+        """String values of every ``enum``/``const`` of the schema (compatibles
+        left out): names the binding fixes (pins, groups, functions, modes)."""
+        out: set[str] = set()
+        stack: list[tuple[Any, str]] = [(self.data, "")]
+        while stack:
+            node, key = stack.pop()
+            if is_map(node):
+                for k, v in node.items():
+                    if k == "examples" or k == "compatible":
+                        continue
+                    if k in ("enum", "const"):
+                        vals = v if isinstance(v, list) else [v]
+                        out.update(x for x in vals if isinstance(x, str))
+                    elif is_map(v) or isinstance(v, list):
+                        stack.append((v, str(k)))
+            elif isinstance(node, list):
+                stack.extend((x, key) for x in node if is_map(x) or isinstance(x, list))
+        return frozenset(out)
 
     def property_names(self) -> frozenset[str]:
         return frozenset(p.name for p in self.properties if not p.pattern)
@@ -414,12 +443,26 @@ class BindingFacts:
         return bool(set(top or ()) - {"compatible", "$nodename"}) or bool(self.node_refs)
 
 
-_ID_STYLE = re.compile(r"^(?:usbif|usb|pciclass|pci|slim|sdw|lpddr\d)-?[0-9a-f]*[0-9][0-9a-f]*,", re.I)
+def names_enumerated_value(base: str, values) -> bool:
+    """Whether a node name's words with underscores or upper case are all
+    values of ``values`` (or the shared prefix of some: a group node), the
+    other words plain."""
+    if "_" not in base and base == base.lower():
+        return False
+    parts = base.split("-")
+    odd = [p for p in parts if "_" in p or p != p.lower()]
+    # a group node may name the family its children's values share ('serial_led' for serial_led_clk)
+    return bool(odd) and all(p in values or any(v.startswith(p + "_") for v in values) for p in odd)
+
+
+_ID_STYLE = re.compile(r"^(?:(?:usbif|usb|pciclass|pci|slim|sdw|lpddr\d)-?[0-9a-f]*[0-9][0-9a-f]*,"
+                       r"|sdw[0-9a-f]{11}$)", re.I)
 
 
 def is_id_style(compatible: str) -> bool:
-    """A bus-ID compatible ('usb1234,5678', 'pci8086,1234'): the part before
-    the comma is an ID, not a vendor prefix."""
+    """A bus-ID compatible ('usb1234,5678', 'pci8086,1234', SoundWire's
+    'sdw20217010d00': link, manufacturer, part and class IDs): the part
+    before the comma, or the whole string, is an ID, not a vendor prefix."""
     return bool(_ID_STYLE.match(compatible))
 
 

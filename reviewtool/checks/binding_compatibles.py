@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..artifacts.binding import BindingDoc, binding_docs
-from ..artifacts.binding_facts import class_words, doc_facts
+from ..artifacts.binding_facts import class_words, doc_facts, is_id_style
 from ..artifacts.schema_facts import binding_examples, walk_maps
 from ..classify import BINDINGS_DIR
 from . import check
@@ -58,13 +58,15 @@ def compatible_format(ctx):
             # gpio/gpio-delay.yaml): that one needs no vendor.  A product
             # ('gunyah-hypervisor' in firmware/) does.
             neutral = v == stem and bool(set(v.split("-")) & classes)
-            no_vendor = ("," not in v and not neutral and v not in vendorless_ok
+            no_vendor = ("," not in v and not neutral and not is_id_style(v) and v not in vendorless_ok
                          and not any(r.search(v) for r in vendorless_rx))
             if no_vendor:
                 found.append(reasons.get("no_vendor", "has no vendor prefix"))
             if re.search(r"[A-Z_]", v):
                 found.append(reasons.get("case", "uses upper case or underscores"))
-            m = version_rx.search(v) if not facts.is_root else None  # a board's revision is hardware
+            # A board's revision is hardware; an IP revision listed as the
+            # fallback of a SoC-specific compatible is the form maintainers ask for.
+            m = version_rx.search(v) if not facts.is_root and not (c.fallback and "," in v) else None
             if m:
                 stem = v[: m.start()]
                 if stem in c.siblings or no_vendor:

@@ -85,8 +85,28 @@ def binding_fixes_name(ctx, start, *names: str) -> bool:
         plain, patterns = _binding_names(ctx, rel, text)
         if any(n in plain for n in names) or any(p.search(n) for p in patterns for n in names):
             return True
+        facts = _binding_facts(ctx, rel, text)
+        if facts is not None and any(facts.names_enumerated_value(n.split("@", 1)[0]) for n in names):
+            return True  # a pin/group/function name the binding enumerates ('uart2_txd_pc2')
     plain, patterns = _tree_names(ctx)
-    return any(n in plain for n in names) or any(p.search(n) for p in patterns for n in names)
+    if any(n in plain for n in names) or any(p.search(n) for p in patterns for n in names):
+        return True
+    # a value some binding of the tree enumerates (a pin or group name under an
+    # '&pinmux' reference, whose binding the fragment cannot name)
+    enumerated = getattr(ctx.options.tree.index, "names", ()) if ctx.options.tree.available else ()
+    return any(_names_value(n.split("@", 1)[0], enumerated) for n in names)
+
+
+def _names_value(base: str, values) -> bool:
+    from ..artifacts.binding_facts import names_enumerated_value
+
+    return names_enumerated_value(base, values)
+
+
+def _binding_facts(ctx, rel: str, text: str):
+    from ..artifacts.binding_facts import facts_from_text
+
+    return ctx.memo(f"dts:binding-facts:{rel}:{hash(text)}", lambda: facts_from_text(rel, text))
 
 
 _TREE_NAMES: dict[str, tuple[frozenset[str], tuple[re.Pattern, ...]]] = {}
