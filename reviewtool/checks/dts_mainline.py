@@ -1,0 +1,123 @@
+"""Whether a dtbs_check failure of a node is already mainline's (dts/schema, issue 12).
+
+dts/schema reports what the patch makes fail, not what mainline already
+fails on: the bot mails only new warnings, and a failure every board using
+a compatible shares (a property the binding forgot, a node name the binding
+never allowed) is the binding's business, not the patch's.  With a kernel
+tree, a failure is pre-existing when another DTS file of the tree has a
+node with the same compatible in the same situation: the same unexpected
+property (with the same value, for a value error), the same node name, the
+same compatible list, or the same required property missing.  The file
+under review itself does not count (a wholly new file is new everywhere).
+Without a tree nothing is pre-existing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_DTS_DIRS = ("arch",)
+_MAX_FILES = 40  # files read per compatible: one match is enough, none found in 40 is "new"
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """A node of a tree DTS file: what the pre-existing test compares."""
+
+    path: str  # the file
+    name: str  # node name without the unit address
+    compatibles: tuple[str, ...]
+    properties: dict[str, str]  # name -> value text
+
+
+def pre_existing(ctx: Any, path: str, node: Any, problem: Any) -> bool:
+    """Whether ``problem`` (a ``DtProblem`` on ``node`` of ``path``) is one
+    the tree's other DTS files already have for the same compatible."""
+    tree = ctx.options.tree
+    comps = tuple(node.compatibles())
+    if not tree.available or not comps:
+        return False
+    own = {p.name: _value_text(p) for p in node.properties}
+    prop = problem.prop
+    message = problem.message
+    for other in tree_nodes(ctx, comps[0]):
+        if other.path == path:
+            continue
+        if prop in (None, "$nodename") and "does not match" in message and "regexes" not in message:
+            if other.name == node.name:
+                return True
+        elif prop == "compatible":
+            if other.compatibles == comps:
+                return True
+        elif prop is not None and "required property" in message:
+            if prop not in own and prop not in other.properties:
+                return True
+        elif prop is not None and prop in own:
+            unexpected = "unexpected" in message or "does not match any of the regexes" in message
+            if prop in other.properties and (unexpected or other.properties[prop] == own[prop]):
+                return True
+    return False
+
+
+def tree_nodes(ctx: Any, compatible: str) -> list[TreeNode]:
+    """Nodes of the tree's DTS files whose first compatible is ``compatible``
+    (at most ``_MAX_FILES`` files read), once per run."""
+
+    def compute() -> list[TreeNode]:
+        from ..syntax.dts import parse_dts
+
+        out: list[TreeNode] = []
+        for rel in _files_naming(ctx.options.tree, f'"{compatible}"')[:_MAX_FILES]:
+            text = ctx.options.tree.read_file(rel)
+            if not text:
+                continue
+            for n in parse_dts(text).nodes():
+                comps = tuple(n.compatibles())
+                if comps and comps[0] == compatible:
+                    out.append(TreeNode(rel, n.name, comps, {p.name: _value_text(p) for p in n.properties}))
+        return out
+
+    return ctx.memo(f"dts-mainline:{compatible}", compute)
+
+
+def _value_text(prop: Any) -> str:
+    return " ".join(v.text for v in prop.values) if getattr(prop, "values", None) else ""
+
+
+def _files_naming(view: Any, needle: str) -> list[str]:
+    """DTS/DTSI files of the tree containing ``needle``, sorted."""
+    tree = view.tree
+    if tree.is_git and view.rev is not None:
+        from ..tree import _git
+
+        proc = _git(tree.root, "grep", "-l", "-F", "-e", needle, view.rev, "--",
+                    *(f"{d}/*.dts" for d in _DTS_DIRS), *(f"{d}/*.dtsi" for d in _DTS_DIRS))
+        if proc.returncode not in (0, 1):
+            return []
+        prefix = f"{view.rev}:"
+        return sorted(line[len(prefix):] if line.startswith(prefix) else line
+                      for line in proc.stdout.decode("utf-8", "replace").splitlines() if line)
+    return _walk_files(Path(tree.root), needle)
+
+
+def _walk_files(root: Path, needle: str) -> list[str]:
+    out = []
+    data = needle.encode()
+    for top in _DTS_DIRS:
+        for dirpath, _dirs, files in os.walk(root / top):
+            for name in files:
+                if not name.endswith((".dts", ".dtsi")):
+                    continue
+                full = Path(dirpath) / name
+                try:
+                    if data in full.read_bytes():
+                        out.append(str(full.relative_to(root)))
+                except OSError:
+                    continue
+    return sorted(out)
+
+
+__all__ = ["pre_existing", "tree_nodes", "TreeNode"]
