@@ -65,3 +65,11 @@ def test_a_failure_mainline_already_has_for_the_compatible_is_not_new(tmp_path):
 def test_without_mainline_precedent_the_failure_is_reported(tmp_path):
     got = _findings(_tree(tmp_path, None), "\t\t\tclocks = <&osc>;\n\t\t\tacme,prescaler = <4>;\n")
     assert len(got) == 1 and "acme,prescaler" in got[0]
+
+
+def test_the_file_is_no_evidence_for_itself(tmp_path):
+    failing = "\t\t\tclocks = <&osc>;\n\t\t\tacme,prescaler = <4>;\n"
+    (tmp_path / "arch/arm64/boot/dts/acme").mkdir(parents=True)
+    (tmp_path / NEW).write_text(TIMER.format(extra=failing))  # the tree already carries a copy
+    got = _findings(_tree(tmp_path, None), failing)
+    assert len(got) == 1 and "acme,prescaler" in got[0]

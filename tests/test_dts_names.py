@@ -170,3 +170,24 @@ def test_with_a_tree_pin_names_a_binding_enumerates_are_left_alone(tmp_path):
     assert names(Options()) == ["spi_bus", "uart2_txd_pc2"]
     tree = SourceTree(tmp_path).at(None)
     assert names(Options(tree=tree, tree_path=str(tmp_path))) == ["spi_bus"]
+
+
+def test_with_a_tree_a_name_other_boards_already_use_is_the_platforms(tmp_path):
+    from reviewtool.tree import SourceTree
+
+    boards = tmp_path / "arch/arm/boot/dts/acme"
+    boards.mkdir(parents=True)
+    (boards / "acme-a1-evk.dts").write_text("&pinctrl {\n\tmmc0 {\n\t\tpinctrl_mmc0_cd: mmc0_cd {\n"
+                                            "\t\t\tacme,pins = <1 2>;\n\t\t};\n\t};\n};\n")
+    new = "arch/arm/boot/dts/acme/acme-a1-board2.dts"
+    text = ("&pinctrl {\n\tmmc0 {\n\t\tpinctrl_mmc0_cd: mmc0_cd {\n\t\t\tacme,pins = <1 2>;\n\t\t};\n"
+            "\t\tpinctrl_mmc0_wp: mmc0_wp_new {\n\t\t\tacme,pins = <1 3>;\n\t\t};\n\t};\n};\n")
+    (series,) = load_bytes(render_example({"subject": "ARM: dts: acme: Add board2", "files": {new: text}},
+                                          "b"), "b")
+
+    def names(options):
+        return sorted(n for f in check_series(series, RULES, options).findings
+                      for n in re.findall(r'"([^"]+)"', f.message))
+
+    assert names(Options()) == ["mmc0_cd", "mmc0_wp_new"]
+    assert names(Options(tree=SourceTree(tmp_path).at(None), tree_path=str(tmp_path))) == ["mmc0_wp_new"]

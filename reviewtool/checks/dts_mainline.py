@@ -8,13 +8,19 @@ tree, a failure is pre-existing when another DTS file of the tree has a
 node with the same compatible in the same situation: the same unexpected
 property (with the same value, for a value error), the same node name, the
 same compatible list, or the same required property missing.  The file
-under review itself does not count (a wholly new file is new everywhere).
-Without a tree nothing is pre-existing.
+under review is not evidence for itself (a wholly new file is new, even
+when the tree already carries a copy: bench_accepted wraps accepted files
+so).  Without a tree nothing is pre-existing.
+
+dts/node-name asks the same of a node name outside [a-z0-9-]: one other DTS
+files of the tree already use (a platform's pinctrl group names such as
+'mmc0_cd') is the platform's naming, not one the patch brings.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,3 +127,48 @@ def _walk_files(root: Path, needle: str) -> list[str]:
 
 
 __all__ = ["pre_existing", "tree_nodes", "TreeNode"]
+
+
+def names_elsewhere(ctx: Any, path: str, names: set[str]) -> set[str]:
+    """Which of these node names other DTS files of the tree already use
+    (a ``name {`` line): a platform's naming the patch follows, not a new
+    one.  The file under review does not count."""
+    tree = ctx.options.tree
+    if not tree.available or not names:
+        return set()
+    needles = sorted(f"{n} {{" for n in names)
+    key = f"dts-mainline:names:{path}:{hash(tuple(needles))}"
+
+    def compute() -> set[str]:
+        view = tree
+        if view.tree.is_git and view.rev is not None:
+            from ..tree import _git
+
+            args = ["grep", "-h", "-o", "-w", "-F"]
+            for n in needles:
+                args += ["-e", n]
+            args += [view.rev, "--", *(f"{d}/*.dts" for d in _DTS_DIRS), *(f"{d}/*.dtsi" for d in _DTS_DIRS),
+                     f":(exclude){path}"]
+            proc = _git(view.tree.root, *args)
+            found = proc.stdout.decode("utf-8", "replace").splitlines() if proc.returncode == 0 else []
+        else:
+            found = _walk_names(Path(view.tree.root), path, needles)
+        return {line.rsplit(" ", 1)[0].strip() for line in found} & names
+
+    return ctx.memo(key, compute)
+
+
+def _walk_names(root: Path, path: str, needles: list[str]) -> list[str]:
+    rx = re.compile(r"(?<![\w,.+-])(" + "|".join(re.escape(n) for n in needles) + r")")
+    out: list[str] = []
+    for top in _DTS_DIRS:
+        for dirpath, _dirs, files in os.walk(root / top):
+            for name in files:
+                full = Path(dirpath) / name
+                if not name.endswith((".dts", ".dtsi")) or str(full.relative_to(root)) == path:
+                    continue
+                try:
+                    out += rx.findall(full.read_text(encoding="utf-8", errors="replace"))
+                except OSError:
+                    continue
+    return out
