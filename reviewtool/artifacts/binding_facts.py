@@ -443,6 +443,19 @@ class BindingFacts:
         return bool(set(top or ()) - {"compatible", "$nodename"}) or bool(self.node_refs)
 
 
+def ref_path(rel: str, ref: str) -> str | None:
+    """The bindings/-relative path a ``$ref`` of the binding at ``rel`` names
+    (None: dtschema's own schemas or a fragment of the same file)."""
+    import posixpath
+
+    path = ref.split("#", 1)[0]
+    if not path:
+        return None
+    if path.startswith(("http://devicetree.org/schemas/", "/schemas/")):
+        return path.split("schemas/", 1)[1]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+
+
 def names_enumerated_value(base: str, values) -> bool:
     """Whether a node name's words with underscores or upper case are all
     values of ``values`` (or the shared prefix of some: a group node), the

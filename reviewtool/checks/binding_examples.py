@@ -74,20 +74,18 @@ def _referenced_facts(ctx: Any, doc: BindingDoc) -> list:
     children's names ('BUCK1', 'LDO35') from the regulator binding it refs."""
 
     def compute() -> list:
-        from ..artifacts.binding_facts import facts_from_text
-        from .binding_tools import _tree_resolver
-        from .dts import _ref_rel
-        from .dts_schema import series_bindings
+        from ..artifacts.binding_facts import facts_from_text, ref_path
+        from .binding_tools import _plan, _tree_resolver
 
         resolve = _tree_resolver(ctx)
-        series = series_bindings(ctx)
+        series = {t.doc.rel_path: t.doc.text for t in _plan(ctx).targets if t.doc.data is not None}
         out = []
         seen = {doc.rel_path}
         todo = [(doc.rel_path, doc_facts(doc))]
         while todo and len(seen) < 16:
             rel, facts = todo.pop(0)
             for ref in facts.schema_refs:
-                target = _ref_rel(rel, ref)
+                target = ref_path(rel, ref)
                 if not target or target in seen:
                     continue
                 seen.add(target)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..artifacts.binding_facts import ref_path
 from ..classify import is_dts_path
 from ..syntax.dts import DtsDocument, parse_dts_fragment
 from ..syntax.source import CompatUse, Segment, SourceView, source_view
@@ -180,7 +181,7 @@ def _binding_names(ctx, rel: str, text: str) -> tuple[frozenset[str], tuple[re.P
                     except re.error:
                         continue
                 elif kind == "ref":
-                    target = _ref_rel(r, ref)
+                    target = ref_path(r, ref)
                     if target and target not in seen:
                         got = series.get(target) or (resolve(target) if resolve is not None else None)
                         if got is not None:
@@ -212,18 +213,6 @@ def _schema_keys(text: str):
                     stack.append(v)
         elif isinstance(n, list):
             stack.extend(n)
-
-
-def _ref_rel(rel: str, ref: str) -> str | None:
-    """The bindings/-relative path a ``$ref`` names (None: dtschema's own or a fragment)."""
-    path = ref.split("#", 1)[0]
-    if not path:
-        return None
-    if path.startswith(("http://devicetree.org/schemas/", "/schemas/")):
-        return path.split("schemas/", 1)[1]
-    import posixpath
-
-    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
 
 
 # --------------------------------------------------------------------------
