@@ -46,14 +46,14 @@ def pre_existing(ctx: Any, path: str, node: Any, problem: Any) -> bool:
     comps = tuple(node.compatibles())
     if not tree.available or not comps:
         return False
-    own = {p.name: _value_text(p) for p in node.properties}
+    name, own = _name_and_props(node)
     prop = problem.prop
     message = problem.message
     for other in tree_nodes(ctx, comps[0]):
         if other.path == path:
             continue
         if prop in (None, "$nodename") and "does not match" in message and "regexes" not in message:
-            if other.name == node.name:
+            if other.name == name:
                 return True
         elif prop == "compatible":
             if other.compatibles == comps:
@@ -87,6 +87,15 @@ def tree_nodes(ctx: Any, compatible: str) -> list[TreeNode]:
         return out
 
     return ctx.memo(f"dts-mainline:{compatible}", compute)
+
+
+def _name_and_props(node: Any) -> tuple[str, dict[str, str]]:
+    """(name without unit address, property name -> value text) of a DTS
+    model node or of a node of the tree-built DTS (``dts_tree.MergedNode``)."""
+    props = getattr(node, "props", None)
+    if isinstance(props, dict):
+        return node.name.split("@", 1)[0], {k: _value_text(v[0]) for k, v in props.items()}
+    return node.name, {p.name: _value_text(p) for p in node.properties}
 
 
 def _value_text(prop: Any) -> str:

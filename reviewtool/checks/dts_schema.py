@@ -166,6 +166,7 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
     from ..validators.dt_macros import macros_for
     from ..validators.dts_tree import build, cells_of, render
     from ..validators.dtschema_runner import DtSchemaUnavailable
+    from .dts_mainline import pre_existing
 
     merged = ctx.memo(f"dts-schema:merged:{ctx.patch.n}:{f.path}",
                       lambda: build(f.path, lambda p: series_file(ctx, p)))
@@ -209,6 +210,8 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
             origin = rendered.origins[p.line - 1] if 1 <= p.line <= len(rendered.origins) else None
             if origin is None or origin[0] != f.path or origin[1] not in added or (origin[1], p.message) in seen:
                 continue
+            if pre_existing(ctx, f.path, target, p):
+                continue  # mainline's DTS already fail the same way: not this patch's problem
             seen.add((origin[1], p.message))
             text = lines[origin[1] - 1] if origin[1] <= len(lines) else ""
             out.append(ctx.finding(anchor="diff", path=f.path, line=origin[1], text=text,
