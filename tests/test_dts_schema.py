@@ -178,13 +178,17 @@ TREE_BOARD = """\
 """
 
 
+BOARD2 = "arch/arm64/boot/dts/acme/acme-a300-board2.dts"
+BOARD2_APPLIED = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "okay";\n\tacme,prescaler = <2>;\n')
+
+
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     from reviewtool.tree import SourceTree
 
     root = tmp_path_factory.mktemp("linux")
     for rel, text in {"Documentation/devicetree/bindings/timer/acme,a300-timer.yaml": BINDING,
-                      DTSI: TREE_DTSI, BOARD: TREE_BOARD}.items():
+                      DTSI: TREE_DTSI, BOARD: TREE_BOARD, BOARD2: BOARD2_APPLIED}.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
     return SourceTree(root).at(None)
@@ -242,3 +246,10 @@ def test_with_a_tree_a_patch_that_does_not_apply_is_said_once(tree):
     # a patch that applies: no note
     good = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "okay";\n\tclocks = <&osc24m>;\n')
     assert _dts_series(BOARD, TREE_BOARD, good, tree) == []
+
+
+def test_with_a_tree_that_has_the_change_already_the_dts_is_still_validated(tree):
+    """Checked at a b4 prep branch's HEAD, the tree holds the patch's post-image:
+    the file is read as it is, not reported as a patch that does not apply."""
+    found = _dts_series(BOARD2, TREE_BOARD, BOARD2_APPLIED, tree)
+    assert [(f.severity, f.line) for f in found] == [("error", _line(BOARD2_APPLIED.split("\n"), "acme,prescaler"))]

@@ -151,12 +151,25 @@ def series_file(ctx, path: str, upto=None) -> str | None:
                 elif fc.status == "added":
                     text = fc.new_text()
                 elif text is not None:
-                    text = apply_hunks(text, fc)
+                    applied = apply_hunks(text, fc)
+                    if applied is None and _shows_post_image(text, fc):
+                        applied = text  # the tree has the change already (a b4 prep branch checked at its HEAD)
+                    text = applied
             if patch is upto:
                 break
         return text
 
     return ctx.memo(f"dts-schema:series-file:{upto.n}:{path}", compute)
+
+
+def _shows_post_image(text: str, fc) -> bool:
+    """Whether ``text`` holds every line of ``fc``'s post-image hunks at its line numbers."""
+    lines = text.split("\n")
+    for h in fc.hunks:
+        for ln in h.lines:
+            if ln.kind != "-" and (ln.new_line is None or ln.new_line > len(lines) or lines[ln.new_line - 1] != ln.text):
+                return False
+    return bool(fc.hunks)
 
 
 def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> list | None:
