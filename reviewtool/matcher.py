@@ -23,10 +23,12 @@ bound, so it cannot hang a run (see ``RuleTimeout``).
 
 from __future__ import annotations
 
+import re
 import string
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from .classify import BINDINGS_DIR, DT_HEADERS_DIR, is_binding_path, is_binding_schema, is_code_path, \
@@ -114,6 +116,12 @@ class Pattern:
         except TimeoutError:
             raise RuleTimeout(self.source) from None
 
+    def searcher(self) -> Callable[[str], Any]:
+        """``search`` as a plain function, for loops over many texts (no wrapper per call when unbounded)."""
+        if not self.bounded:
+            return self._regex().search
+        return self.search
+
     def finditer(self, text: str) -> list:
         if not self.bounded:
             return list(self._regex().finditer(text))
@@ -121,6 +129,36 @@ class Pattern:
             return list(self._regex().finditer(text, timeout=REGEX_TIMEOUT))
         except TimeoutError:
             raise RuleTimeout(self.source) from None
+
+
+# Constructs that may match a newline, or see past a line's ends.
+_CROSSES_LINES = re.compile(r"\\[sWDnvRXhpP]|\\x0*[aA]\b|\[\^|\(\?[a-zA-Z]*s")
+_STRING_ANCHOR = re.compile(r"\\[AZzG]")
+
+
+@lru_cache(maxsize=None)
+def line_local(source: str) -> bool:
+    """Whether a pattern that matches a line alone also matches somewhere in
+    the lines joined by newlines: no string anchors, and no negative lookaround
+    whose body could match a newline (that could fail at a line's end in the
+    joined text).  Such a pattern can be tried once on all of a file's added
+    lines before it is tried line by line."""
+    if _STRING_ANCHOR.search(source):
+        return False
+    for m in re.finditer(r"\(\?<?!", source):
+        depth, i = 1, m.end()
+        while i < len(source) and depth:
+            c = source[i]
+            if c == "\\":
+                i += 1
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+            i += 1
+        if _CROSSES_LINES.search(source[m.end(): i]):
+            return False
+    return True
 
 
 def _compile(source: str) -> Any:
@@ -551,14 +589,28 @@ class AddedLine(Cond):
 
     def evaluate(self, env: Env) -> Outcome:
         hits = {}
-        for ln in env.added():
-            m = self.pattern.search(ln.text)  # type: ignore[union-attr]
+        search = self.pattern.searcher()  # type: ignore[union-attr]
+        lines = env.added()
+        # One search over all the added lines rules out most files at once
+        # (a search call costs more than scanning a line).
+        if env.only is None and len(lines) > 4 and line_local(self.pattern.source) \
+                and not search(_added_text(env)):  # type: ignore[union-attr]
+            return FALSE
+        for ln in lines:
+            m = search(ln.text)
             if m and ln.new_line not in hits:
                 hits[ln.new_line] = _line_hit(env, ln.new_line, ln.text, match_fields(m))
         return _lines(hits, self.message)
 
     def patterns(self):
         return [self.pattern]
+
+
+def _added_text(env: Env) -> str:
+    """The file's added lines joined by newlines, once per file and run."""
+    f = env.file
+    return env.ctx.memo(f"matcher-added:{env.patch.message_id}:{env.patch.n}:{f.path}",
+                        lambda: "\n".join(ln.text for ln in f.added_lines()))
 
 
 @dataclass(frozen=True)
@@ -659,12 +711,18 @@ class Inside(Cond):
         hits: dict[int, Hit] = {}
         for root, seg, skip in _parsed_segments(env, self.lang, view):
             numbers = [n for n, _ in seg.lines]
+            rows = None
+            if env.only is not None:  # an enclosing 'all' has the lines in hand: query only around them
+                wanted = [i + skip for i, n in enumerate(numbers) if n in env.only]
+                if not wanted:
+                    continue
+                rows = (wanted[0], wanted[-1])
             excluded = set()
             if self.unless is not None:
                 excluded = {(n.start_byte, n.end_byte, n.type)
-                            for _i, caps in ts.matches(self.lang, self.unless, root)
+                            for _i, caps in ts.matches(self.lang, self.unless, root, rows)
                             for nodes in caps.values() for n in nodes}
-            for _i, caps in ts.matches(self.lang, self.query, root):
+            for _i, caps in ts.matches(self.lang, self.query, root, rows):
                 spans = [(n.start_point[0], n.end_point[0], n) for n in caps.get("inside", [])]
                 spans += [(n.start_point[0], n.start_point[0], n) for n in caps.get("at", [])]
                 if not spans:
@@ -732,38 +790,42 @@ class Yaml(Cond):
 
     def __post_init__(self) -> None:
         _set(self, level="line")
+        tests = dict(self.tests)
+        not_under = frozenset(tests.get("not_under", ()))
+        # what evaluate needs of the tests, worked out once per rule rather than per file
+        _set(self, _tests=tests, _key_rx=tests.get("key"), _at=tests.get("at"), _not_under=not_under,
+             _layout=bool({"blank_before", "after_multiline", "after_key"} & set(tests)),
+             _walk_key=f"matcher-walk:{'/'.join(self.path)}:{','.join(sorted(not_under))}")
 
     def evaluate(self, env: Env) -> Outcome:
         if not is_binding_schema(env.file.path):
             return FALSE
-        from .artifacts.binding import binding_docs
-        from .artifacts.schema_facts import schema_data
-
-        doc = next((d for d in binding_docs(env.ctx, env.patch) if d.path == env.file.path), None)
-        data = schema_data(doc) if doc is not None else None
+        doc, data = _schema_of(env)
         if data is None:
             return FALSE
         hits: dict[int, Hit] = {}
         held = False  # somewhere in the file, added or not ('not: {yaml: ...}' reads this)
-        tests = dict(self.tests)
-        key_rx = tests.get("key")
-        not_under = frozenset(tests.get("not_under", ()))
+        tests = self._tests  # type: ignore[attr-defined]
+        key_rx = self._key_rx  # type: ignore[attr-defined]
+        search = key_rx.searcher() if key_rx is not None else None
         # Many conditions walk the same paths ('**/properties/*'): walk once per document.
-        reached = doc.cached(f"matcher-walk:{'/'.join(self.path)}:{','.join(sorted(not_under))}",
-                             lambda: list(_walk_path(data, self.path, not_under)))
+        reached = doc.cached(self._walk_key,  # type: ignore[attr-defined]
+                             lambda: _walk_path(data, self.path, self._not_under, doc))  # type: ignore[attr-defined]
         for parent, key, value in reached:
-            key_hit = key_rx.search(str(key)) if key_rx is not None else None
-            if key_rx is not None and not key_hit:
+            key_hit = None
+            if search is not None:
+                key_hit = search(key if isinstance(key, str) else str(key))
+                if not key_hit:
+                    continue
+            if self._layout and not _layout_holds(tests, doc, parent, key):  # type: ignore[attr-defined]
                 continue
-            if not _layout_holds(tests, doc, parent, key):
-                continue
-            fields = self._test(value, doc)
+            fields = _passes(self.tests, value, doc)
             if fields is None:
                 continue
             if key_hit is not None:
                 fields = {**match_fields(key_hit), **fields}
             held = True
-            at = dict(self.tests).get("at")
+            at = self._at  # type: ignore[attr-defined]
             if at is not None:
                 line = _line_at_path(doc, value, at)
             else:
@@ -782,8 +844,17 @@ class Yaml(Cond):
     def patterns(self):
         return _test_patterns(self.tests)
 
-    def _test(self, value: Any, doc: Any) -> dict[str, str] | None:
-        return _passes(self.tests, value, doc)
+
+def _schema_of(env: Env) -> tuple[Any, Any]:
+    """(the file's BindingDoc, its parsed schema), looked up once per file and run."""
+    def compute() -> tuple[Any, Any]:
+        from .artifacts.binding import binding_docs
+        from .artifacts.schema_facts import schema_data
+
+        doc = next((d for d in binding_docs(env.ctx, env.patch) if d.path == env.file.path), None)
+        return doc, (schema_data(doc) if doc is not None else None)
+
+    return env.ctx.memo(f"matcher-schema:{env.patch.message_id}:{env.patch.n}:{env.file.path}", compute)
 
 
 def _layout_holds(tests: dict[str, Any], doc: Any, parent: Any, key: Any) -> bool:
@@ -941,23 +1012,34 @@ def _style(value: Any) -> str:
     return "plain"
 
 
-def _walk_path(node: Any, path: tuple[str, ...], not_under: frozenset[str] = frozenset()):
+def _walk_path(node: Any, path: tuple[str, ...], not_under: frozenset[str] = frozenset(),
+               doc: Any = None) -> list[tuple[Any, Any, Any]]:
     """(parent, key, value) for every value the key path reaches (``**`` not
-    descending through keys in ``not_under``)."""
+    descending through keys in ``not_under``).  With ``doc``, a leading ``**``
+    reads the document's descendants listed once per ``not_under`` set (every
+    ``**/...`` path of the run shares that one traversal)."""
     frontier: list[tuple[Any, Any, Any]] = [(None, None, node)]
     for i, seg in enumerate(path):
         nxt: list[tuple[Any, Any, Any]] = []
+        if seg == "**" and i == 0 and doc is not None:
+            frontier = doc.cached(f"matcher-descendants:{','.join(sorted(not_under))}",
+                                  lambda: _descendants(node, not_under))
+            continue
         for _p, _k, cur in frontier:
             if seg == "**":
                 nxt.extend(_descendants(cur, not_under))
                 continue
-            for key, child in _children(cur):
-                if seg == "*" or str(key) == seg:
-                    nxt.append((cur, key, child))
+            if seg == "*":
+                nxt.extend((cur, key, child) for key, child in _children(cur))
+            elif hasattr(cur, "keys"):  # a named key: looked up, not searched for
+                for key in (seg, int(seg)) if seg.isdigit() else (seg,):
+                    if key in cur:
+                        nxt.append((cur, key, cur[key]))
+                        break
+            elif isinstance(cur, list) and seg.isdigit() and int(seg) < len(cur):
+                nxt.append((cur, int(seg), cur[int(seg)]))
         frontier = nxt
-    for parent, key, value in frontier:
-        if parent is not None:
-            yield parent, key, value
+    return [(parent, key, value) for parent, key, value in frontier if parent is not None]
 
 
 def _children(node: Any):

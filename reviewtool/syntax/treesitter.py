@@ -57,10 +57,16 @@ def captures(lang: Lang, source: str, node: "Node") -> dict[str, list["Node"]]:
     return QueryCursor(query(lang, source)).captures(node)
 
 
-def matches(lang: Lang, source: str, node: "Node") -> list[tuple[int, dict[str, list["Node"]]]]:
+def matches(lang: Lang, source: str, node: "Node",
+            rows: tuple[int, int] | None = None) -> list[tuple[int, dict[str, list["Node"]]]]:
+    """Every match of the query under ``node``; with ``rows`` (first, last,
+    0-based), only matches that reach into those rows (their captures may lie outside)."""
     from tree_sitter import QueryCursor
 
-    return QueryCursor(query(lang, source)).matches(node)
+    cursor = QueryCursor(query(lang, source))
+    if rows is not None:
+        cursor.set_point_range((rows[0], 0), (rows[1] + 1, 0))
+    return cursor.matches(node)
 
 
 def text_of(node: "Node") -> str:
