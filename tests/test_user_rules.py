@@ -331,3 +331,39 @@ def test_inside_unless_is_checked(tmp_path, inside, needle):
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"rules": [rule]}))
     proc = run_cli("rules", "--rules", str(tmp_path), "--no-config")
     _one_line_error(proc, "rules.yaml", "user/a", needle)
+
+
+@pytest.mark.parametrize("pattern,local", [
+    (r"\.(?P<field>probe)\s*=\s*(?P<name>(?!\w*probe)\w+)", True),  # the lookahead cannot reach a newline
+    (r"^\s+(?P<name>status):\s*(?:true|#.*)?$", True),
+    (r"(?<![\w-])foo", True),
+    (r"foo(?!\s)", False),  # at a line's end: true alone, false before the joining newline
+    (r"foo(?![^;])", False),
+    (r"\Afoo", False),
+    (r"foo\Z", False),
+])
+def test_line_local_patterns(pattern, local):
+    from reviewtool.matcher import line_local
+
+    assert line_local(pattern) is local
+
+
+@pytest.mark.parametrize("pattern", [r"foo(?!\s)", r"foo\b", r"\Afoo"])
+def test_added_line_finds_the_same_lines_with_the_whole_file_tried_first(tmp_path, pattern):
+    """The one-search-per-file shortcut never hides a line's match (a pattern
+    that could behave differently across a line end is tried line by line)."""
+    import yaml
+
+    from reviewtool.engine import Options, check_series
+    from reviewtool.examples import render_example
+    from reviewtool.sources.mbox import load_bytes
+
+    rule = {"id": "user/foo", "severity": "warning", "summary": "s", "rationale": "r",
+            "references": ["https://example.org"], "match": {"added_line": pattern}, "message": "m",
+            "examples": {"bad": {"subject": "x: y"}, "good": {"subject": "x: y"}}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"rules": [rule]}))
+    (loaded,) = load_rule_file(tmp_path / "r.yaml")
+    source = "int a;\nint b;\nint c;\nint d;\nint e;\nfoo\nint f;\n"
+    (series,) = load_bytes(render_example({"subject": "misc: acme: Add driver",
+                                           "files": {"drivers/misc/acme.c": source}}, "t"), "t")
+    assert [f.line for f in check_series(series, [loaded], Options()).findings] == [6]
