@@ -16,7 +16,7 @@ from conftest import CORPUS, REPO, SAMPLES, run_cli
 from fakelore import fake_lore, lore_env  # noqa: F401  (pytest fixtures)
 
 from reviewtool.archive.add import add_mail_bytes, add_sources, stats
-from reviewtool.archive.learn import (Cited, Draft, LearnSettings, _measure, area_of, in_new_node, learn, literal_regex,
+from reviewtool.archive.learn import (Cited, Draft, LearnSettings, _drafts_for, _measure, area_of, in_new_node, learn, literal_regex,
                                       ref_beside, remark_gist, shape_regex, write_drafts)
 from reviewtool.archive.precedents import Precedents
 from reviewtool.archive.shapes import needle, shape_of
@@ -344,6 +344,16 @@ def test_learn_literal_and_subsystem_drafts_are_measured_where_they_apply():
     assert path_matches("drivers/iio/adc/x.c", tuple(scoped.paths))
     assert not path_matches("drivers/gpio/y.c", tuple(scoped.paths))
     assert scoped.rule_id != everywhere.rule_id
+
+
+def test_a_group_within_one_subsystem_also_gets_its_area_draft():
+    # (shape, family, reviewer e-mail, reviewer, day, msgid, path, target, comment, kind, patch, line)
+    rows = [("c:struct mutex lock;", f"f{i}", f"r{i % 2}@x", f"R{i % 2}", f"2023-0{i + 1}-01", f"m{i}@x",
+             f"drivers/iio/adc/a{i}.c", "struct mutex lock;", "Locks must be commented.", "c", f"p{i}@x", 3)
+            for i in range(3)]
+    drafts = _drafts_for("c:struct mutex lock;", "c", literal_regex("c", "struct mutex lock;"), rows, LearnSettings())
+    # The same remarks, measured once everywhere and once in drivers/iio only: the area one may hold alone.
+    assert [d.area for d in drafts] == [None, "drivers/iio"]
 
 
 def test_remark_gist_keeps_short_remarks_that_say_something():

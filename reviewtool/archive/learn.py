@@ -259,7 +259,8 @@ def _recurring(rows: list[tuple], settings: LearnSettings) -> bool:
 def _drafts_for(shape: str, kind: str, pattern: str, remarks: list[tuple], settings: LearnSettings,
                 pick: Callable[[list[tuple]], tuple[str, list[tuple]] | None] | None = None) -> list[Draft]:
     """The draft for the similar remarks among ``remarks``, plus one per subsystem directory where
-    similar remarks recur (similar there may mean another word: one subsystem's habit)."""
+    similar remarks recur (similar there may mean another word: one subsystem's habit; the same remarks
+    measured in their directory only may hold where they do not everywhere)."""
     pick = pick or (lambda rows: _best_keyword(rows, settings))
     out = []
     whole = pick(remarks)
@@ -274,7 +275,7 @@ def _drafts_for(shape: str, kind: str, pattern: str, remarks: list[tuple], setti
         if len({r[1] for r in sub}) < settings.min_threads:
             continue
         got = pick(sub)
-        if got is not None and (whole is None or got[0] != whole[0] or len(got[1]) < len(whole[1])):
+        if got is not None:  # measured in its area only: it may hold where the whole does not
             out.append(_draft(shape, kind, pattern, got[0], got[1], area))
     return out
 
