@@ -253,3 +253,26 @@ def test_with_a_tree_that_has_the_change_already_the_dts_is_still_validated(tree
     the file is read as it is, not reported as a patch that does not apply."""
     found = _dts_series(BOARD2, TREE_BOARD, BOARD2_APPLIED, tree)
     assert [(f.severity, f.line) for f in found] == [("error", _line(BOARD2_APPLIED.split("\n"), "acme,prescaler"))]
+
+
+def test_with_a_tree_phandle_arguments_are_split_by_the_providers_cells(tmp_path):
+    """A clock from a provider with #clock-cells = <0> defined in the .dtsi, then
+    an unconnected one (<0>): split by the real cell count they are two entries,
+    as dtc and dt-validate see them (an unresolved label takes the 0 as its
+    argument: one entry, 'too short')."""
+    from reviewtool.tree import SourceTree
+
+    binding = BINDING.replace("  clocks:\n    maxItems: 1\n", "  clocks:\n    minItems: 2\n    maxItems: 2\n").replace(
+        "clocks = <&osc24m>;", "clocks = <&osc24m>, <&osc24m>;")
+    dtsi = TREE_DTSI.replace("/ {\n\t#address-cells = <1>;",
+                             "/ {\n\tosc: clock-controller {\n\t\t#clock-cells = <0>;\n\t};\n\n\t#address-cells = <1>;")
+    for rel, text in {"Documentation/devicetree/bindings/timer/acme,a300-timer.yaml": binding,
+                      DTSI: dtsi.replace("clocks = <&osc24m>;", "clocks = <&osc24m>, <&osc24m>;"), BOARD: TREE_BOARD}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    view = SourceTree(tmp_path).at(None)
+    after = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "okay";\n\tclocks = <&osc>, <0>;\n')
+    assert _dts_series(BOARD, TREE_BOARD, after, view) == []
+    short = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "okay";\n\tclocks = <&osc>;\n')
+    found = _dts_series(BOARD, TREE_BOARD, short, view)
+    assert [f.line for f in found] == [_line(short.split("\n"), "clocks = <&osc>;")]  # one clock: too short

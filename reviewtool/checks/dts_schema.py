@@ -212,7 +212,7 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
         own = _own(schemas, bindings)
         if not own:
             continue
-        rendered = render(target, keep=keep)
+        rendered = render(target, keep=keep, providers=merged.root)
         cells = cells_of(target.parent) if target.parent is not None else None
         src, offset = _wrapped(rendered.text, cells)
         doc = parse_dts(src)

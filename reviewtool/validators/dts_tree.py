@@ -187,12 +187,17 @@ class Rendered:
     origins: tuple[Origin | None, ...]  # origin of each line of ``text`` (index 0 = line 1)
 
 
-def render(node: MergedNode, keep: "set[MergedNode] | None" = None) -> Rendered:
+def render(node: MergedNode, keep: "set[MergedNode] | None" = None,
+           providers: "MergedNode | None" = None) -> Rendered:
     """The merged node and its subtree as DTS text.  A property's value is
     copied with its own line breaks, so every rendered line maps back to one
     source line.  With ``keep``, a child node is rendered only when it is in
     ``keep`` or has a descendant there (a pinctrl node's hundreds of untouched
-    groups need not be validated again to judge the one a patch adds)."""
+    groups need not be validated again to judge the one a patch adds).  With
+    ``providers`` (the merged root), each node elsewhere that a rendered
+    ``&label`` points at follows as a stub holding only its ``#...-cells``:
+    phandle arguments are then split by the provider's real cell count, as
+    dtc and dt-validate split them, instead of guessed."""
     wanted: set[int] | None = None
     if keep is not None:
         wanted = set()
@@ -216,7 +221,36 @@ def render(node: MergedNode, keep: "set[MergedNode] | None" = None) -> Rendered:
         origins.append(None)
 
     emit(node, "")
+    if providers is not None:
+        shown = [n for n in node.walk() if wanted is None or id(n) in wanted or n is node]
+        for i, (label, target) in enumerate(_providers(shown, providers)):
+            cells = [p for name, (p, _) in target.props.items()
+                     if name.startswith("#") and name not in ("#address-cells", "#size-cells")]
+            lines.append(f"{label}: reviewtool-provider-{i} {{")
+            origins.append(None)
+            for p in cells:
+                lines.append(f"    {p.name} = {' '.join((p.value or '').split())};")
+                origins.append(None)
+            lines.append("};")
+            origins.append(None)
     return Rendered("\n".join(lines) + "\n", tuple(origins))
+
+
+def _providers(shown: list[MergedNode], root: MergedNode) -> list[tuple[str, MergedNode]]:
+    """(label, node) of every node outside ``shown`` that a shown property references."""
+    inside = {lb for n in shown for lb in n.labels}
+    wanted: list[str] = []
+    for n in shown:
+        for p, _ in n.props.values():
+            for v in p.values:
+                refs = [c.target for c in v.cells if c.kind == "ref"] if v.kind == "cells" else [v.target]
+                for t in refs:
+                    if t and not t.startswith("{") and t not in inside and t not in wanted:
+                        wanted.append(t)
+    if not wanted:
+        return []
+    by_label = {lb: n for n in root.walk() for lb in n.labels}
+    return [(lb, by_label[lb]) for lb in wanted if lb in by_label]
 
 
 def _prop_lines(p: Property) -> list[str]:
