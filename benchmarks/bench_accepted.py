@@ -132,7 +132,12 @@ def spec_for(item: Item, text: str) -> dict:
         area = parts[1] if len(parts) > 2 else parts[0]
         subject = f"{area}: {stem}: Add driver for {stem}"
         body = f"Add a driver for the {stem} block, probed from the device tree."
-    return {"subject": subject, "body": body, "files": {item.path: text}}
+    path = item.path
+    if item.kind == "dts" and _STATE.get("dts_as_new"):
+        # a path the tree lacks: the file is wholly new, not a change to the tree's copy
+        p = Path(path)
+        path = str(p.with_name(f"{p.stem}-bench-new{p.suffix}"))
+    return {"subject": subject, "body": body, "files": {path: text}}
 
 
 def binding_flags(text: str) -> tuple[bool, bool]:
@@ -176,7 +181,7 @@ def _examples_indent(examples) -> int | None:
 _STATE: dict = {}
 
 
-def _init(tree: str, use_index: bool) -> None:
+def _init(tree: str, use_index: bool, dts_as_new: bool = False) -> None:
     from reviewtool.catalog import load_catalog
     from reviewtool.engine import Options
 
@@ -191,7 +196,7 @@ def _init(tree: str, use_index: bool) -> None:
         from dataclasses import replace
 
         options = replace(options, tree=view, tree_path=str(kt.root))
-    _STATE.update(tree=Path(tree), rules=rules, options=options)
+    _STATE.update(tree=Path(tree), rules=rules, options=options, dts_as_new=dts_as_new)
 
 
 def check_item(item: Item) -> Result:
@@ -210,13 +215,13 @@ def check_item(item: Item) -> Result:
     return Result(item, recent, root, hits)
 
 
-def run(items: list[Item], tree: str, jobs: int, use_index: bool) -> list[Result]:
+def run(items: list[Item], tree: str, jobs: int, use_index: bool, dts_as_new: bool = False) -> list[Result]:
     if jobs <= 1:
-        _init(tree, use_index)
+        _init(tree, use_index, dts_as_new)
         return [check_item(i) for i in items]
     from multiprocessing import get_context
 
-    with get_context("fork").Pool(jobs, _init, (tree, use_index)) as pool:
+    with get_context("fork").Pool(jobs, _init, (tree, use_index, dts_as_new)) as pool:
         return pool.map(check_item, items, chunksize=16)
 
 
@@ -277,6 +282,9 @@ def main() -> None:
     ap.add_argument("--rule", default=None, help="with --sample: only this rule")
     ap.add_argument("--no-index", action="store_true", help="run without the tree's binding index")
     ap.add_argument("--list", action="store_true", help="print every counted finding")
+    ap.add_argument("--dts-as-new", action="store_true",
+                    help="wrap each DTS file under a path the tree lacks (a wholly new file); by default the "
+                         "patch adds the tree's own path, so tree-aware DTS rules compare with the tree's copy")
     args = ap.parse_args()
 
     tree = Path(args.tree)
@@ -290,7 +298,7 @@ def main() -> None:
     if args.drivers:
         items += seeded(driver_items(tree), args.drivers, args.seed)
     t1 = time.perf_counter()
-    results = run(items, str(tree), args.jobs, not args.no_index)
+    results = run(items, str(tree), args.jobs, not args.no_index, args.dts_as_new)
     t2 = time.perf_counter()
 
     by_kind = defaultdict(list)

@@ -67,9 +67,10 @@ def test_without_mainline_precedent_the_failure_is_reported(tmp_path):
     assert len(got) == 1 and "acme,prescaler" in got[0]
 
 
-def test_the_file_is_no_evidence_for_itself(tmp_path):
+def test_the_trees_version_of_the_file_makes_its_failures_old(tmp_path):
+    tree = _tree(tmp_path, None)
     failing = "\t\t\tclocks = <&osc>;\n\t\t\tacme,prescaler = <4>;\n"
+    assert len(_findings(tree, failing)) == 1  # a wholly new file: new
     (tmp_path / "arch/arm64/boot/dts/acme").mkdir(parents=True)
-    (tmp_path / NEW).write_text(TIMER.format(extra=failing))  # the tree already carries a copy
-    got = _findings(_tree(tmp_path, None), failing)
-    assert len(got) == 1 and "acme,prescaler" in got[0]
+    (tmp_path / NEW).write_text(TIMER.format(extra=failing))  # the tree's version already fails so
+    assert _findings(SourceTree(tmp_path).at(None), failing) == []

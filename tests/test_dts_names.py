@@ -191,3 +191,11 @@ def test_with_a_tree_a_name_other_boards_already_use_is_the_platforms(tmp_path):
 
     assert names(Options()) == ["mmc0_cd", "mmc0_wp_new"]
     assert names(Options(tree=SourceTree(tmp_path).at(None), tree_path=str(tmp_path))) == ["mmc0_wp_new"]
+
+
+def test_directives_are_not_node_names():
+    text = '/dts-v1/;\n/include/ "acme-a1.dtsi"\n\n/ {\n\tmodel = "ACME A1 EVK";\n\tBad_Node {\n\t};\n};\n'
+    spec = {"subject": "ARM: dts: acme: Add A1 EVK", "files": {"arch/arm/boot/dts/acme/acme-a1-evk.dts": text}}
+    (series,) = load_bytes(render_example(spec, "d"), "d")
+    found = [f for f in check_series(series, RULES, Options()).findings if f.rule == "dts/node-name"]
+    assert [re.findall(r'"([^"]+)"', f.message) for f in found] == [["Bad_Node"]]

@@ -236,15 +236,15 @@ def dts_node_name(ctx):
     node_ok = re.compile(ctx.params.get("node_name", r"^[a-z0-9-]+$"))
     prop_ok = re.compile(ctx.params.get("property_name", r"^#?(?:[a-z0-9-]+,)?[a-z0-9-]+$"))
     allowed = set(ctx.params.get("allowed_properties", ["device_type"]))
-    from .dts_mainline import names_elsewhere
+    from .dts_mainline import names_in_tree
 
     for f, view in dts_views(ctx):
         bad_names: list[tuple[int, str, str]] = []
         for seg in dts_segments(ctx, f.path, view):
             for node in seg.doc.nodes():
                 n = seg.line(node.line)
-                if not view.is_added(n) or node.is_reference or node.name == "/":
-                    continue
+                if not view.is_added(n) or node.is_reference or node.name.startswith("/"):
+                    continue  # the root, or a directive the grammar reads as a node ('/include/', '/dts-v1/')
                 text = view.text_of(n)
                 if not node.name.startswith("__") and not node_ok.match(node.name) \
                         and not binding_fixes_name(ctx, node.parent, node.name, node.full_name):
@@ -264,9 +264,9 @@ def dts_node_name(ctx):
                                   what=f'property name "{prop.name}"',
                                   problem="use only lower-case letters, digits and '-' (after an optional "
                                   "'vendor,' prefix)")
-        # a name other DTS files of the tree already use is the platform's
-        # naming (pinctrl groups like 'mmc0_cd'), not one this patch brings
-        usual = names_elsewhere(ctx, f.path, {name for _, _, name in bad_names})
+        # a name the tree's DTS files already use is the platform's naming
+        # (pinctrl groups like 'mmc0_cd'), not one this patch brings
+        usual = names_in_tree(ctx, f.path, {name for _, _, name in bad_names})
         for n, text, name in bad_names:
             if name not in usual:
                 yield ctx.finding(anchor="diff", path=f.path, line=n, text=text, what=f'node name "{name}"',

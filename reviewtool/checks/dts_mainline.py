@@ -7,14 +7,15 @@ never allowed) is the binding's business, not the patch's.  With a kernel
 tree, a failure is pre-existing when another DTS file of the tree has a
 node with the same compatible in the same situation: the same unexpected
 property (with the same value, for a value error), the same node name, the
-same compatible list, or the same required property missing.  The file
-under review is not evidence for itself (a wholly new file is new, even
-when the tree already carries a copy: bench_accepted wraps accepted files
-so).  Without a tree nothing is pre-existing.
+same compatible list, or the same required property missing.  A wholly
+new file meets the other files' nodes; a change also meets the tree's
+version of its own file (a node the patch re-adds or moves keeps its old
+failures, they are not new).  Without a tree nothing is pre-existing.
 
-dts/node-name asks the same of a node name outside [a-z0-9-]: one other DTS
-files of the tree already use (a platform's pinctrl group names such as
-'mmc0_cd') is the platform's naming, not one the patch brings.
+dts/node-name asks the same of a node name outside [a-z0-9-]: one the tree's
+DTS files already use (a platform's pinctrl group names such as 'mmc0_cd',
+or the file's own old names) is the platform's naming, not one the patch
+brings.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ class TreeNode:
     properties: dict[str, str]  # name -> value text
 
 
-def pre_existing(ctx: Any, path: str, node: Any, problem: Any) -> bool:
-    """Whether ``problem`` (a ``DtProblem`` on ``node`` of ``path``) is one
-    the tree's other DTS files already have for the same compatible."""
+def pre_existing(ctx: Any, node: Any, problem: Any) -> bool:
+    """Whether ``problem`` (a ``DtProblem`` on an added ``node``) is one the
+    tree's DTS files (the pre-image of this one included) already have for
+    the same compatible."""
     tree = ctx.options.tree
     comps = tuple(node.compatibles())
     if not tree.available or not comps:
@@ -50,8 +52,6 @@ def pre_existing(ctx: Any, path: str, node: Any, problem: Any) -> bool:
     prop = problem.prop
     message = problem.message
     for other in tree_nodes(ctx, comps[0]):
-        if other.path == path:
-            continue
         if prop in (None, "$nodename") and "does not match" in message and "regexes" not in message:
             if other.name == name:
                 return True
@@ -138,10 +138,9 @@ def _walk_files(root: Path, needle: str) -> list[str]:
 __all__ = ["pre_existing", "tree_nodes", "TreeNode"]
 
 
-def names_elsewhere(ctx: Any, path: str, names: set[str]) -> set[str]:
-    """Which of these node names other DTS files of the tree already use
-    (a ``name {`` line): a platform's naming the patch follows, not a new
-    one.  The file under review does not count."""
+def names_in_tree(ctx: Any, path: str, names: set[str]) -> set[str]:
+    """Which of these node names the tree's DTS files already use (a
+    ``name {`` line): a platform's naming the patch follows, not a new one."""
     tree = ctx.options.tree
     if not tree.available or not names:
         return set()
@@ -156,25 +155,24 @@ def names_elsewhere(ctx: Any, path: str, names: set[str]) -> set[str]:
             args = ["grep", "-h", "-o", "-w", "-F"]
             for n in needles:
                 args += ["-e", n]
-            args += [view.rev, "--", *(f"{d}/*.dts" for d in _DTS_DIRS), *(f"{d}/*.dtsi" for d in _DTS_DIRS),
-                     f":(exclude){path}"]
+            args += [view.rev, "--", *(f"{d}/*.dts" for d in _DTS_DIRS), *(f"{d}/*.dtsi" for d in _DTS_DIRS)]
             proc = _git(view.tree.root, *args)
             found = proc.stdout.decode("utf-8", "replace").splitlines() if proc.returncode == 0 else []
         else:
-            found = _walk_names(Path(view.tree.root), path, needles)
+            found = _walk_names(Path(view.tree.root), needles)
         return {line.rsplit(" ", 1)[0].strip() for line in found} & names
 
     return ctx.memo(key, compute)
 
 
-def _walk_names(root: Path, path: str, needles: list[str]) -> list[str]:
+def _walk_names(root: Path, needles: list[str]) -> list[str]:
     rx = re.compile(r"(?<![\w,.+-])(" + "|".join(re.escape(n) for n in needles) + r")")
     out: list[str] = []
     for top in _DTS_DIRS:
         for dirpath, _dirs, files in os.walk(root / top):
             for name in files:
                 full = Path(dirpath) / name
-                if not name.endswith((".dts", ".dtsi")) or str(full.relative_to(root)) == path:
+                if not name.endswith((".dts", ".dtsi")):
                     continue
                 try:
                     out += rx.findall(full.read_text(encoding="utf-8", errors="replace"))

@@ -119,7 +119,7 @@ def dts_schema(ctx) -> Iterator[Finding]:
                     line = first + p.line - 1
                     if not view.is_added(line):
                         continue
-                    if pre_existing(ctx, f.path, node, p):
+                    if pre_existing(ctx, node, p):
                         continue  # mainline's DTS already fail the same way: not this patch's problem
                     yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line),
                                       node=node.full_name, problem=p.message, hint=p.hint.replace("from the example", "from the node"))
@@ -223,7 +223,7 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
             origin = rendered.origins[p.line - 1] if 1 <= p.line <= len(rendered.origins) else None
             if origin is None or origin[0] != f.path or origin[1] not in added or (origin[1], p.message) in seen:
                 continue
-            if pre_existing(ctx, f.path, target, p):
+            if pre_existing(ctx, target, p):
                 continue  # mainline's DTS already fail the same way: not this patch's problem
             seen.add((origin[1], p.message))
             text = lines[origin[1] - 1] if origin[1] <= len(lines) else ""
