@@ -6,14 +6,13 @@ so ``reviewtool --help`` stays fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import List, Optional
 
 import typer
 
 from . import __version__, cli_values
-from .errors import InputError, one_line
+from .errors import one_line
 
 cli_values.install()  # plain option values without typer's pydantic adapters
 
@@ -201,25 +200,23 @@ def learn(
 
 
 def main() -> None:
-    """Entry point: one-line errors and exit 2, never a traceback."""
-    if not os.environ.get("REVIEWTOOL_DEBUG"):
-        import warnings
+    """The full command line: one-line errors and exit 2, never a traceback.
 
-        # Library warnings (ruamel's ReusedAnchorWarning on a hostile binding, ...)
-        # are not ours to print: stderr carries one error line or nothing.
-        warnings.simplefilter("ignore")
+    ``reviewtool.entry.main`` (the installed script and ``python -m reviewtool``)
+    runs b4's plain hook invocation without typer and everything else here.
+    """
+    from .entry import failure_code, quiet_library_warnings
+
+    quiet_library_warnings()
     try:
         rc = app(standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)
-    except InputError as exc:
-        typer.echo(f"reviewtool: error: {one_line(exc)}", err=True)
-        sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
+    except typer.Abort:
         typer.echo("reviewtool: interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unexpected
+    except (Exception, KeyboardInterrupt) as exc:  # click usage errors and anything unexpected
         try:
             import click
         except ImportError:  # typer 0.2x vendors click as typer._click
@@ -231,7 +228,4 @@ def main() -> None:
         if isinstance(exc, click.ClickException):
             typer.echo(f"reviewtool: error: {one_line(exc.format_message())}", err=True)
             sys.exit(2)
-        if os.environ.get("REVIEWTOOL_DEBUG"):
-            raise
-        typer.echo(f"reviewtool: internal error: {type(exc).__name__}: {one_line(exc)}", err=True)
-        sys.exit(2)
+        sys.exit(failure_code(exc))

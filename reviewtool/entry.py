@@ -1,0 +1,109 @@
+"""Process entry point: b4's hook invocation runs without importing typer.
+
+b4 runs the per-patch check command once per patch (``reviewtool check -
+--format terse``, see the README), so the ~90 ms typer and click cost to
+import is paid on every patch of every ``b4 am/prep --check`` (issue 13
+item 9).  ``main`` recognises that plain form -- ``check`` with ``-`` as the
+only source and a few hook options, each given in full -- and builds the
+same ``CheckRequest`` the typer command would.  Anything else (``--help``,
+another command or option, an abbreviated or clustered option, an option
+value that looks like an option, one of the options' environment variables
+set) goes to the full command line in ``cli.py``, unchanged.  Errors look
+the same either way: one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Mapping, Sequence
+
+# The typer check command's options this path understands: flag -> CheckRequest field.
+_FLAGS = {"--no-config": "no_config", "--hook": "hook", "--no-precedents": "no_precedents"}
+_VALUED = {"--format": "fmt", "-f": "fmt", "--series": "series_file", "--tree": "tree", "--fail-on": "fail_on"}
+# Environment variables typer reads for check's options (--lore-url, --timeout, --archive):
+# when one is set, typer's own conversion and checks apply.
+_OPTION_ENVVARS = ("REVIEWTOOL_LORE_URL", "REVIEWTOOL_TIMEOUT", "REVIEWTOOL_ARCHIVE")
+
+
+def hook_request(argv: Sequence[str], environ: Mapping[str, str] = os.environ):
+    """The ``CheckRequest`` for a plain hook invocation, or None for anything else."""
+    if len(argv) < 2 or argv[0] != "check" or any(v in environ for v in _OPTION_ENVVARS):
+        return None
+    sources: list[str] = []
+    values: dict[str, object] = {}
+    args = list(argv[1:])
+    while args:
+        arg = args.pop(0)
+        if arg == "-":
+            sources.append(arg)
+            continue
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in _FLAGS and not eq:
+            values[_FLAGS[name]] = True
+        elif name in _VALUED:
+            if not eq:
+                if not args:
+                    return None
+                value = args.pop(0)
+            if value.startswith("-"):
+                return None  # click's own rules for such values apply
+            values[_VALUED[name]] = value  # repeated: the last one wins, as in click
+        else:
+            return None
+    if sources != ["-"]:
+        return None
+    from .runner import CheckRequest
+
+    return CheckRequest(
+        sources=sources, fmt=str(values.get("fmt", "terminal")), fail_on=values.get("fail_on"),  # type: ignore[arg-type]
+        tree=values.get("tree"), hook=bool(values.get("hook")), no_config=bool(values.get("no_config")),  # type: ignore[arg-type]
+        precedents=not values.get("no_precedents"), series_file=values.get("series_file"),  # type: ignore[arg-type]
+    )
+
+
+def quiet_library_warnings() -> None:
+    """Library warnings (ruamel's ReusedAnchorWarning on a hostile binding, ...)
+    are not ours to print: stderr carries one error line or nothing."""
+    if not os.environ.get("REVIEWTOOL_DEBUG"):
+        import warnings
+
+        warnings.simplefilter("ignore")
+
+
+def fail(message: str, code: int = 2) -> int:
+    """Print the one error line; return the exit code."""
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
+    return code
+
+
+def failure_code(exc: BaseException) -> int:
+    """Exit code (after the one stderr line) for an exception no command handled."""
+    from .errors import InputError, one_line
+
+    if isinstance(exc, InputError):
+        return fail(f"reviewtool: error: {one_line(exc)}")
+    if isinstance(exc, KeyboardInterrupt):
+        return fail("reviewtool: interrupted", 130)
+    if os.environ.get("REVIEWTOOL_DEBUG"):
+        raise exc
+    return fail(f"reviewtool: internal error: {type(exc).__name__}: {one_line(exc)}")
+
+
+def main() -> None:
+    """``reviewtool``: the hook fast path, else the full command line."""
+    request = hook_request(sys.argv[1:])
+    if request is None:
+        from .cli import main as full_cli
+
+        full_cli()
+        return
+    quiet_library_warnings()
+    from .runner import run_check
+
+    try:
+        code = run_check(request)
+    except (Exception, KeyboardInterrupt) as exc:
+        code = failure_code(exc)
+    sys.exit(code)
