@@ -21,6 +21,8 @@ def _no_user_archive():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_DATA_HOME", str(REPO / "tests" / "no-user-data"))
         mp.delenv("REVIEWTOOL_ARCHIVE", raising=False)
+        # Nor results cached by earlier runs (tests/test_resultcache.py switches it on).
+        mp.setenv("REVIEWTOOL_NO_RESULT_CACHE", "1")
         yield
 
 

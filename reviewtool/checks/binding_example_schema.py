@@ -62,9 +62,6 @@ def header_readers(ctx):
 @check("binding-example-schema")
 @findings_only
 def binding_example_schema(ctx) -> Iterator[Finding]:
-    from ..syntax.dts import DtsDocument, parse_dts
-    from ..validators import dt_validate as dv
-    from ..validators.dt_macros import macros_for
     from ..validators.dtschema_runner import DtSchemaUnavailable
 
     plan = _plan(ctx)
@@ -77,57 +74,102 @@ def binding_example_schema(ctx) -> Iterator[Finding]:
         blocks = binding_examples(ctx, doc)
         if not blocks:
             continue
-        bindings = {doc.rel_path: doc.text, **_others(plan, target)}
         try:
-            schemas = dv.SchemaSet(bindings, resolve)
-        except dv.NeedsSchemas:
-            # $refs to kernel schemas without a tree: binding/dt-schema's series
-            # note already asks for --tree; a guessed verdict would be worse.
-            continue
+            outcome = _outcome(doc, _others(plan, target), blocks, resolve, series_headers(ctx), tree_header)
         except DtSchemaUnavailable as exc:
             yield _note(ctx, doc, blocks[0].dash_line, f"The examples were not validated: dt-schema could not "
                         f"run here ({exc}).")
             continue
-        own = _own_ids(doc, schemas)
-        if not own:
-            continue  # dtschema ignores this binding (meta-schema errors: binding/dt-schema says why)
-        unknown: dict[str, int] = {}
-        # dt-extract-example writes every example into one file for cpp: an
-        # example sees the includes and #defines of the examples before it.
-        earlier_includes: tuple = ()
-        earlier_defines: tuple = ()
-        for block in blocks:
-            src, offset = dv.example_source("\n".join(block.lines), block.index)
-            tree = parse_dts(src)
-            seen_by_cpp = DtsDocument(includes=earlier_includes + tree.includes,
-                                      defines=earlier_defines + tree.defines)
-            earlier_includes, earlier_defines = seen_by_cpp.includes, seen_by_cpp.defines
-            macros, complete = macros_for(seen_by_cpp, series_header, tree_header)
-            macros = dv.macro_table(DtsDocument(defines=seen_by_cpp.defines[:len(seen_by_cpp.defines)
-                                                                              - len(tree.defines)]), macros)
-            result = dv.validate(tree, schemas, macros, only_schemas=own | _core_ids(schemas),
-                                 line_offset=offset)
-            for p in result.problems:
-                rel = p.line if 0 < p.line <= len(block.lines) else 1
-                yield added_finding(ctx, doc, block.post_line(rel), problem=p.message, node=p.node, hint=p.hint)
-            for m, rel in result.unknown_macros:
-                line = block.post_line(rel if 0 < rel <= len(block.lines) else 1)
-                if complete and not _looks_like_value(m) and m not in macros and \
-                        all(d.name != m for d in tree.defines):
-                    includes = ", ".join(f"<{i.path}>" for i in seen_by_cpp.includes) or "no header"
-                    yield added_finding(ctx, doc, line, node=f"example {block.index}",
-                                        problem=f"'{m}' is not defined (the example includes {includes}); cpp "
-                                                "leaves it as it is and dtc fails with a syntax error",
-                                        hint=f"#include the dt-bindings header that defines {m}, or write "
-                                             "the value")
-                else:
-                    unknown.setdefault(m, line)
-        if unknown:
-            names = sorted(unknown)
-            yield _note(ctx, doc, unknown[names[0]],
-                        f"The examples use {_names(names)}, whose value is not known here (no header of the "
-                        "series defines it, no --tree, and it is not one of the universal constants): the "
-                        "properties using it were not validated.")
+        for line, fields in outcome:
+            if "message" in fields:
+                yield _note(ctx, doc, line, fields["message"])
+            else:
+                yield added_finding(ctx, doc, line, **fields)
+
+
+def _outcome(doc, others: dict[str, str], blocks, resolve, headers: dict[str, str],
+             tree_header) -> list[tuple[int, dict[str, str]]]:
+    """The example findings of one binding as (post-image line, fields) pairs; a
+    ``message`` field marks the info note.  Reused from an earlier run on the
+    same binding, other bindings and headers, with the same tree reads
+    (``reviewtool.resultcache``: dtschema's import and the validation are most
+    of a one-patch hook run)."""
+    from ..resultcache import cached
+
+    inputs = [doc.rel_path, doc.text, *(x for rel in sorted(others) for x in (rel, others[rel])),
+              "headers", *(x for h in sorted(headers) for x in (h, headers[h]))]
+    return cached("example-schema", inputs,
+                  lambda readers: _validate_examples(doc, others, blocks, readers["resolve"], headers.get,
+                                                     readers["tree_header"]),
+                  readers={"resolve": resolve, "tree_header": tree_header},
+                  encode=lambda items: [[line, fields] for line, fields in items], decode=_decode_outcome)
+
+
+def _decode_outcome(rows: list) -> list[tuple[int, dict[str, str]]]:
+    out = []
+    for line, fields in rows:
+        if not (type(line) is int and isinstance(fields, dict)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in fields.items())):
+            raise ValueError("not an example-schema result")
+        out.append((line, fields))
+    return out
+
+
+def _validate_examples(doc, others: dict[str, str], blocks, resolve, series_header,
+                       tree_header) -> list[tuple[int, dict[str, str]]]:
+    from ..syntax.dts import DtsDocument, parse_dts
+    from ..validators import dt_validate as dv
+    from ..validators.dt_macros import macros_for
+
+    out: list[tuple[int, dict[str, str]]] = []
+    bindings = {doc.rel_path: doc.text, **others}
+    try:
+        schemas = dv.SchemaSet(bindings, resolve)
+    except dv.NeedsSchemas:
+        # $refs to kernel schemas without a tree: binding/dt-schema's series
+        # note already asks for --tree; a guessed verdict would be worse.
+        return out
+    own = _own_ids(doc, schemas)
+    if not own:
+        return out  # dtschema ignores this binding (meta-schema errors: binding/dt-schema says why)
+    unknown: dict[str, int] = {}
+    # dt-extract-example writes every example into one file for cpp: an
+    # example sees the includes and #defines of the examples before it.
+    earlier_includes: tuple = ()
+    earlier_defines: tuple = ()
+    for block in blocks:
+        src, offset = dv.example_source("\n".join(block.lines), block.index)
+        tree = parse_dts(src)
+        seen_by_cpp = DtsDocument(includes=earlier_includes + tree.includes,
+                                  defines=earlier_defines + tree.defines)
+        earlier_includes, earlier_defines = seen_by_cpp.includes, seen_by_cpp.defines
+        macros, complete = macros_for(seen_by_cpp, series_header, tree_header)
+        macros = dv.macro_table(DtsDocument(defines=seen_by_cpp.defines[:len(seen_by_cpp.defines)
+                                                                          - len(tree.defines)]), macros)
+        result = dv.validate(tree, schemas, macros, only_schemas=own | _core_ids(schemas),
+                             line_offset=offset)
+        for p in result.problems:
+            rel = p.line if 0 < p.line <= len(block.lines) else 1
+            out.append((block.post_line(rel), {"problem": p.message, "node": p.node, "hint": p.hint}))
+        for m, rel in result.unknown_macros:
+            line = block.post_line(rel if 0 < rel <= len(block.lines) else 1)
+            if complete and not _looks_like_value(m) and m not in macros and \
+                    all(d.name != m for d in tree.defines):
+                includes = ", ".join(f"<{i.path}>" for i in seen_by_cpp.includes) or "no header"
+                out.append((line, {"node": f"example {block.index}",
+                                   "problem": f"'{m}' is not defined (the example includes {includes}); cpp "
+                                              "leaves it as it is and dtc fails with a syntax error",
+                                   "hint": f"#include the dt-bindings header that defines {m}, or write "
+                                           "the value"}))
+            else:
+                unknown.setdefault(m, line)
+    if unknown:
+        names = sorted(unknown)
+        out.append((unknown[names[0]], {"message": (
+            f"The examples use {_names(names)}, whose value is not known here (no header of the "
+            "series defines it, no --tree, and it is not one of the universal constants): the "
+            "properties using it were not validated.")}))
+    return out
 
 
 def _fails_meta_schema(ctx, plan, target) -> bool:

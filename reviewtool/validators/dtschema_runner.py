@@ -166,7 +166,39 @@ def validate(rel_path: str, text: str, *, others: Mapping[str, str] | None = Non
     ``data`` is ``text`` already parsed by ruamel's round-trip loader (the
     binding artifact has it): dtschema then skips its own parse, which is
     the slower half of a validation.  It is only read, never changed.
+
+    The result of an earlier run on the same inputs, tree reads included, is
+    reused (``reviewtool.resultcache``), without importing dtschema.
     """
+    from ..resultcache import cached
+
+    inputs = [rel_path, text, *(x for rel in sorted(others or {}) for x in (rel, (others or {})[rel]))]
+    return cached("dt-schema", inputs,
+                  lambda readers: _validate(rel_path, text, others, readers["resolve"], data),
+                  readers={"resolve": resolve}, encode=_encode, decode=_decode,
+                  keep=lambda result: not any(p.kind == "crash" for p in result.problems))
+
+
+def _encode(result: SchemaResult) -> dict:
+    return {"problems": [[p.line, p.message, p.kind] for p in result.problems],
+            "unresolved": [[u.ref, u.target, u.line] for u in result.unresolved]}
+
+
+def _decode(data: dict) -> SchemaResult:
+    """A cached result back; anything of the wrong shape raises (the entry is ignored)."""
+    def line_ok(x: Any) -> bool:
+        return x is None or type(x) is int
+
+    problems = tuple(SchemaProblem(line, message, kind) for line, message, kind in data["problems"])
+    unresolved = tuple(UnresolvedRef(ref, target, line) for ref, target, line in data["unresolved"])
+    if not (all(line_ok(p.line) and isinstance(p.message, str) and isinstance(p.kind, str) for p in problems)
+            and all(isinstance(u.ref, str) and isinstance(u.target, str) and line_ok(u.line) for u in unresolved)):
+        raise ValueError("not a dt-schema result")
+    return SchemaResult(problems=problems, unresolved=unresolved)
+
+
+def _validate(rel_path: str, text: str, others: Mapping[str, str] | None, resolve: Resolver | None,
+              data: Any) -> SchemaResult:
     dts = load()
     if not _safe_rel(rel_path):
         return SchemaResult(problems=(SchemaProblem(None, f"cannot place {rel_path!r} under bindings/", "crash"),))

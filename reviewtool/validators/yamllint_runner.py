@@ -42,8 +42,29 @@ def lint(text: str, path: str = "binding.yaml") -> list[LintProblem]:
     """Every yamllint problem in ``text``, in line order.
 
     ``path`` is only used by yamllint's ignore patterns (we have none); the
-    text is never read from disk.
+    text is never read from disk.  The result of an earlier run on the same
+    text is reused (``reviewtool.resultcache``: importing yamllint is most of
+    its cost in a one-patch hook run).
     """
+    from ..resultcache import cached
+
+    return cached("yamllint", [path, text], lambda readers: _lint(text, path),
+                  encode=lambda problems: [[p.line, p.column, p.level, p.rule, p.message] for p in problems],
+                  decode=_decode)
+
+
+def _decode(rows: list) -> list[LintProblem]:
+    """Cached rows back into problems; a row of the wrong shape raises (the entry is ignored)."""
+    out = []
+    for line, column, level, rule, message in rows:
+        if not (type(line) is int and type(column) is int and isinstance(level, str)
+                and (rule is None or isinstance(rule, str)) and isinstance(message, str)):
+            raise ValueError("not a yamllint problem")
+        out.append(LintProblem(line=line, column=column, level=level, rule=rule, message=message))
+    return out
+
+
+def _lint(text: str, path: str) -> list[LintProblem]:
     from yamllint import linter
 
     out = []
