@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
@@ -156,7 +157,7 @@ def cached(kind: str, inputs: Iterable[str], compute: Callable[[Mapping[str, Rea
             value = decode(entry["value"])
             _touch(path)
             return value
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         pass  # no entry, or a damaged one: compute again
     recorder = _Recorder(readers)
     value = compute(recorder.readers)
@@ -177,7 +178,7 @@ def _store(path: Path, entry: dict) -> None:
     try:
         text = json.dumps(entry)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
         _bound(path.parent)

@@ -87,7 +87,8 @@ def test_tree_reads_are_part_of_the_key(cache_on):
     assert _plain("k", ["t"], lambda readers: readers["resolve"], readers={"resolve": None}) is None
 
 
-@pytest.mark.parametrize("damage", [b"", b"{not json", b"[]", b'{"key": 1}', b"\xff\xfe", None])
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"[]", b'{"key": 1}', b"\xff\xfe", b"[" * 100_000, None],
+                         ids=["empty", "not-json", "a-list", "bad-key", "not-utf8", "deep", "wrong-types"])
 def test_a_damaged_entry_is_ignored(cache_on, damage):
     problem = yamllint_runner.LintProblem(3, 1, "error", "indentation", "wrong indentation")
     compute, calls = _counted(lambda readers: [problem])
