@@ -650,3 +650,10 @@ def test_tree_index_keeps_the_names_bindings_enumerate():
     idx = build_index({BINDINGS + rel: binding(rel, PINCTRL)}, [BINDINGS + rel])
     assert "serial_led_data" in idx.names and "gpio1" not in idx.names
     assert TreeIndex.from_json(idx.to_json()).names == idx.names
+
+
+def test_an_example_named_like_its_vendor_neutral_compatible_is_generic():
+    from reviewtool.checks.binding_examples import _specific_words
+
+    assert _specific_words("iio-hwmon") == set() and _specific_words("gpio-keys") == set()
+    assert _specific_words("ariaboard,photonicat-pmu") == {"ariaboard", "photonicat"}

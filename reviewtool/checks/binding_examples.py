@@ -63,7 +63,8 @@ def _specific_words(compatible: str) -> set[str]:
         out.add(vendor.lower())
     device = _name_tokens(compatible.split(",", 1)[-1])
     out |= {t for t in device if any(ch.isdigit() for ch in t) and any(ch.isalpha() for ch in t)}
-    if len(device) > 1:
+    # a vendor-neutral compatible ('iio-hwmon', 'gpio-keys') names a class, not a product
+    if len(device) > 1 and vendor:
         out.add(device[0])
     return out
 
