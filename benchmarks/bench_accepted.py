@@ -134,7 +134,7 @@ def spec_for(item: Item, text: str) -> dict:
         body = f"Add a driver for the {stem} block, probed from the device tree."
     path = item.path
     if item.kind == "dts" and _STATE.get("dts_as_new"):
-        # a path the tree lacks: the file is wholly new, not a change to the tree's copy
+        # a path the tree lacks (the tree still holds the original under its own path)
         p = Path(path)
         path = str(p.with_name(f"{p.stem}-bench-new{p.suffix}"))
     return {"subject": subject, "body": body, "files": {path: text}}
@@ -283,8 +283,9 @@ def main() -> None:
     ap.add_argument("--no-index", action="store_true", help="run without the tree's binding index")
     ap.add_argument("--list", action="store_true", help="print every counted finding")
     ap.add_argument("--dts-as-new", action="store_true",
-                    help="wrap each DTS file under a path the tree lacks (a wholly new file); by default the "
-                         "patch adds the tree's own path, so tree-aware DTS rules compare with the tree's copy")
+                    help="wrap each DTS file under a path the tree lacks; by default the patch adds the "
+                         "tree's own path. Either way the tree still holds the accepted file, so tree-aware DTS "
+                         "rules (dts/schema, dts/node-name: only new problems) see its copy as mainline's")
     args = ap.parse_args()
 
     tree = Path(args.tree)
