@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -453,10 +454,24 @@ class SourceTree:
     def read_file(self, rev: str | None, path: str) -> str | None:
         if rev is None:
             return read_in_tree(self.root, path)
-        proc = _git(self.root, "cat-file", "blob", f"{rev}:{path}")
-        if proc.returncode != 0:
-            return None
-        return proc.stdout.decode("utf-8", "replace")
+        for _ in range(_MAX_LINKS):
+            proc = _git(self.root, "cat-file", "blob", f"{rev}:{path}")
+            if proc.returncode != 0:
+                return None
+            data = proc.stdout
+            # A symlink's blob is its target's name (one line, no newline); the
+            # kernel links dt-bindings headers to one another. Follow it inside
+            # the tree, as the file system of a checkout would.
+            if b"\n" in data or len(data) > 1024 or not self._is_symlink(rev, path):
+                return data.decode("utf-8", "replace")
+            path = _link_target(path, data.decode("utf-8", "replace"))
+            if path is None:
+                return None
+        return None
+
+    def _is_symlink(self, rev: str, path: str) -> bool:
+        proc = _git(self.root, "ls-tree", rev, "--", path)
+        return proc.returncode == 0 and proc.stdout.startswith(b"120000 ")
 
 
 class TreeView:
@@ -529,6 +544,19 @@ class TreeView:
         prefix = directory.rstrip("/") + "/"
         names = {p[len(prefix):].split("/", 1)[0] for p in self.index.files if p.startswith(prefix)}
         return sorted(names)
+
+
+_MAX_LINKS = 8  # symlink hops followed in a git tree, as the kernel's header links need
+
+
+def _link_target(path: str, target: str) -> str | None:
+    """The tree path a symlink at ``path`` names; None when it leaves the tree."""
+    if target.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    if joined == ".." or joined.startswith("../") or joined.startswith("/"):
+        return None
+    return joined
 
 
 def read_in_tree(root: Path | str, rel: str) -> str | None:

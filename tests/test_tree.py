@@ -247,3 +247,22 @@ def test_tree_view_documents_a_pattern_compatible(repo):
     view = SourceTree(repo.path).at(None)
     assert view.documents("usb424,2514") == "Documentation/devicetree/bindings/usb/usb-device.yaml"
     assert view.documents("acme,usb-hub") is None
+
+
+def test_symlinked_header_is_read_through_its_link_at_a_commit(repo):
+    """The kernel links dt-bindings headers to one another (qcom,dispcc-sm8150.h
+    -> qcom,dispcc-sm8250.h); at a commit git gives the link's text, which must
+    be followed inside the tree -- never out of it."""
+    d = repo.path / "include/dt-bindings/clock"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "acme,a2.h").write_text("#define ACME_A2_CLK 3\n")
+    (d / "acme,a1.h").symlink_to("acme,a2.h")
+    (d / "chain.h").symlink_to("acme,a1.h")
+    (d / "escape.h").symlink_to("../../../../etc/passwd")
+    repo.git("add", "include")
+    rev = repo.commit("Add clock headers")
+    tree = SourceTree(repo.path)
+    assert tree.read_file(rev, "include/dt-bindings/clock/acme,a1.h") == "#define ACME_A2_CLK 3\n"
+    assert tree.read_file(rev, "include/dt-bindings/clock/chain.h") == "#define ACME_A2_CLK 3\n"
+    assert tree.read_file(rev, "include/dt-bindings/clock/escape.h") is None
+    assert tree.read_file(rev, "include/dt-bindings/clock/acme,a2.h") == "#define ACME_A2_CLK 3\n"
