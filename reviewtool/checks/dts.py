@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..artifacts.binding_facts import ref_path
+from ..artifacts.binding_facts import facts_from_text, ref_path
 from ..classify import is_dts_path
 from ..syntax.dts import DtsDocument, parse_dts_fragment
 from ..syntax.source import CompatUse, Segment, SourceView, source_view
@@ -172,47 +172,20 @@ def _binding_names(ctx, rel: str, text: str) -> tuple[frozenset[str], tuple[re.P
             if r in seen:
                 continue
             seen.add(r)
-            for kind, key, ref in _schema_keys(t):
-                if kind == "plain":
-                    plain.add(key)
-                elif kind == "pattern":
-                    try:
-                        patterns.append(re.compile(key))
-                    except re.error:
-                        continue
-                elif kind == "ref":
-                    target = ref_path(r, ref)
-                    if target and target not in seen:
-                        got = series.get(target) or (resolve(target) if resolve is not None else None)
-                        if got is not None:
-                            todo.append((target, got))
+            facts = facts_from_text(r, t)
+            if facts is None:
+                continue
+            plain |= facts.defined.names
+            patterns.extend(facts.defined.patterns)
+            for ref in facts.schema_refs:
+                target = ref_path(r, ref)
+                if target and target not in seen:
+                    got = series.get(target) or (resolve(target) if resolve is not None else None)
+                    if got is not None:
+                        todo.append((target, got))
         return frozenset(plain), tuple(patterns)
 
     return ctx.memo(f"dts:binding-names:{rel}:{hash(text)}", compute)
-
-
-def _schema_keys(text: str):
-    import ruamel.yaml
-
-    try:
-        data = ruamel.yaml.YAML(typ="safe", pure=True).load(text)
-    except Exception:
-        return
-    stack = [data]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, dict):
-            for k, v in n.items():
-                if k == "properties" and isinstance(v, dict):
-                    yield from (("plain", str(key), None) for key in v)
-                elif k == "patternProperties" and isinstance(v, dict):
-                    yield from (("pattern", str(key), None) for key in v)
-                elif k == "$ref" and isinstance(v, str):
-                    yield ("ref", None, v)
-                if k != "examples":
-                    stack.append(v)
-        elif isinstance(n, list):
-            stack.extend(n)
 
 
 # --------------------------------------------------------------------------
