@@ -384,17 +384,12 @@ def _unreadable(node, doc) -> bool:
 
 
 def _parent_cells(node) -> tuple[int, int] | None:
+    from ..validators.dts_tree import cells_of  # reads only .prop(): a DTS model node will do
+
     parent = node.parent
     if parent is None or parent.synthetic:
         return None
-    vals = []
-    for name in ("#address-cells", "#size-cells"):
-        p = parent.prop(name)
-        cells = p.cells() if p is not None else []
-        if not cells or len(cells[0]) != 1 or cells[0][0].value is None:
-            return None
-        vals.append(cells[0][0].value)
-    return vals[0], vals[1]
+    return cells_of(parent)
 
 
 def _wrapped(text: str, cells: tuple[int, int] | None) -> tuple[str, int]:

@@ -169,8 +169,9 @@ def _merge_node(tree: MergedTree, target: MergedNode, node: Node, path: str) -> 
             stack.append((sub, child))
 
 
-def cells_of(node: MergedNode) -> tuple[int, int] | None:
-    """``#address-cells``/``#size-cells`` a node gives its children (None when not both literal)."""
+def cells_of(node) -> tuple[int, int] | None:
+    """``#address-cells``/``#size-cells`` a node gives its children (None when not both literal);
+    a merged node or a DTS model node (anything with ``prop(name)``)."""
     vals = []
     for name in ("#address-cells", "#size-cells"):
         p = node.prop(name)
