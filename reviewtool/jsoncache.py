@@ -14,13 +14,37 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 
-def cache_dir() -> Path:
+def cache_dir(*parts: str) -> Path:
+    """The tool's cache directory (``$XDG_CACHE_HOME/reviewtool``), or a part of it."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reviewtool"
+    return Path(base, "reviewtool", *parts)
+
+
+def read_json(path: Path) -> Any:
+    """A cache file's JSON value; None when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def write_json(path: Path, value: Any) -> bool:
+    """Store ``value`` at ``path`` atomically (a reader never sees half a file);
+    False when it could not be stored, which only costs speed."""
+    try:
+        text = json.dumps(value)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        return True
+    except (OSError, TypeError, ValueError, RecursionError):
+        return False
 
 
 def key_of(files: Iterable[Path], *extra: str) -> str:
@@ -36,21 +60,14 @@ def cached(name: str, key: str, compute: Callable[[], Any], valid: Callable[[Any
     """``compute()``'s JSON-able value, read from the cache entry ``name``-``key``
     when one exists and ``valid`` accepts what it holds, else computed and stored."""
     path = cache_dir() / f"{name}-{key}.json"
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-        if valid(value):
-            return value
-    except (OSError, ValueError):
-        pass
+    value = read_json(path)
+    if value is not None and valid(value):
+        return value
     value = compute()
     try:
-        text = json.dumps(value)
-        if json.loads(text) != value:  # e.g. a date, or an int key: JSON would not give it back as it is
+        if json.loads(json.dumps(value)) != value:  # e.g. a date, or an int key: JSON would not give it back as it is
             return value
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except (OSError, TypeError, ValueError, RecursionError):
-        pass  # no cache this time; the value is right all the same
+    except (TypeError, ValueError, RecursionError):
+        return value
+    write_json(path, value)  # when it cannot be stored, the value is right all the same
     return value

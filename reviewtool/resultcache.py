@@ -28,12 +28,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
-from .jsoncache import cache_dir
+from .jsoncache import cache_dir, write_json
 
 T = TypeVar("T")
 Reader = Callable[[str], "str | None"]
@@ -175,15 +174,8 @@ def _touch(path: Path) -> None:
 
 
 def _store(path: Path, entry: dict) -> None:
-    try:
-        text = json.dumps(entry)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+    if write_json(path, entry):  # when it cannot be stored, the result is right all the same
         _bound(path.parent)
-    except (OSError, TypeError, ValueError, RecursionError):
-        pass  # no cache this time; the result is right all the same
 
 
 def _bound(directory: Path) -> None:

@@ -291,8 +291,9 @@ def build_index(files: dict[str, str], all_paths: list[str]) -> TreeIndex:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reviewtool" / "tree"
+    from .jsoncache import cache_dir as tool_cache
+
+    return tool_cache("tree")
 
 
 def _git(root: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
@@ -359,14 +360,9 @@ class SourceTree:
             return None
 
     def _store(self, cache_key: str, idx: TreeIndex) -> None:
-        d = cache_dir()
-        try:
-            d.mkdir(parents=True, exist_ok=True)
-            tmp = d / f".{cache_key}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps(idx.to_json()), encoding="utf-8")
-            os.replace(tmp, d / f"{cache_key}.json")
-        except OSError:
-            pass  # a read-only cache only costs speed
+        from .jsoncache import write_json
+
+        write_json(cache_dir() / f"{cache_key}.json", idx.to_json())  # a read-only cache only costs speed
 
     def _git_index(self, rev: str, use_cache: bool) -> TreeIndex:
         proc = _git(self.root, "rev-parse", "--verify", "-q", f"{rev}:{BINDINGS}")

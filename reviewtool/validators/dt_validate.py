@@ -30,12 +30,10 @@ import copy
 import hashlib
 import io
 import json
-import os
 import re
 import struct
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from ..syntax.dts import Define, DtsDocument, Expr, Node, Property, evaluate, int_literal_value, parse_dts
@@ -73,27 +71,16 @@ class DtResult:
 # -- schemas ---------------------------------------------------------------------
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reviewtool" / "dtschema"
-
-
 def _disk_get(key: str) -> Any:
-    try:
-        return json.loads((_cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    from ..jsoncache import cache_dir, read_json
+
+    return read_json(cache_dir("dtschema") / f"{key}.json")
 
 
 def _disk_put(key: str, value: Any) -> None:
-    try:
-        d = _cache_dir()
-        d.mkdir(parents=True, exist_ok=True)
-        tmp = d / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(value), encoding="utf-8")
-        os.replace(tmp, d / f"{key}.json")
-    except (OSError, TypeError, ValueError):
-        pass
+    from ..jsoncache import cache_dir, write_json
+
+    write_json(cache_dir("dtschema") / f"{key}.json", value)
 
 
 _CORE: dict[str, Any] | None = None

@@ -12,25 +12,9 @@ stale, not writable) falls back to dtschema's own loader.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reviewtool" / "dtschema"
-
-
-def _key(files: list[Path]) -> str:
-    h = hashlib.sha256(_dtschema_version().encode())
-    for f in files:
-        st = f.stat()
-        h.update(f"\0{f.name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:24]
 
 
 @cache
@@ -55,27 +39,20 @@ def _dtschema_version() -> str:
 
 
 def _documents(schema_mod: Any) -> list[dict]:
-    files = sorted(Path(schema_mod.schema_basedir, "meta-schemas").glob("*.yaml"))
-    path = _cache_dir() / f"meta-schemas-{_key(files)}.json"
-    try:
-        docs = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(docs, list) and len(docs) == len(files) and all(isinstance(d, dict) for d in docs):
-            return docs
-    except (OSError, ValueError):
-        pass
-    import ruamel.yaml
+    from ..jsoncache import cached, key_of
 
-    yaml = ruamel.yaml.YAML(typ="safe")
-    yaml.allow_duplicate_keys = False
-    docs = [yaml.load(f.read_text(encoding="utf-8")) for f in files]
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(docs), encoding="utf-8")
-        os.replace(tmp, path)
-    except (OSError, TypeError, ValueError):
-        pass  # no cache this time; the documents are right all the same
-    return docs
+    files = sorted(Path(schema_mod.schema_basedir, "meta-schemas").glob("*.yaml"))
+
+    def parse() -> list[dict]:
+        import ruamel.yaml
+
+        yaml = ruamel.yaml.YAML(typ="safe")
+        yaml.allow_duplicate_keys = False
+        return [yaml.load(f.read_text(encoding="utf-8")) for f in files]
+
+    return cached("dtschema/meta-schemas", key_of(files, _dtschema_version()), parse,
+                  lambda docs: isinstance(docs, list) and len(docs) == len(files)
+                  and all(isinstance(d, dict) for d in docs))
 
 
 def install(dtschema_mod: Any) -> None:
