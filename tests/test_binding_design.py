@@ -241,6 +241,20 @@ def test_versioned_compatible_needs_a_same_stem_fallback():
     assert "'2.0'" in f.message and f.text.strip() == "- const: acme,fw-2.0"
 
 
+def test_compatible_format_is_one_remark_per_file_naming_each_compatible():
+    """Old MediaTek-style names: the point is the file's, made once, each compatible still named."""
+    props = ("compatible:\n  oneOf:\n    - enum:\n        - mediatek,mt2701_audio\n        - mediatek,mt7622_audio\n"
+             "        - mediatek,mt8173-afe\n    - items:\n        - const: mediatek,mt7623_audio\n"
+             "        - const: mediatek,mt2701_audio\n    - const: Mediatek,MT8183-AFE")
+    (f,) = findings("binding/compatible-format", patch(schema("MediaTek AFE", props, path="sound/mediatek,afe.yaml")))
+    assert f.text.strip() == "- mediatek,mt2701_audio" and len(f.lines) == 5 and f.lines[0] == f.line
+    assert "'mediatek,mt2701_audio' has upper case or underscores" in f.message
+    for value, line in (("mediatek,mt7622_audio", f.lines[1]), ("mediatek,mt7623_audio", f.lines[2]),
+                        ("mediatek,mt2701_audio", f.lines[3]), ("Mediatek,MT8183-AFE", f.lines[4])):
+        assert f"'{value}' (line {line})" in f.message
+    assert "mt8173-afe" not in f.message
+
+
 def test_generic_fallbacks_need_no_vendor():
     props = "compatible:\n  items:\n    - const: acme,x1-sysctl\n    - const: syscon\n    - const: simple-mfd"
     assert findings("binding/compatible-format", patch(schema("ACME sysctl", props))) == []

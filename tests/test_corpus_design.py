@@ -126,12 +126,15 @@ GUNYAH = "dt-bindings: Add binding for gunyah hypervisor"
 
 def test_gunyah_v5_compatibles(corpus):
     found = on(corpus, "gunyah-v5-binding.mbox", GUNYAH, "binding/compatible-format")
-    (hyp,) = at(found, "- const: gunyah-hypervisor-1.0")
-    assert "vendor prefix" in hyp.message and "'1.0'" in hyp.message and "run time" in hyp.message
-    assert "https://lore.kernel.org/r/c9c3bffc-0d2a-ef67-ccab-ee040608405a@linaro.org" in hyp.references
-    (rm,) = at(found, "- const: gunyah-resource-manager-1-0")
-    assert "'1-0'" in rm.message
-    assert at(found, "- const: gunyah-hypervisor") and at(found, "- const: gunyah-resource-manager")
+    # one remark for the file, on the first compatible, listing all four with their own reasons
+    (one,) = found
+    assert at(found, "- const: gunyah-hypervisor-1.0") == [one]
+    assert len(one.lines) == 4 and one.lines[0] == one.line
+    hyp, rm = one.message.split("'gunyah-resource-manager-1-0' (line ")
+    assert "vendor prefix" in hyp and "'1.0'" in hyp and "run time" in hyp
+    assert "https://lore.kernel.org/r/c9c3bffc-0d2a-ef67-ccab-ee040608405a@linaro.org" in one.references
+    assert "'1-0'" in rm and "vendor prefix" in rm and "run time" in rm
+    assert "'gunyah-hypervisor' (line " in one.message and "'gunyah-resource-manager' (line " in one.message
 
 
 def test_gunyah_v5_design(corpus):

@@ -8,6 +8,7 @@ version the OS can read at run time, or the class the device already is.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..artifacts.binding import BindingDoc, binding_docs
 from ..artifacts.binding_facts import class_words, doc_facts, is_id_style
@@ -50,6 +51,7 @@ def compatible_format(ctx):
         facts = doc_facts(doc)
         stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         classes = class_words(doc.path)
+        bad: list[tuple[str, int, str]] = []
         for c, line in _new_compatibles(doc):
             v = c.value
             found = []
@@ -72,8 +74,38 @@ def compatible_format(ctx):
                 if stem in c.siblings or no_vendor:
                     found.append(reasons.get("version", "carries a version").format(
                         version=m.group(0).lstrip("-"), stem=stem))
-            if found:
-                yield added_finding(ctx, doc, line, compatible=v, reasons="; ".join(found))
+            if found and doc.is_added(line):
+                bad.append((v, line, "; ".join(found)))
+        if bad:
+            yield _one_format_finding(ctx, doc, bad)
+
+
+_NAMED = 8  # compatibles named after the first of a reason before "and N more"
+
+
+def _one_format_finding(ctx, doc: BindingDoc, bad: list[tuple[str, int, str]]):
+    """The file's compatible-format point made once: anchored on the first bad
+    compatible, listing every line, each compatible with its own reasons
+    (compatibles sharing the same reasons are named together)."""
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for value, line, why in bad:
+        groups.setdefault(why, []).append((value, line))
+    first_line = bad[0][1]
+    parts = []
+    for why, members in groups.items():
+        (value, line), rest = members[0], members[1:]
+        where = "" if line == first_line else f" (line {line})"
+        text = ctx.rule.message.format(compatible=value, reasons=why).strip()
+        if where:
+            text = text.replace(f"'{value}'", f"'{value}'{where}", 1)
+        if rest:
+            named = ", ".join(f"'{v}' (line {n})" for v, n in rest[:_NAMED])
+            more = f" and {len(rest) - _NAMED} more" if len(rest) > _NAMED else ""
+            text += f" So do {named}{more}."
+        parts.append(text)
+    f = added_finding(ctx, doc, first_line, message=" ".join(parts))
+    lines = tuple(dict.fromkeys(line for _, line, _ in bad))
+    return replace(f, lines=lines) if len(lines) > 1 else f
 
 
 # -- binding/compatible-too-generic ------------------------------------------------------
