@@ -74,10 +74,46 @@ def test_root_schema_is_open_by_convention():
 
 
 def test_device_binding_left_open_is_still_an_error():
-    body = ROOT.replace('  $nodename:\n    const: "/"\n', "")
+    body = ROOT.replace('  $nodename:\n    const: "/"\n', "").replace(
+        "\nadditionalProperties", "\n  reg:\n    maxItems: 1\n\nadditionalProperties")
     got = run("binding/closed-schema", added("arm/acme.yaml", binding("arm/acme.yaml", body)))
     # dt-schema accepts it; maintainers ask (measured 1 of 3 right at error: a warning)
     assert [(f.severity, f.text) for f in got] == [("warning", "additionalProperties: true")]
+
+
+def test_board_list_without_nodename_is_a_root_schema():
+    """Older arm/ board lists (moxart.yaml, hpe,gxp.yaml) name the machine without '$nodename: /'."""
+    body = ROOT.replace('  $nodename:\n    const: "/"\n', "")
+    text = binding("arm/acme.yaml", body, "ACME boards")
+    assert build_facts("arm/acme.yaml", parse_yaml(text)[0]).is_root
+    assert run("binding/closed-schema", added("arm/acme.yaml", text)) == []
+
+
+CLASS_SCHEMAS = {
+    # arm/primecell.yaml: any node whose compatible list holds the class string
+    "arm/acme-cell.yaml": "compatible:\n    contains:\n      const: acme,cell\n"
+                          "  acme,cell-periphid:\n    $ref: /schemas/types.yaml#/definitions/uint32\n",
+    # usb/usb-device.yaml, virtio/virtio-device.yaml: a bus's ID-style compatibles
+    "virtio/acme-device.yaml": 'compatible:\n    pattern: "^acmebus,device[0-9a-f]{1,8}$"\n',
+    # memory-controllers/ddr/jedec,lpddr-props.yaml: described, listed by the bindings that $ref it
+    "memory-controllers/ddr/acme,ddr-props.yaml": "compatible:\n    description: The chip's own compatible.\n"
+                                                  "  revision-id:\n    $ref: /schemas/types.yaml#/definitions/uint32\n",
+}
+
+
+def test_class_schemas_are_open_by_convention():
+    for rel, props in CLASS_SCHEMAS.items():
+        text = binding(rel, f"properties:\n  {props}\nadditionalProperties: true\n", "ACME class")
+        assert build_facts(rel, parse_yaml(text)[0]).is_common, rel
+        assert run("binding/closed-schema", added(rel, text)) == [], rel
+
+
+def test_a_device_compatible_is_not_a_class():
+    rel = "arm/acme-cell.yaml"
+    props = "compatible:\n    items:\n      - const: acme,pl011\n      - const: acme,cell\n  reg:\n    maxItems: 1\n"
+    text = binding(rel, f"properties:\n  {props}\nadditionalProperties: true\n", "ACME UART")
+    assert not build_facts(rel, parse_yaml(text)[0]).is_common
+    assert [f.severity for f in run("binding/closed-schema", added(rel, text))] == ["warning"]
 
 
 PLACEHOLDER = """\

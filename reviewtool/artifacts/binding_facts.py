@@ -510,19 +510,46 @@ def build_facts(path: str, data: Any) -> BindingFacts:
     examples = tuple(e for e in ex if isinstance(e, str)) if isinstance(ex, list) else ()
     top_props = data.get("properties") if is_map(data.get("properties")) else {}
     nodename = top_props.get("$nodename") if is_map(top_props) else None
-    is_root = is_map(nodename) and nodename.get("const") == "/"
     select = data.get("select", None)
     selects_by_pattern = is_map(select) and _selects_by_pattern(select)
     open_top = data.get("additionalProperties") is True or (
         "additionalProperties" not in data and "unevaluatedProperties" not in data)
+    is_root = (is_map(nodename) and nodename.get("const") == "/") or (
+        data.get("additionalProperties") is True and _is_machine_list(top_props, examples))
     has_top_compatible = is_map(top_props) and "compatible" in top_props
     is_common = (select is False or not has_top_compatible or
-                 (selects_by_pattern and data.get("additionalProperties") is True))
+                 (selects_by_pattern and data.get("additionalProperties") is True) or
+                 _is_class_compatible(top_props.get("compatible") if has_top_compatible else None))
     return BindingFacts(
         path=path, data=data, nodes=nodes, all_compatibles=tuple(compats), properties=tuple(props),
         required=required, examples=examples, is_root=is_root, is_common=bool(is_common) and open_top,
         is_naming_convention=selects_by_pattern and data.get("additionalProperties") is True,
     )
+
+
+_LISTING_KEYS = ("const", "enum", "items", "oneOf", "anyOf", "allOf")
+
+
+def _is_class_compatible(schema: Any) -> bool:
+    """A top-level compatible that names a class, not devices: only
+    ``contains: {const: arm,primecell}`` (any device whose list holds the class
+    string), only a ``pattern`` (``usbVID,PID``, ``virtio,deviceID``) or only
+    a description (the LPDDR properties every LPDDR binding shares).  The
+    devices of the class have bindings of their own that build on this one."""
+    return is_map(schema) and not any(k in schema for k in _LISTING_KEYS)
+
+
+_MACHINE_KEYS = frozenset({"$nodename", "compatible", "model"})
+
+
+def _is_machine_list(top_props: Any, examples: tuple[str, ...]) -> bool:
+    """A board/SoC list that does not spell ``$nodename: '/'`` (older arm/
+    schemas, 'additionalProperties: true' as root schemas say): nothing but the machine's compatible
+    (and model), no example.
+    A device binding has resources or settings besides its compatible, and
+    examples to show them."""
+    return (is_map(top_props) and "compatible" in top_props and not examples
+            and set(map(str, top_props)) <= _MACHINE_KEYS)
 
 
 def _own_compatibles(node: Any, owner: tuple) -> list[Compatible]:
