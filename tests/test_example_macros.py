@@ -155,3 +155,68 @@ def test_a_name_no_included_header_defines_is_still_an_error():
     assert [(f.severity, f.line) for f in bad] == [
         ("error", _line("ACME_FOO_MODE_TURBO", "ACME_FOO_PIN(A, 1)", "acme,mode = <ACME_FOO_MODE_TURBO>"))]
     assert "'ACME_FOO_MODE_TURBO' is not defined" in bad[0].message
+
+
+MIPS_EXAMPLE = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/gpio/acme,mips-gpio.yaml#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+
+title: ACME MIPS SoC GPIO controller
+
+maintainers:
+  - Ada Example <ada@example.org>
+
+properties:
+  compatible:
+    const: acme,mips-gpio
+
+  reg:
+    maxItems: 1
+
+  interrupts:
+    maxItems: 1
+
+required:
+  - compatible
+
+additionalProperties: false
+
+examples:
+  - |
+    {include}
+    gpio@600 {{
+        compatible = "acme,mips-gpio";
+        reg = <0x600 0x100>;
+        interrupts = <{cell} 12 IRQ_TYPE_LEVEL_HIGH>;
+    }};
+"""
+
+
+def _defines_findings(include: str, cell: str, headers: dict[str, str] | None = None) -> list:
+    files = {"Documentation/devicetree/bindings/gpio/acme,mips-gpio.yaml":
+             MIPS_EXAMPLE.format(include=include, cell=cell), **(headers or {})}
+    spec = {"subject": "dt-bindings: gpio: Add ACME MIPS GPIO", "files": files}
+    (series,) = load_bytes(render_example(spec, "t"), "t")
+    rule = [r for r in RULES if r.id == "binding/example-defines"]
+    return [f for f in check_series(series, rule, Options()).findings if f.rule == "binding/example-defines"]
+
+
+def test_a_gic_name_arm_gic_h_does_not_define_needs_no_arm_gic_include():
+    """6.12's MIPS bindings (mt7621, baikal) use GIC_SHARED from mips-gic.h: not arm-gic.h's name."""
+    assert _defines_findings("#include <dt-bindings/interrupt-controller/mips-gic.h>", "GIC_SHARED") == []
+    # arm-gic.h's own name without arm-gic.h is still the missing include dtc fails on
+    (f,) = _defines_findings("#include <dt-bindings/interrupt-controller/mips-gic.h>", "GIC_SPI")
+    assert "GIC_SPI" in f.message and "arm-gic.h" in f.message
+
+
+def test_a_name_the_included_header_defines_is_not_missing():
+    """The LED_FUNCTION_ prefix points at leds/common.h; a header the series adds may define one too."""
+    header = "#ifndef X\n#define X\n#define LED_FUNCTION_ACME_WAN 7\n#endif\n"
+    include = "#include <dt-bindings/interrupt-controller/irq.h>\n    #include <dt-bindings/leds/acme-leds.h>"
+    got = _defines_findings(include, "LED_FUNCTION_ACME_WAN", {"include/dt-bindings/leds/acme-leds.h": header})
+    assert got == []
+    got = _defines_findings(include, "LED_FUNCTION_STATUS", {"include/dt-bindings/leds/acme-leds.h": header})
+    assert len(got) == 1 and "LED_FUNCTION_STATUS" in got[0].message and "leds/common.h" in got[0].message

@@ -213,11 +213,39 @@ def binding_example_defines(ctx):
                             accepted = spec.get("accept", [])
                             if any(any(h.startswith(a) for a in accepted) for h in includes):
                                 continue
+                            if not _header_defines(spec["header"], name) or _included_defines(ctx, blocks, block, name):
+                                continue  # GIC_SHARED is mips-gic.h's, not arm-gic.h's
                             missing_reported.add(prefix)
                             yield _at(ctx, doc, block, p.line,
                                       message=f"The example uses {name} but neither it nor an example "
                                               f"before it does '#include <{spec['header']}>': cpp leaves the name "
                                               "as it is and dtc fails.")
+
+
+def _header_defines(header: str, name: str) -> bool:
+    """Whether ``header`` may define ``name``: a header we know completely
+    (arm-gic.h, irq.h, gpio.h) defines only its own names; of any other we
+    cannot tell, so it may."""
+    from ..validators.dt_macros import COMPLETE, UNIVERSAL, UNIVERSAL_FUNCTIONS
+
+    if header not in COMPLETE:
+        return True
+    return name in UNIVERSAL.get(header, {}) or name in UNIVERSAL_FUNCTIONS.get(header, {})
+
+
+def _included_defines(ctx, blocks, upto, name: str) -> bool:
+    """Whether a header the examples include up to ``upto`` (read from the
+    series, else the tree, as example-schema reads them) defines ``name``."""
+    from .binding_example_schema import header_readers
+    from ..validators.dt_macros import macros_for
+
+    series_header, tree_header = header_readers(ctx)
+    for block in blocks:
+        if block.dts.includes and name in macros_for(block.dts, series_header, tree_header)[0]:
+            return True
+        if block is upto:
+            break
+    return False
 
 
 # -- binding/example-unused-label --------------------------------------------
