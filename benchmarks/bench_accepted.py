@@ -204,6 +204,13 @@ def check_item(item: Item) -> Result:
     from reviewtool.examples import render_example
     from reviewtool.sources.mbox import load_bytes
 
+    if _STATE.get("dts_as_new"):
+        from reviewtool.checks import dts_mainline
+
+        # the accepted file is no evidence for itself: as if the tree had never seen it
+        dts_mainline.HIDDEN.clear()
+        if item.kind == "dts":
+            dts_mainline.HIDDEN.add(item.path)
     try:
         text = (_STATE["tree"] / item.path).read_text(encoding="utf-8", errors="replace")
         recent, root = binding_flags(text) if item.kind == "binding" else (False, False)
@@ -283,9 +290,10 @@ def main() -> None:
     ap.add_argument("--no-index", action="store_true", help="run without the tree's binding index")
     ap.add_argument("--list", action="store_true", help="print every counted finding")
     ap.add_argument("--dts-as-new", action="store_true",
-                    help="wrap each DTS file under a path the tree lacks; by default the patch adds the "
-                         "tree's own path. Either way the tree still holds the accepted file, so tree-aware DTS "
-                         "rules (dts/schema, dts/node-name: only new problems) see its copy as mainline's")
+                    help="wrap each DTS file under a path the tree lacks and hide the accepted file from "
+                         "the tree-aware DTS rules' evidence (dts/schema, dts/node-name: only new problems), as "
+                         "if the tree had never seen it; by default the patch adds the tree's own path, whose "
+                         "tree version then counts as the file's pre-image")
     args = ap.parse_args()
 
     tree = Path(args.tree)

@@ -74,3 +74,102 @@ def test_the_trees_version_of_the_file_makes_its_failures_old(tmp_path):
     (tmp_path / "arch/arm64/boot/dts/acme").mkdir(parents=True)
     (tmp_path / NEW).write_text(TIMER.format(extra=failing))  # the tree's version already fails so
     assert _findings(SourceTree(tmp_path).at(None), failing) == []
+
+
+def test_a_missing_required_property_mainline_shares_is_not_new(tmp_path):
+    """dtbs_check's 'X is a required property' names no property of the node:
+    the missing one is read from the message (it was never found old)."""
+    tree = _tree(tmp_path, TIMER.format(extra=""))  # mainline's A100 node lacks 'clocks' too
+    assert _findings(tree, "") == []
+    got = _findings(_tree(tmp_path / "bare", None), "")
+    assert len(got) == 1 and got[0].startswith("'clocks' is a required property")
+
+
+CHANNEL_BINDING = BINDING.replace("""  clocks:
+    maxItems: 1
+""", """  clocks:
+    maxItems: 1
+
+  "#address-cells":
+    const: 1
+
+  "#size-cells":
+    const: 0
+
+patternProperties:
+  "^channel@[0-3]$":
+    type: object
+    properties:
+      reg:
+        maxItems: 1
+      acme,mode:
+        $ref: /schemas/types.yaml#/definitions/uint32
+    required:
+      - reg
+      - acme,mode
+    additionalProperties: false
+""")
+
+CHANNELS = """\
+			clocks = <&osc>;
+			#address-cells = <1>;
+			#size-cells = <0>;
+
+			channel@0 {{
+				reg = <0>;
+{mode}			}};
+"""
+
+
+def _channel_tree(tmp_path, old: str | None):
+    tree = _tree(tmp_path, old)
+    (tmp_path / "Documentation/devicetree/bindings/timer/acme,a300-timer.yaml").write_text(CHANNEL_BINDING)
+    return SourceTree(tmp_path).at(None)
+
+
+def test_a_childs_failure_is_about_the_child_and_judged_by_mainlines_child(tmp_path):
+    """The timer's binding judges its channel nodes: a channel without its
+    required property is the channel's problem (anchored on the channel, named
+    so), and old when mainline's channel under the same compatible lacks it too."""
+    lacking = CHANNELS.format(mode="")
+    spec = {"subject": "arm64: dts: acme: Add the A300 SoC", "files": {NEW: TIMER.format(extra=lacking)}}
+    (series,) = load_bytes(render_example(spec, "m"), "m")
+    bare = _channel_tree(tmp_path / "bare", None)
+    found = [f for f in check_series(series, RULES, Options(tree=bare, tree_path=str(bare.tree.root))).findings
+             if f.rule == "dts/schema"]
+    lines = TIMER.format(extra=lacking).split("\n")
+    assert [(f.line, "'acme,mode' is a required property" in f.message) for f in found] == [
+        (next(i for i, ln in enumerate(lines, 1) if "channel@0 {" in ln), True)]
+    assert "timer@3002000/channel@0'" in found[0].message
+    assert _findings(_channel_tree(tmp_path / "old", TIMER.format(extra=lacking)), lacking) == []
+    # mainline's channel has it: the missing one is new
+    has = CHANNELS.format(mode="\t\t\t\tacme,mode = <1>;\n")
+    assert len(_findings(_channel_tree(tmp_path / "has", TIMER.format(extra=has)), lacking)) == 1
+
+
+def test_a_disabled_childs_missing_property_is_not_reported(tmp_path):
+    """dt-validate skips missing-property errors of a disabled node, also when
+    its parent's binding is the one judging it."""
+    disabled = CHANNELS.format(mode='\t\t\t\tstatus = "disabled";\n')
+    assert _findings(_channel_tree(tmp_path, None), disabled) == []
+    assert len(_findings(_channel_tree(tmp_path / "okay", None), CHANNELS.format(mode=""))) == 1
+
+
+def test_a_compatible_no_binding_documents_is_left_to_undocumented_compatible(tmp_path):
+    """A new SoC's compatible before a fallback the binding knows: the binding
+    fails the list because it lacks the new entry, which is the point
+    series/undocumented-compatible makes once; dts/schema does not repeat it."""
+    new_soc = TIMER.format(extra="\t\t\tclocks = <&osc>;\n").replace(
+        'compatible = "acme,a300-timer";', 'compatible = "acme,a400-timer", "acme,a300-timer";')
+    spec = {"subject": "arm64: dts: acme: Add the A400 SoC", "files": {NEW: new_soc}}
+    (series,) = load_bytes(render_example(spec, "m"), "m")
+    tree = _tree(tmp_path, None)
+    found = check_series(series, RULES, Options(tree=tree, tree_path=str(tree.tree.root))).findings
+    assert [f for f in found if f.rule == "dts/schema"] == []
+    # documented but not allowed by the binding: still dts/schema's
+    (tmp_path / "Documentation/devicetree/bindings/timer/acme,a400-timer.yaml").write_text(
+        BINDING.replace("acme,a300-timer", "acme,a400-timer"))
+    tree = SourceTree(tmp_path).at(None)
+    found = check_series(series, RULES, Options(tree=tree, tree_path=str(tree.tree.root))).findings
+    line = next(i for i, ln in enumerate(new_soc.split("\n"), 1) if "compatible =" in ln)
+    assert [f.line for f in found if f.rule == "dts/schema"] == [line]

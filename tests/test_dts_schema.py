@@ -276,3 +276,100 @@ def test_with_a_tree_phandle_arguments_are_split_by_the_providers_cells(tmp_path
     short = TREE_BOARD.replace('\tstatus = "okay";\n', '\tstatus = "okay";\n\tclocks = <&osc>;\n')
     found = _dts_series(BOARD, TREE_BOARD, short, view)
     assert [f.line for f in found] == [_line(short.split("\n"), "clocks = <&osc>;")]  # one clock: too short
+
+
+GIC_BINDING = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/interrupt-controller/acme,a300-gic.yaml#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+
+title: ACME A300 interrupt controller
+
+maintainers:
+  - Ada Example <ada@example.org>
+
+properties:
+  compatible:
+    const: acme,a300-gic
+
+  reg:
+    maxItems: 1
+
+  interrupt-controller: true
+
+  "#interrupt-cells":
+    const: 3
+
+  interrupts:
+    maxItems: 1
+
+required:
+  - compatible
+  - reg
+  - interrupt-controller
+  - "#interrupt-cells"
+
+additionalProperties: false
+"""
+
+GIC_DTSI = "arch/arm64/boot/dts/acme/acme-a400.dtsi"
+GIC_NEW = """\
+#include <dt-bindings/interrupt-controller/arm-gic.h>
+
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	interrupt-parent = <&gic>;
+
+	soc {
+		compatible = "simple-bus";
+		#address-cells = <1>;
+		#size-cells = <1>;
+		ranges;
+
+		gic: interrupt-controller@3001000 {
+			compatible = "acme,a300-gic";
+			reg = <0x03001000 0x1000>;
+			interrupt-controller;
+			#interrupt-cells = <3>;
+			interrupts = <GIC_PPI 9 (GIC_CPU_MASK_SIMPLE(8) |
+						 IRQ_TYPE_LEVEL_HIGH)>;
+		};
+
+		timer@3002000 {
+			compatible = "acme,a300-timer";
+			reg = <0x03002000 0x400>;
+			interrupts = <GIC_SPI 12 IRQ_TYPE_LEVEL_HIGH
+				      GIC_SPI 13 IRQ_TYPE_LEVEL_HIGH>;
+			clocks = <&osc24m>;
+		};
+	};
+};
+"""
+
+
+def test_with_a_tree_interrupts_are_split_by_the_inherited_parents_cells(tmp_path):
+    """The GIC's own interrupt (written over two lines) and the timer's two
+    interrupts (in one <...>) take their interrupt parent from the root's
+    interrupt-parent: split by its #interrupt-cells = <3> they are one and two
+    entries, as dtc and dt-validate see them (not 3 and 6 one-cell entries:
+    'too long')."""
+    from reviewtool.tree import SourceTree
+
+    for rel, text in {"Documentation/devicetree/bindings/timer/acme,a300-timer.yaml": BINDING,
+                      "Documentation/devicetree/bindings/interrupt-controller/acme,a300-gic.yaml": GIC_BINDING}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    view = SourceTree(tmp_path).at(None)
+
+    def added(text):
+        spec = {"subject": "arm64: dts: acme: Add the A400 SoC", "files": {GIC_DTSI: text}}
+        (series,) = load_bytes(render_example(spec, "t"), "t")
+        return [f for f in check_series(series, RULES, Options(tree=view)).findings if f.rule == "dts/schema"]
+
+    assert added(GIC_NEW) == []
+    two = GIC_NEW.replace("IRQ_TYPE_LEVEL_HIGH)>;", "IRQ_TYPE_LEVEL_HIGH)>,\n\t\t\t\t     <GIC_PPI 10 IRQ_TYPE_LEVEL_HIGH>;")
+    found = added(two)
+    assert [(f.line, "too long" in f.message) for f in found] == [(_line(two.split("\n"), "interrupts = <GIC_PPI 9"), True)]

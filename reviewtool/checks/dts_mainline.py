@@ -27,6 +27,15 @@ from pathlib import Path
 from typing import Any
 
 _DTS_DIRS = ("arch",)
+# Tree paths that are no evidence: benchmarks/bench_accepted.py --dts-as-new hides the
+# accepted file it presents as a wholly new one (the tree still holds it).
+HIDDEN: set[str] = set()
+
+
+def _pathspecs() -> list[str]:
+    """git pathspecs of the tree's DTS files that count as evidence."""
+    return [*(f"{d}/*.dts" for d in _DTS_DIRS), *(f"{d}/*.dtsi" for d in _DTS_DIRS),
+            *(f":(exclude){p}" for p in sorted(HIDDEN))]
 _MAX_FILES = 40  # files read per compatible: one match is enough, none found in 40 is "new"
 
 
@@ -38,29 +47,53 @@ class TreeNode:
     name: str  # node name without the unit address
     compatibles: tuple[str, ...]
     properties: dict[str, str]  # name -> value text
+    children: frozenset[str] = frozenset()  # child node names without the unit address
+    anchor: str = ""  # first compatible of the node or of its nearest ancestor with one
+    rel: tuple[str, ...] = ()  # names (without unit address) from below the anchor down to the node
 
 
-def pre_existing(ctx: Any, node: Any, problem: Any) -> bool:
-    """Whether ``problem`` (a ``DtProblem`` on an added ``node``) is one the
-    tree's DTS files (the pre-image of this one included) already have for
-    the same compatible."""
+def pre_existing(ctx: Any, node: Any, problem: Any, path: str | None = None, base: bool = True) -> bool:
+    """Whether ``problem`` (a ``DtProblem`` about ``node``, a node the patch
+    adds or changes) is one the tree's DTS files already have: a node in the
+    same place under the same compatible (the node's own, else its nearest
+    ancestor's) failing the same way.  ``path``: the file under review, whose
+    tree version always counts when it is the patch's pre-image (``base``: a
+    node the patch re-adds keeps its failures), and never when the tree
+    already holds the change."""
     tree = ctx.options.tree
-    comps = tuple(node.compatibles())
-    if not tree.available or not comps:
+    if not tree.available:
         return False
+    anchor, rel = _anchor(node)
+    if anchor is None:
+        return False
+    comps = tuple(node.compatibles())
     name, own = _name_and_props(node)
     prop = problem.prop
     message = problem.message
-    for other in tree_nodes(ctx, comps[0]):
+    required = _REQUIRED.match(message)
+    missing = required.group(1) if required else None
+    unexpected_names = _unexpected_names(message) & (set(own) | _child_names(node))
+    others = tree_nodes(ctx, anchor, path if base else None)
+    if not base:
+        others = [o for o in others if o.path != path]
+    same = _same_in_tree(ctx, node, path) if base else None
+    if same is not None:
+        others = [same, *others]
+    for other in others:
+        if other.rel != rel and other is not same:
+            continue
         if prop in (None, "$nodename") and "does not match" in message and "regexes" not in message:
             if other.name == name:
                 return True
         elif prop == "compatible":
             if other.compatibles == comps:
                 return True
-        elif prop is not None and "required property" in message:
-            if prop not in own and prop not in other.properties:
+        elif missing is not None:
+            if missing not in own and missing not in other.properties:
                 return True
+        elif prop is None and unexpected_names:
+            if unexpected_names <= set(other.properties) | other.children:
+                return True  # the same properties / child nodes the binding does not allow
         elif prop is not None and prop in own:
             unexpected = "unexpected" in message or "does not match any of the regexes" in message
             if prop in other.properties and (unexpected or other.properties[prop] == own[prop]):
@@ -68,25 +101,94 @@ def pre_existing(ctx: Any, node: Any, problem: Any) -> bool:
     return False
 
 
-def tree_nodes(ctx: Any, compatible: str) -> list[TreeNode]:
-    """Nodes of the tree's DTS files whose first compatible is ``compatible``
-    (at most ``_MAX_FILES`` files read), once per run."""
+def _same_in_tree(ctx: Any, node: Any, path: str | None) -> TreeNode | None:
+    """The node at the same place in the tree's own version of ``path``, built
+    as dtc builds it (a board's ``&label { }`` merged into its ``.dtsi`` node),
+    for a node of the tree-built DTS (``dts_tree.MergedNode``); else None."""
+    if path is None or not isinstance(getattr(node, "props", None), dict):
+        return None
+    from ..validators.dts_tree import build
+
+    merged = ctx.memo(f"dts-mainline:merged:{path}", lambda: build(path, ctx.options.tree.read_file))
+    if merged is None:
+        return None
+    names = [n.name for n in [node, *node.ancestors()] if n.parent is not None]
+    here = merged.root
+    for name in reversed(names):
+        here = here.children.get(name)
+        if here is None:
+            return None
+    return TreeNode(path, here.name.split("@", 1)[0], tuple(here.compatibles()),
+                    {k: _value_text(v[0]) for k, v in here.props.items()},
+                    frozenset(c.split("@", 1)[0] for c in here.children))
+
+
+def _anchor(node: Any) -> tuple[str | None, tuple[str, ...]]:
+    """(first compatible of the node or of its nearest ancestor with one, the
+    names below that ancestor down to the node); the root does not anchor."""
+    rel: list[str] = []
+    n = node
+    while n is not None and n.parent is not None and n.name != "/":
+        comps = n.compatibles()
+        if comps:
+            return comps[0], tuple(reversed(rel))
+        rel.append(n.name.split("@", 1)[0])
+        n = n.parent
+    return None, ()
+
+
+_REQUIRED = re.compile(r"^'([^']+)' is a required property")
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _unexpected_names(message: str) -> frozenset[str]:
+    """Property or child node names (child names without the unit address) a
+    message calls unexpected or unmatched: ``('mdio-mii@2000' was
+    unexpected)``, ``'clock-names', 'clocks' do not match any of the regexes``."""
+    if "unexpected" in message:
+        names = _QUOTED.findall(message[message.rfind("("):])
+    elif "not match any of the regexes" in message:
+        names = _QUOTED.findall(re.split(r" do(?:es)? not match", message, maxsplit=1)[0])
+    else:
+        return frozenset()
+    return frozenset(n.split("@", 1)[0] for n in names)
+
+
+def _child_names(node: Any) -> set[str]:
+    kids = node.children.values() if isinstance(node.children, dict) else node.children
+    return {getattr(c, "name", "").split("@", 1)[0] for c in kids}
+
+
+def tree_nodes(ctx: Any, compatible: str, path: str | None = None) -> list[TreeNode]:
+    """Nodes of the tree's DTS files anchored on ``compatible`` (the node with
+    it and its descendants without one): in at most ``_MAX_FILES`` files
+    naming it, and in the tree's version of ``path``."""
+    files = ctx.memo(f"dts-mainline:files:{compatible}",
+                     lambda: _files_naming(ctx.options.tree, f'"{compatible}"')[:_MAX_FILES])
+    if path is not None and path not in files:
+        files = [*files, path]
+    return [n for rel in files for n in _file_nodes(ctx, rel) if n.anchor == compatible]
+
+
+def _file_nodes(ctx: Any, rel: str) -> list[TreeNode]:
+    """Every anchored node of one tree DTS file, parsed once per run."""
 
     def compute() -> list[TreeNode]:
         from ..syntax.dts import parse_dts
 
+        text = ctx.options.tree.read_file(rel)
+        if not text:
+            return []
         out: list[TreeNode] = []
-        for rel in _files_naming(ctx.options.tree, f'"{compatible}"')[:_MAX_FILES]:
-            text = ctx.options.tree.read_file(rel)
-            if not text:
+        for n in parse_dts(text).nodes():
+            anchor, below = _anchor(n)
+            if anchor is None:
                 continue
-            for n in parse_dts(text).nodes():
-                comps = tuple(n.compatibles())
-                if comps and comps[0] == compatible:
-                    out.append(TreeNode(rel, n.name, comps, {p.name: _value_text(p) for p in n.properties}))
+            out.append(TreeNode(rel, n.name, tuple(n.compatibles()), {p.name: _value_text(p) for p in n.properties},
+                                frozenset(c.name for c in n.children), anchor, below))
         return out
 
-    return ctx.memo(f"dts-mainline:{compatible}", compute)
+    return ctx.memo(f"dts-mainline:file:{rel}", compute)
 
 
 def _name_and_props(node: Any) -> tuple[str, dict[str, str]]:
@@ -109,7 +211,7 @@ def _files_naming(view: Any, needle: str) -> list[str]:
         from ..tree import _git
 
         proc = _git(tree.root, "grep", "-l", "-F", "-e", needle, view.rev, "--",
-                    *(f"{d}/*.dts" for d in _DTS_DIRS), *(f"{d}/*.dtsi" for d in _DTS_DIRS))
+                    *_pathspecs())
         if proc.returncode not in (0, 1):
             return []
         prefix = f"{view.rev}:"
@@ -127,6 +229,8 @@ def _walk_files(root: Path, needle: str) -> list[str]:
                 if not name.endswith((".dts", ".dtsi")):
                     continue
                 full = Path(dirpath) / name
+                if str(full.relative_to(root)) in HIDDEN:
+                    continue
                 try:
                     if data in full.read_bytes():
                         out.append(str(full.relative_to(root)))
@@ -155,7 +259,7 @@ def names_in_tree(ctx: Any, path: str, names: set[str]) -> set[str]:
             args = ["grep", "-h", "-o", "-w", "-F"]
             for n in needles:
                 args += ["-e", n]
-            args += [view.rev, "--", *(f"{d}/*.dts" for d in _DTS_DIRS), *(f"{d}/*.dtsi" for d in _DTS_DIRS)]
+            args += [view.rev, "--", *_pathspecs()]
             proc = _git(view.tree.root, *args)
             found = proc.stdout.decode("utf-8", "replace").splitlines() if proc.returncode == 0 else []
         else:
@@ -172,7 +276,7 @@ def _walk_names(root: Path, needles: list[str]) -> list[str]:
         for dirpath, _dirs, files in os.walk(root / top):
             for name in files:
                 full = Path(dirpath) / name
-                if not name.endswith((".dts", ".dtsi")):
+                if not name.endswith((".dts", ".dtsi")) or str(full.relative_to(root)) in HIDDEN:
                     continue
                 try:
                     out += rx.findall(full.read_text(encoding="utf-8", errors="replace"))

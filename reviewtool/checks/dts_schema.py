@@ -108,7 +108,7 @@ def dts_schema(ctx) -> Iterator[Finding]:
                 first, last = seg.line(node.line), seg.line(node.end_line)
                 text = "\n".join(view.text_of(n) for n in range(first, last + 1))
                 cells = _parent_cells(node)
-                src, offset = _wrapped(text, cells)
+                src, offset = _wrapped(text, cells, _fake_interrupt_cells(node, seg.doc.labels()))
                 tree = parse_dts(src)
                 macros, _complete = macros_for(_with_file_includes(tree, seg, view.complete), series_header,
                                                tree_header)
@@ -119,10 +119,13 @@ def dts_schema(ctx) -> Iterator[Finding]:
                     line = first + p.line - 1
                     if not view.is_added(line):
                         continue
-                    if pre_existing(ctx, node, p):
+                    subject = next((n for n in tree.nodes() if n.line == p.subject_line + offset), None) or node
+                    if _undocumented_compatible(ctx, subject, p, series):
+                        continue  # series/undocumented-compatible makes this point, once per compatible
+                    if pre_existing(ctx, subject, p, f.path, _tree_is_base(ctx, f)):
                         continue  # mainline's DTS already fail the same way: not this patch's problem
                     yield ctx.finding(anchor="diff", path=f.path, line=line, text=view.text_of(line),
-                                      node=node.full_name, problem=p.message, hint=p.hint.replace("from the example", "from the node"))
+                                      node=subject.full_name, problem=p.message, hint=p.hint.replace("the example", "the node"))
     note = _series_note(ctx)
     if note is not None and note[0] is ctx.patch:
         yield note[1]
@@ -160,6 +163,21 @@ def series_file(ctx, path: str, upto=None) -> str | None:
         return text
 
     return ctx.memo(f"dts-schema:series-file:{upto.n}:{path}", compute)
+
+
+def _tree_is_base(ctx, fc) -> bool:
+    """Whether the tree's version of a changed file is its pre-image (the
+    patch applies to it), so that its failures are old ones; not when the tree
+    already holds the change (a b4 prep branch checked at its HEAD)."""
+    if fc.status == "added":
+        return True  # a file the tree already has is re-added: its old failures stay old
+    from ..artifacts.binding import apply_hunks
+
+    def compute() -> bool:
+        text = ctx.options.tree.read_file(fc.path)
+        return text is None or apply_hunks(text, fc) is not None or not _shows_post_image(text, fc)
+
+    return ctx.memo(f"dts-schema:tree-is-base:{ctx.patch.n}:{fc.path}", compute)
 
 
 def _shows_post_image(text: str, fc) -> bool:
@@ -214,7 +232,7 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
             continue
         rendered = render(target, keep=keep, providers=merged.root)
         cells = cells_of(target.parent) if target.parent is not None else None
-        src, offset = _wrapped(rendered.text, cells)
+        src, offset = _wrapped(rendered.text, cells, _fake_interrupt_cells(target, merged.labels()))
         doc = parse_dts(src)
         result = dv.validate(doc, schemas, macros, only_schemas=own, line_offset=offset)
         for p in result.problems:
@@ -223,14 +241,33 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
             origin = rendered.origins[p.line - 1] if 1 <= p.line <= len(rendered.origins) else None
             if origin is None or origin[0] != f.path or origin[1] not in added or (origin[1], p.message) in seen:
                 continue
-            if pre_existing(ctx, target, p):
+            subject = _subject(merged, rendered, p) or target
+            if _undocumented_compatible(ctx, subject, p, series):
+                continue  # series/undocumented-compatible makes this point, once per compatible
+            if pre_existing(ctx, subject, p, f.path, _tree_is_base(ctx, f)):
                 continue  # mainline's DTS already fail the same way: not this patch's problem
             seen.add((origin[1], p.message))
             text = lines[origin[1] - 1] if origin[1] <= len(lines) else ""
             out.append(ctx.finding(anchor="diff", path=f.path, line=origin[1], text=text,
-                                   node=_path_of(target), problem=p.message,
-                                   hint=p.hint.replace("from the example", "from the node")))
+                                   node=_path_of(subject), problem=p.message,
+                                   hint=p.hint.replace("the example", "the node")))
     return out
+
+
+def _undocumented_compatible(ctx, node, problem, series: dict[str, str]) -> bool:
+    """A failing ``compatible`` of which some entry no binding documents: the
+    binding that judged the node documents another entry (the fallback), and
+    the failure is that it does not list this one."""
+    if problem.prop != "compatible":
+        return False
+    return any(not documenting(ctx, [c], series) for c in node.compatibles())
+
+
+def _subject(merged, rendered, problem):
+    """The merged node a problem is about (a child, when its parent's binding judged it)."""
+    at = problem.subject_line
+    origin = rendered.origins[at - 1] if 1 <= at <= len(rendered.origins) else None
+    return merged.by_origin.get(origin) if origin is not None else None
 
 
 def _touched(merged, path: str, added) -> list:
@@ -392,11 +429,31 @@ def _parent_cells(node) -> tuple[int, int] | None:
     return cells_of(parent)
 
 
-def _wrapped(text: str, cells: tuple[int, int] | None) -> tuple[str, int]:
+def _fake_interrupt_cells(node, labels) -> int:
+    """``#interrupt-cells`` for the wrapper's stand-in interrupt parent: the
+    node's real interrupt parent's when the model knows it, else the cell
+    count of the first interrupt the node (or a descendant) lists, as
+    dt-extract-example guesses for an example (also when it spans lines)."""
+    from ..validators.dts_tree import interrupt_parent
+
+    parent = interrupt_parent(node, labels)
+    held = parent.prop("#interrupt-cells") if parent is not None else None
+    groups = held.cells() if held is not None else []
+    if groups and len(groups[0]) == 1 and groups[0][0].value:
+        return groups[0][0].value
+    for n in node.walk():
+        p = n.prop("interrupts")
+        groups = p.cells() if p is not None else []
+        if groups and groups[0]:
+            return len(groups[0])
+    return 0
+
+
+def _wrapped(text: str, cells: tuple[int, int] | None, int_cells: int) -> tuple[str, int]:
     ac, sc = cells or (1, 1)
     from ..validators.dt_validate import example_source
 
-    src, offset = example_source(text, 0)
+    src, offset = example_source(text, 0, int_cells)
     if offset:
         src = src.replace("example-0 { #address-cells = <1>; #size-cells = <1>;",
                           f"example-0 {{ #address-cells = <{ac}>; #size-cells = <{sc}>;", 1)

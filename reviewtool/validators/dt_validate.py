@@ -60,6 +60,7 @@ class DtProblem:
     message: str  # dt-validate's message
     hint: str  # what to change
     schema: str  # $id of the schema that failed
+    subject_line: int = 0  # line of the node the error is about (a child's, when its parent's schema judged it)
 
 
 @dataclass(frozen=True)
@@ -260,17 +261,20 @@ _INTERRUPTS = re.compile(r"\sinterrupts\s*=\s*<([0-9a-zA-Z |()_]+)>")
 _UNRESOLVED = 0xFFFFFFFF
 
 
-def example_source(example: str, index: int) -> tuple[str, int]:
+def example_source(example: str, index: int, int_cells: int | None = None) -> tuple[str, int]:
     """The DTS ``dt-extract-example`` makes of one example, and the line
     offset of the example's first line in it (the kernel tool's own regexes
-    decide the fake interrupt parent, so we use them as they are)."""
+    decide the fake interrupt parent, so we use them as they are).  A DTS
+    node (not an example) passes ``int_cells``, the fake parent's
+    ``#interrupt-cells`` read from the DTS model."""
     if re.search(r"/\s*{", example):
         return example, 0
-    m = _INTERRUPTS.search(example)
-    int_cells = 0
-    if m:
-        val = re.sub(r"\(.+|\)", "0", m.group(1))
-        int_cells = len(val.strip().split())
+    if int_cells is None:
+        m = _INTERRUPTS.search(example)
+        int_cells = 0
+        if m:
+            val = re.sub(r"\(.+|\)", "0", m.group(1))
+            int_cells = len(val.strip().split())
     intc = ""
     if int_cells > 0:
         intc = (f"interrupt-parent = <&fake_intc{index}>; fake_intc{index}: fake-interrupt-controller {{ "
@@ -587,8 +591,8 @@ def validate(doc: DtsDocument, schemas: SchemaSet, macros: Macros | None = None,
                 continue
             if only_schemas is not None and schema_id not in only_schemas:
                 continue
-            if disabled and _about_presence(err):
-                continue
+            if (disabled or _is_disabled(err.instance)) and _about_presence(err):
+                continue  # dt-validate's test: the node walked or the one the error is about is disabled
             prob = _problem(err, node, holder, path, built, line_offset)
             if prob is None:
                 continue
@@ -629,14 +633,18 @@ def _walk(built: _Built):
     while stack:
         holder, nodename, path, disabled = stack.pop()
         info = built.where.get(id(holder))
-        status = holder.get("status")
-        if isinstance(status, list) and any("disabled" in str(s) for s in status):
-            disabled = True
+        disabled = disabled or _is_disabled(holder)
         if info is not None:
             yield info[0], holder, nodename, path, disabled
         for k, val in reversed(list(holder.items())):
             if isinstance(val, dict):
                 stack.append((val, k, (path.rstrip("/") + "/" + k), disabled))
+
+
+def _is_disabled(instance: Any) -> bool:
+    """A decoded node whose ``status`` says disabled (dt-validate skips missing-property errors there)."""
+    status = instance.get("status") if isinstance(instance, dict) else None
+    return isinstance(status, list) and any("disabled" in str(s) for s in status)
 
 
 def _about_presence(err) -> bool:
@@ -706,7 +714,7 @@ def _problem(err, node: Node, holder: dict[str, Any], path: str, built: _Built, 
     schema = getattr(err, "schema_file", "") or ""
     where = f"{path}" + (f": {prop.name}" if prop is not None else "")
     return DtProblem(line - offset, where, prop.name if prop is not None else None, " ".join(msg.split()), hint,
-                     schema)
+                     schema, target_node.line - offset)
 
 
 def _wants_node(err) -> bool:
@@ -742,16 +750,11 @@ def _interrupt_cells(built: _Built, doc: DtsDocument, offset: int, seen: set) ->
             continue
         seen.add(key)
         out.append(DtProblem(prop.line - offset, node.full_name + ": interrupts", "interrupts", msg,
-                             f"write each interrupt as {n} cells", "dtc"))
+                             f"write each interrupt as {n} cells", "dtc", node.line - offset))
     return out
 
 
 def _interrupt_parent(node: Node, labels: dict[str, Node]) -> Node | None:
-    for n in [node, *node.ancestors()]:
-        ip = n.prop("interrupt-parent")
-        if ip is not None:
-            cells = ip.cells()
-            if cells and cells[0] and cells[0][0].kind == "ref":
-                return labels.get(cells[0][0].target or "")
-            return None
-    return None
+    from .dts_tree import interrupt_parent
+
+    return interrupt_parent(node, labels)

@@ -66,6 +66,10 @@ class MergedTree:
     by_origin: dict[Origin, MergedNode]  # (file, line of a source node) -> the node it merged into
     incomplete: bool = False  # an include could not be read or placed
 
+    def labels(self) -> dict[str, MergedNode]:
+        """label -> node, over the whole merged tree."""
+        return {lb: n for n in self.root.walk() for lb in n.labels}
+
 
 def build(path: str, read: Reader) -> MergedTree | None:
     """The merged devicetree of ``path`` (None when the file cannot be read or parsed)."""
@@ -182,6 +186,30 @@ def cells_of(node) -> tuple[int, int] | None:
     return vals[0], vals[1]
 
 
+def interrupt_parent(node, labels: "dict[str, object]"):
+    """The node whose ``#interrupt-cells`` splits ``node``'s ``interrupts``, found
+    as Linux (``of_irq_find_parent``) and dtc find it: the node's own
+    ``interrupt-parent`` (else its parent's, and so on up), stopping early at an
+    ancestor that is an interrupt provider (has ``#interrupt-cells``).  A merged
+    node or a DTS model node; ``labels`` maps labels to nodes of the same kind.
+    None when the chain leads to a label outside ``labels`` or to nothing."""
+    n, seen = node, set()
+    while n is not None and id(n) not in seen:
+        seen.add(id(n))
+        ip = n.prop("interrupt-parent")
+        if ip is not None:
+            cells = ip.cells()
+            ref = cells[0][0] if cells and cells[0] else None
+            if ref is None or ref.kind != "ref":
+                return None
+            n = labels.get(ref.target or "")
+        else:
+            n = n.parent
+        if n is not None and n.prop("#interrupt-cells") is not None:
+            return n
+    return None
+
+
 @dataclass(frozen=True)
 class Rendered:
     text: str
@@ -206,11 +234,15 @@ def render(node: MergedNode, keep: "set[MergedNode] | None" = None,
             wanted.update(id(n) for n in [k, *k.ancestors()])
     lines: list[str] = []
     origins: list[Origin | None] = []
+    inherited = _inherited_interrupt_parents(node, wanted, providers) if providers is not None else {}
 
     def emit(n: MergedNode, indent: str) -> None:
         labels = "".join(f"{lb}: " for lb in n.labels)
         lines.append(f"{indent}{labels}{n.name} {{")
         origins.append(n.origin)
+        if id(n) in inherited:  # its interrupt parent lies above what is rendered: say which, as the tree does
+            lines.append(f"{indent}    interrupt-parent = <&{inherited[id(n)][0]}>;")
+            origins.append(None)
         for p, path in n.props.values():
             for i, part in enumerate(_prop_lines(p)):
                 lines.append(f"{indent}    {part}")
@@ -224,9 +256,14 @@ def render(node: MergedNode, keep: "set[MergedNode] | None" = None,
     emit(node, "")
     if providers is not None:
         shown = [n for n in node.walk() if wanted is None or id(n) in wanted or n is node]
-        for i, (label, target) in enumerate(_providers(shown, providers)):
+        stubs = _providers(shown, providers)
+        for label, target in inherited.values():
+            if not any(target is n for n in node.walk()) and all(t is not target for _, t in stubs):
+                stubs.append((label, target))
+        for i, (label, target) in enumerate(stubs):
+            irq = "#interrupt-cells" in target.props  # interrupt-map entries carry its unit address too
             cells = [p for name, (p, _) in target.props.items()
-                     if name.startswith("#") and name not in ("#address-cells", "#size-cells")]
+                     if name.startswith("#") and (name != "#size-cells" and (irq or name != "#address-cells"))]
             lines.append(f"{label}: reviewtool-provider-{i} {{")
             origins.append(None)
             for p in cells:
@@ -235,6 +272,34 @@ def render(node: MergedNode, keep: "set[MergedNode] | None" = None,
             lines.append("};")
             origins.append(None)
     return Rendered("\n".join(lines) + "\n", tuple(origins))
+
+
+def _inherited_interrupt_parents(top: MergedNode, wanted: "set[int] | None",
+                                 root: MergedNode) -> dict[int, tuple[str, MergedNode]]:
+    """id(node) -> (label, interrupt parent) of each rendered node with
+    ``interrupts`` whose interrupt parent it takes from outside the rendered
+    subtree (an ancestor's ``interrupt-parent`` or an ancestor controller):
+    rendered alone, the node would lose it and its cells would be split wrong."""
+    shown = [n for n in top.walk() if wanted is None or id(n) in wanted or n is top]
+    needing = [n for n in shown if "interrupts" in n.props and "interrupt-parent" not in n.props]
+    if not needing:
+        return {}
+    labels = {lb: n for n in root.walk() for lb in n.labels}
+    inside = {id(n) for n in shown}
+    out = {}
+    for n in needing:
+        cur = n.parent
+        while cur is not None and id(cur) in inside:
+            if "#interrupt-cells" in cur.props or "interrupt-parent" in cur.props:
+                break  # found within the rendered subtree: dtschema finds it there too
+            cur = cur.parent
+        if cur is not None and id(cur) in inside:
+            continue
+        target = interrupt_parent(n, labels)
+        if target is None:
+            continue
+        out[id(n)] = (target.labels[0] if target.labels else "reviewtool_interrupt_parent"), target
+    return out
 
 
 def _providers(shown: list[MergedNode], root: MergedNode) -> list[tuple[str, MergedNode]]:
