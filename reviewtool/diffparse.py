@@ -46,24 +46,26 @@ def parse_files(diff_text: str, where: str = "patch") -> tuple[FileChange, ...]:
     text = trim_footers(diff_text)
     _check_cut_headers(text, where)
     try:
-        patchset = PatchSet(text)
+        # unidiff reads the file headers (paths, status, hunk headers) with its fast metadata-only
+        # pass; the hunk lines come from one walk of our own that reads them exactly as unidiff does
+        # (``_hunk_bodies``), several times cheaper than unidiff's Line objects.
+        patchset = PatchSet(text, metadata_only=True)
+        bodies = _hunk_bodies(text)
+        if bodies is None or len(bodies) != sum(len(pf) for pf in patchset):
+            patchset, bodies = PatchSet(text), None  # not seen on a diff unidiff accepts; then its own lines
     except (UnidiffParseError, ValueError, IndexError) as exc:
         detail = " ".join(str(exc).split())[:200]
         raise InputError(f"{where}: cannot parse the diff ({detail})") from None
     files = []
+    at = 0
     for pf in patchset:
         hunks = []
         for h in pf:
-            lines = tuple(
-                DiffLine(
-                    kind=ln.line_type if ln.line_type in "+- " else " ",
-                    text=ln.value.rstrip("\n").rstrip("\r"),
-                    new_line=ln.target_line_no,
-                    old_line=ln.source_line_no,
-                )
-                for ln in h
-                if ln.line_type in ("+", "-", " ")
-            )
+            if bodies is not None:
+                lines = bodies[at]
+                at += 1
+            else:
+                lines = unidiff_lines(h)
             hunks.append(
                 Hunk(
                     old_start=h.source_start,
@@ -101,6 +103,75 @@ def parse_files(diff_text: str, where: str = "patch") -> tuple[FileChange, ...]:
     _check_truncation(files, where)
     _check_overlong(text, files, where)
     return tuple(files)
+
+
+def unidiff_lines(hunk) -> tuple[DiffLine, ...]:
+    """The lines of a hunk unidiff parsed in full (the reference ``_hunk_bodies`` reads as)."""
+    return tuple(
+        DiffLine(
+            kind=ln.line_type if ln.line_type in "+- " else " ",
+            text=ln.value.rstrip("\n").rstrip("\r"),
+            new_line=ln.target_line_no,
+            old_line=ln.source_line_no,
+        )
+        for ln in hunk
+        if ln.line_type in ("+", "-", " ")
+    )
+
+
+def _hunk_bodies(text: str) -> list[tuple[DiffLine, ...]] | None:
+    """The lines of every hunk, in order, read as unidiff's hunk parser reads them: lines split at
+    ``\\n`` only, a hunk as long as its header counts (at least one line), ``\\`` lines counted as
+    nothing, an empty line (or one starting with ``\\r``) as empty context.  None where unidiff would
+    refuse the diff (the caller then lets unidiff say why)."""
+    from unidiff.constants import RE_HUNK_HEADER
+
+    out: list[tuple[DiffLine, ...]] = []
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the text's final newline ends the last line; it does not start another
+    i, n = 0, len(lines)
+    new_diffline = DiffLine
+    while i < n:
+        line = lines[i]
+        i += 1
+        if line[:2] != "@@":
+            continue
+        m = RE_HUNK_HEADER.match(line)
+        if m is None:
+            continue
+        old_no, old_len, new_no, new_len = (int(m.group(1)), int(m.group(2) or 1), int(m.group(3)),
+                                            int(m.group(4) or 1))
+        old_end, new_end = old_no + old_len, new_no + new_len
+        got: list[DiffLine] = []
+        while True:
+            if i >= n:
+                return None  # cut short
+            line = lines[i]
+            i += 1
+            kind = line[:1]
+            if kind == "+":
+                got.append(new_diffline("+", line[1:].rstrip("\r"), new_no, None))
+                new_no += 1
+            elif kind == "-":
+                got.append(new_diffline("-", line[1:].rstrip("\r"), None, old_no))
+                old_no += 1
+            elif kind == " ":
+                got.append(new_diffline(" ", line[1:].rstrip("\r"), new_no, old_no))
+                new_no += 1
+                old_no += 1
+            elif kind == "" or kind == "\r":
+                got.append(new_diffline(" ", "", new_no, old_no))
+                new_no += 1
+                old_no += 1
+            elif kind != "\\":
+                return None
+            if old_no > old_end or new_no > new_end:
+                return None
+            if old_no == old_end and new_no == new_end:
+                break
+        out.append(tuple(got))
+    return out
 
 
 def trim_footers(text: str) -> str:

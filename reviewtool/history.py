@@ -221,7 +221,9 @@ class Block:
 
 def split_remarks(body: str) -> list[Block]:
     """Pair every comment paragraph run with the quoted lines just above it."""
-    lines = [ln for ln in body.replace("\r\n", "\n").split("\n") if not _ELISION.match(ln)]
+    # An elision line holds ".", "[" or "<"; a line without any is not tried against the regex.
+    lines = [ln for ln in body.replace("\r\n", "\n").split("\n")
+             if not (("." in ln or "[" in ln or "<" in ln) and _ELISION.match(ln))]
     lines = _drop_attribution(_strip_signature(lines))
     blocks: list[Block] = []
     quoted: list[str] = []
@@ -277,7 +279,7 @@ def _drop_attribution(lines: list[str]) -> list[str]:
     out: list[str] = []
     for i, line in enumerate(lines):
         # The look-ahead only for attribution-like lines: scanning the rest for every line was quadratic.
-        if _ATTRIBUTION.search(line) and _QUOTE.match(next((ln for ln in lines[i + 1:] if ln.strip()), "")):
+        if ":" in line and _ATTRIBUTION.search(line) and _QUOTE.match(next((ln for ln in lines[i + 1:] if ln.strip()), "")):
             if out and out[-1].strip() and not _QUOTE.match(out[-1]) and re.match(r"(?i)^\s*on\b", out[-1]):
                 out.pop()  # the first half of a wrapped attribution
             continue

@@ -115,6 +115,37 @@ def test_diff_reads_every_counted_line_and_no_footer(lines, footer):
     assert [(ln.kind, ln.text) for h in fc.hunks for ln in h.lines] == [(k, t) for k, t in lines]
 
 
+_ODD_LINE = st.sampled_from(["", "\r", " x\r", "+y\r", "-z", "\\ No newline at end of file", "+", "-", " ",
+                             "@@ -1 +1 @@", "@@ -0,0 +0,0 @@", "+\x0cff", " a\x0bb", "junk", "--- a/x.c"])
+
+
+@ci(300)
+@given(lines=st.lists(st.one_of(_HUNK_LINE.map("".join), _ODD_LINE), min_size=1, max_size=14),
+       old=st.integers(0, 8), new=st.integers(0, 8))
+def test_diff_hunk_lines_read_as_unidiff_reads_them(lines, old, new):
+    """parse_files reads hunk lines with its own walk; it gives unidiff's full parse, or refuses what unidiff refuses."""
+    from unidiff import PatchSet
+    from unidiff.errors import UnidiffParseError
+
+    from reviewtool.diffparse import parse_files, trim_footers, unidiff_lines
+    from reviewtool.errors import InputError
+
+    text = (f"diff --git a/x.c b/x.c\nindex 1111111..2222222 100644\n--- a/x.c\n+++ b/x.c\n"
+            f"@@ -1,{old} +1,{new} @@\n" + "\n".join(lines) + "\n")
+    try:
+        reference = [unidiff_lines(h) for pf in PatchSet(trim_footers(text)) for h in pf]
+    except (UnidiffParseError, ValueError, IndexError):
+        reference = None
+    try:
+        got = [h.lines for f in parse_files(text) for h in f.hunks]
+    except InputError:
+        got = None
+    if reference is None:
+        assert got is None  # what unidiff refuses is refused
+    elif got is not None:  # (else refused by a check of ours after the parse: truncation, overlong hunks)
+        assert got == reference
+
+
 def test_diff_cut_after_its_header_is_refused():
     from reviewtool.diffparse import parse_files
     from reviewtool.errors import InputError

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..history import DEFAULT_STOPWORDS, Remark, Settings, remarks_in
 from ..model import FileChange, Message, Patch, Series
-from .shapes import file_kind, line_shape, shape_of
+from .shapes import YamlScope, file_kind, line_shape, shape_of
 
 if TYPE_CHECKING:  # pragma: no cover - check's precedents read ingest's helpers without the mail reader
     from .mail import Mail
@@ -283,21 +283,25 @@ def post_image(f: FileChange):
 def _shape_rows(p: Patch, out: Records) -> None:
     shapes: set[str] = set()
     lines: list[str] = []
+    shaped = 0
     for f in p.files:
         kind = file_kind(f.path)
+        path = f.path
         for h in f.hunks:
-            seen: list[str] = []
+            scope = YamlScope() if kind == "yaml" else None
             for ln in h.lines:
-                if ln.kind == "-":
+                kind_of_line = ln.kind
+                if kind_of_line == "-":
                     continue
-                if ln.kind == "+" and len(lines) < MAX_PATCH_LINES:
-                    lines.append(f"{f.path}\t{ln.new_line}\t{ln.text}")
-                    if len(lines) <= MAX_SHAPED_LINES:
-                        s = shape_of(f.path, ln.text, _Above(seen, len(seen))) if kind == "yaml" else \
-                            line_shape(kind, ln.text)
+                if kind_of_line == "+" and len(lines) < MAX_PATCH_LINES:
+                    lines.append(f"{path}\t{ln.new_line}\t{ln.text}")
+                    if shaped < MAX_SHAPED_LINES:
+                        shaped += 1
+                        s = scope.shape(ln.text) if scope is not None else line_shape(kind, ln.text)
                         if s is not None:
                             shapes.add(s.key)
-                seen.append(ln.text)
+                if scope is not None:
+                    scope.push(ln.text)
     out.added.extend((s, p.message_id) for s in shapes)
     out.lines.append((p.message_id, zlib.compress("\n".join(lines).encode("utf-8", "replace"), 1)))
 

@@ -26,7 +26,6 @@ from ..errors import InputError
 from ..model import Message, Patch, Person, Trailer
 from ..subject import parse_subject
 
-_FROM_LINE = re.compile(rb"^From [^\n]*\n", re.M)
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.M)
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _TRAILER = re.compile(r"^([A-Z][A-Za-z0-9-]*-by|Fixes|Link|Closes|Cc):\s*(\S.*)$")
@@ -50,8 +49,15 @@ class Mail:
 
 def split_mbox(data: bytes) -> list[bytes]:
     """mboxrd/mboxo bytes -> raw messages (a bare message is one message)."""
-    starts = [m.start() for m in _FROM_LINE.finditer(data)
-              if m.start() == 0 or data[m.start() - 2:m.start()] in (b"\n\n", b"\r\n")]
+    # "From " lines (with a line end) after a blank line, found with bytes.find: a
+    # regex over every line of a big mbox cost a tenth of the ingest's mail reading.
+    starts = [0] if data.startswith(b"From ") and data.find(b"\n", 5) >= 0 else []
+    at = data.find(b"\nFrom ")
+    while at >= 0:
+        start = at + 1
+        if data[start - 2:start] in (b"\n\n", b"\r\n") and data.find(b"\n", start) >= 0:
+            starts.append(start)
+        at = data.find(b"\nFrom ", start)
     if not starts:
         return [data] if data.strip() else []
     out = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 KINDS = ("yaml", "dts", "c", "other")
 
@@ -95,7 +95,7 @@ def _shape(kind: str, key: str | None) -> Shape | None:
 # YAML (binding schemas)
 
 
-def _yaml_shape(text: str, above: Sequence[str]) -> str | None:
+def _yaml_shape(text: str, above: Sequence[str] | "YamlScope") -> str | None:
     stripped = text.strip()
     if stripped.startswith("#") or stripped in ("---", "...", "|", ">"):
         return None
@@ -109,15 +109,50 @@ def _yaml_shape(text: str, above: Sequence[str]) -> str | None:
         if not item:
             return None  # prose in a block scalar (description text)
         key, value_shape = "-", _yaml_value(item.group(2))
-    parents = _yaml_parents(indent, above)
+    chain = above.chain(indent) if isinstance(above, YamlScope) else _scan_chain(indent, above)
+    parents = _yaml_parents(chain)
     if parents is None:
         return None  # inside a description block: prose, not schema
     path = "/".join([*parents[-3:], key])
     return f"{path}: {value_shape}" if value_shape else f"{path}:"
 
 
-def _yaml_parents(indent: int, above: Sequence[str]) -> list[str] | None:
-    parents: list[str] = []
+class YamlScope:
+    """A hunk's post-image read top-down for YAML shapes.
+
+    It keeps the lines that can still be a later line's parents (each less indented than the next),
+    so a line's key path costs its depth; ``shape_of`` with the lines ``above`` scans back over the
+    hunk instead, and gives the same shape.
+    """
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, str]] = []
+
+    def shape(self, text: str) -> Shape | None:
+        """The shape of ``text`` under the lines pushed so far (as ``shape_of`` with them as ``above``)."""
+        if len(text.strip()) < 3:
+            return None
+        return _shape("yaml", _yaml_shape(text, self))
+
+    def push(self, line: str) -> None:
+        """The next post-image line."""
+        body = line.lstrip()
+        if not body.strip() or body.startswith("#"):
+            return
+        ind = len(line) - len(body)
+        stack = self._stack
+        while stack and stack[-1][0] >= ind:
+            stack.pop()
+        stack.append((ind, line))
+
+    def chain(self, indent: int) -> Iterator[tuple[int, str]]:
+        for ind, line in reversed(self._stack):
+            if ind < indent:
+                yield ind, line
+
+
+def _scan_chain(indent: int, above: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """The lines above that can be parents, nearest first: each the closest one less indented than the last."""
     level = indent
     for line in reversed(above):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -125,17 +160,22 @@ def _yaml_parents(indent: int, above: Sequence[str]) -> list[str] | None:
         ind = len(line) - len(line.lstrip())
         if ind >= level:
             continue
+        yield ind, line
+        level = ind
+
+
+def _yaml_parents(chain: Iterable[tuple[int, str]]) -> list[str] | None:
+    parents: list[str] = []
+    for ind, line in chain:
         m = _YAML_KEY.match(line)
         if m is None:
             if _YAML_ITEM.match(line):
-                level = ind
                 continue
             return None if not parents else parents
         key = _yaml_key(m.group(3))
         if m.group(4) in ("|", ">", "|-", ">-", "|+", ">+") and not parents:
             return None  # the line is inside a block scalar
         parents.insert(0, key)
-        level = ind
         if ind == 0:
             break
     # Property names are what a binding defines: keep standard ones, abstract vendor ones.
