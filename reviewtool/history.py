@@ -164,7 +164,8 @@ def remarks_in(rev: Series, settings: Settings, authors: set[str] | None = None)
     for reply in rev.replies:
         if reply.author.email.lower() in authors:
             continue
-        bot = any(m.lower() in reply.body.lower() for m in settings.bot_markers)
+        body = reply.body.lower()  # once per reply, not once per marker
+        bot = any(m.lower() in body for m in settings.bot_markers)
         if bot and not settings.include_bots:
             continue
         answered = _answered_patch(reply, mails)

@@ -138,8 +138,9 @@ def _thread_records(mails: list[Mail], settings: Settings, out: Records) -> None
         if target is None:
             continue
         answered[target.message_id].append(m.reply)  # type: ignore[index]
-        if m.reply.author.email not in authors:
-            for tag, _who in _REVIEW.findall(_unquoted(m.reply.body)):
+        body = m.reply.body
+        if m.reply.author.email not in authors and ("Reviewed-by:" in body or "Acked-by:" in body):
+            for tag, _who in _REVIEW.findall(_unquoted(body)):
                 for p in _reviewed(target, patches):
                     out.reviews.append((m.message_id, p.message_id, tag, m.reply.author.email, iso(m.reply.date)))
     for pid, replies in answered.items():
@@ -153,7 +154,8 @@ def _thread_records(mails: list[Mail], settings: Settings, out: Records) -> None
                 continue
             n = seq[r.message_id]
             seq[r.message_id] += 1
-            index = index or _LineIndex(p)
+            if r.target is not None:
+                index = index or _LineIndex(p)  # only a remark under a quoted line is located
             out.remarks.append(_remark_row(r, n, p, index, thread, families[pid], lists.get(r.message_id, "")))
 
 
@@ -249,7 +251,7 @@ def _terms(text: str) -> set[str]:
     out = set()
     for w in _WORD.findall(text):
         w = w.lower()
-        if w in STOPWORDS or any(c.isdigit() for c in w):
+        if w in STOPWORDS or not w.isalpha():  # _WORD's words are ASCII letters and digits
             continue
         if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
             w = w[:-1]  # guests/guest, interrupts/interrupt
@@ -332,10 +334,10 @@ class _LineIndex:
         return best[1:] if best else None
 
 
-def _remark_row(r: Remark, seq: int, p: Patch, index: "_LineIndex", thread: str, family: str, list_id: str
+def _remark_row(r: Remark, seq: int, p: Patch, index: "_LineIndex | None", thread: str, family: str, list_id: str
                 ) -> tuple:
     path, line, shape = r.path, None, None
-    if r.target is not None:
+    if r.target is not None and index is not None:
         got = index.locate(r.target, r.context, r.path)
         if got is not None:
             path, line, above = got

@@ -16,6 +16,7 @@ import email.policy
 import email.utils
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from email.message import Message as EmailMessage
 from pathlib import Path
@@ -144,7 +145,7 @@ def to_mail(msg: RawMail) -> Mail | None:
         return None
     subject = _header(msg, "Subject")
     tags = parse_subject(subject)
-    name, addr = email.utils.parseaddr(_header(msg, "From"))
+    name, addr = _parseaddr(_header(msg, "From"))
     author = Person(name=name.strip(), email=addr.strip().lower())
     date = _date(_header(msg, "Date"))
     in_reply_to = _first_id(_header(msg, "In-Reply-To"))
@@ -189,6 +190,10 @@ def _header(msg: RawMail, name: str) -> str:
     except (LookupError, ValueError, UnicodeError, email.errors.HeaderParseError):
         text = str(raw)
     return " ".join(text.split())
+
+
+# The same people write most of an archive's mail: their From lines are parsed once.
+_parseaddr = lru_cache(maxsize=8192)(email.utils.parseaddr)
 
 
 def _first_id(value: str) -> str | None:

@@ -26,6 +26,11 @@ _TOKEN = re.compile(
     r"""(?P<s>"(?:[^"\\]|\\.)*"?)|(?P<ch>'(?:[^'\\]|\\.)*')|(?P<n>0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*)"""
     r"""|(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>->|<<|>>|&&|\|\||[=!<>]=|\S)"""
 )
+# _TOKEN's alternatives as one group, so findall gives the token texts; the kind is read from the first character.
+_C_TOKEN = re.compile(
+    r""""(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'|0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*"""
+    r"""|[A-Za-z_][A-Za-z0-9_]*|->|<<|>>|&&|\|\||[=!<>]=|\S"""
+)
 _C_KEYWORDS = frozenset(
     "if else for while do switch case default return goto break continue sizeof static const struct enum union "
     "unsigned signed int long short char bool void u8 u16 u32 u64 s8 s16 s32 s64 true false NULL inline "
@@ -283,26 +288,26 @@ def _c_shape(text: str) -> str | None:
     if stripped.startswith(("//", "/*", "*", "#include")) or stripped in ("{", "}", "};", "},", "});"):
         return None
     toks = []
-    raw = _TOKEN.findall(stripped)  # (string, char, number, identifier, operator): one is set
-    texts = [s or ch or n or ident or op for s, ch, n, ident, op in raw]
-    last = len(raw) - 1
-    for i, (s, ch, n, ident, op) in enumerate(raw):
-        if ident:
-            if (i < last and texts[i + 1] == "(") or ident in _C_KEYWORDS or (i and texts[i - 1] in (".", "->")) \
-                    or _KEEP_CAPS.match(ident):
-                toks.append(ident)
-            elif ident.isupper() and len(ident) > 1:
+    texts = _C_TOKEN.findall(stripped)
+    last = len(texts) - 1
+    for i, t in enumerate(texts):
+        c = t[0]
+        if c == "_" or "a" <= c <= "z" or "A" <= c <= "Z":  # an identifier
+            if (i < last and texts[i + 1] == "(") or t in _C_KEYWORDS or (i and texts[i - 1] in (".", "->")) \
+                    or ("A" <= c <= "Z" and _KEEP_CAPS.match(t)):
+                toks.append(t)
+            elif t.isupper() and len(t) > 1:
                 toks.append("M")
             else:
                 toks.append("ID")
-        elif op:
-            toks.append(op)
-        elif s:
+        elif c == '"':
             toks.append("STR")
-        elif ch:
+        elif c == "'" and len(t) > 1:  # a lone quote is an operator token
             toks.append("CHR")
-        else:
+        elif c.isdecimal():
             toks.append("N")
+        else:
+            toks.append(t)
     return _collapse_args(toks)
 
 
