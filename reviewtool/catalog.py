@@ -138,9 +138,8 @@ def load_catalog(extra_dirs: list[str] | tuple[str, ...] = (), *, verify_checks:
 def load_rule_file(path: Path, *, verify_checks: bool = True, trusted: bool = False) -> list[Rule]:
     """The rules of one file; ``trusted`` (the built-in catalogue) skips the
     time bound on regular expressions that user rules get, and with
-    ``verify_checks`` false it is read without validation (see ``load_catalog``)."""
-    import yaml
-
+    ``verify_checks`` false it is read without validation (see ``load_catalog``);
+    PyYAML is imported only when a file is parsed, not when its cache entry is read."""
     from .limits import MAX_YAML_BYTES, read_capped, yaml_data_problem, yaml_text_problem
 
     reviewed = trusted and not verify_checks
@@ -150,18 +149,13 @@ def load_rule_file(path: Path, *, verify_checks: bool = True, trusted: bool = Fa
         raise InputError(f"{path}: cannot read rule file ({exc})") from None
     if not reviewed and (problem := yaml_text_problem(text)) is not None:
         raise InputError(f"{path}: {problem}")
-    try:
-        if reviewed:  # the built-in files change only with the package: parsed once, then read as JSON
-            from .jsoncache import cached, key_of
+    if reviewed:  # the built-in files change only with the package: parsed once, then read as JSON
+        from .jsoncache import cached, key_of
 
-            data = cached(f"rules-{path.stem}", key_of([path]), lambda: _parse_yaml(yaml, text),
-                          lambda d: isinstance(d, dict) and isinstance(d.get("rules"), list))
-        else:
-            data = _parse_yaml(yaml, text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise InputError(f"{path}{where}: invalid YAML ({getattr(exc, 'problem', exc)})") from None
+        data = cached(f"rules-{path.stem}", key_of([path]), lambda: _parse_yaml(path, text),
+                      lambda d: isinstance(d, dict) and isinstance(d.get("rules"), list))
+    else:
+        data = _parse_yaml(path, text)
     if data is None:
         return []
     if not reviewed and (problem := yaml_data_problem(data)) is not None:
@@ -176,8 +170,16 @@ def load_rule_file(path: Path, *, verify_checks: bool = True, trusted: bool = Fa
     return [_parse_rule(path, i, raw, verify_checks) for i, raw in enumerate(data["rules"])]
 
 
-def _parse_yaml(yaml: Any, text: str) -> Any:
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+def _parse_yaml(path: Path, text: str) -> Any:
+    """The data of a rule file (safe loader only); bad YAML is an InputError."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise InputError(f"{path}{where}: invalid YAML ({getattr(exc, 'problem', exc)})") from None
 
 
 def _parse_rule(path: Path, index: int, raw: Any, verify_checks: bool = True, reviewed: bool = False) -> Rule:

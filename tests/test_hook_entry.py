@@ -93,3 +93,37 @@ def test_bad_input_is_one_error_line_and_exit_2(args, message):
     if message is not None:
         assert lines[0] == message
     assert proc.stdout == b""
+
+
+_LEAVE_PROBE = """
+import atexit, gc, sys
+from reviewtool import entry, runner
+
+class Teardown:
+    def __del__(self):
+        sys.stderr.write("TEARDOWN\\n")
+
+KEEP = Teardown()  # the interpreter's teardown would collect it and print
+
+def fake_run_check(request):
+    atexit.register(lambda: sys.stderr.write("ATEXIT\\n"))  # registered during the run: still runs
+    sys.stdout.write("GC %s\\n" % gc.isenabled())  # left in the buffer: leave() must flush it
+    return int(request.fmt == "json") + 1
+
+runner.run_check = fake_run_check
+sys.argv = ["reviewtool", *sys.argv[1:]]
+entry.main()
+"""
+
+
+@pytest.mark.parametrize("fmt, code", [("terse", 1), ("json", 2)])
+def test_hook_run_flushes_runs_atexit_and_skips_the_teardown(fmt, code):
+    proc = subprocess.run([sys.executable, "-c", _LEAVE_PROBE, "check", "-", "--format", fmt, "--no-config"],
+                          input=b"", capture_output=True, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (code, b"GC False\n", b"ATEXIT\n")
+
+
+def test_other_commands_keep_the_usual_exit():
+    probe = _LEAVE_PROBE.replace("entry.main()", "sys.argv = ['reviewtool', '--version']\nentry.main()")
+    proc = subprocess.run([sys.executable, "-c", probe, "check", "-"], capture_output=True, timeout=120)
+    assert proc.returncode == 0 and b"TEARDOWN" in proc.stderr and b"GC" not in proc.stdout
