@@ -82,6 +82,25 @@ def yaml_compatibles(text: str) -> tuple[set[str], list[str]]:
     return documented_by(facts)
 
 
+def patch_yaml_compatibles(text: str) -> tuple[set[str], list[str]]:
+    """``yaml_compatibles`` of a binding a patch adds, reused from an earlier
+    run on the same text (``resultcache``): a re-run of the same patch (every
+    ``b4 prep --check`` after the first) then does not import PyYAML, which
+    nothing else in such a run needs.  Not for whole trees: one entry per text."""
+    from .resultcache import cached
+
+    return cached("yaml-compatibles", [text], lambda readers: yaml_compatibles(text),
+                  encode=lambda found: [sorted(found[0]), list(found[1])], decode=_decode_compatibles)
+
+
+def _decode_compatibles(value: list) -> tuple[set[str], list[str]]:
+    """A cached ``[strings, patterns]`` back; any other shape raises (the entry is ignored)."""
+    strings, patterns = value
+    if not all(isinstance(x, list) and all(isinstance(s, str) for s in x) for x in (strings, patterns)):
+        raise ValueError("not compatibles")
+    return set(strings), list(patterns)
+
+
 def documented_by(facts) -> tuple[set[str], list[str]]:
     """(strings, patterns) a binding documents for the index, from its facts."""
     found = {c.value for c in facts.named_compatibles}

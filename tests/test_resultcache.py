@@ -146,18 +146,36 @@ def test_yamllint_and_dtschema_results_read_back_equal(cache_on, monkeypatch):
         dtschema_runner.validate("misc/acme,foo1.yaml", spi, resolve=tree.get)
 
 
+def test_a_patch_bindings_compatibles_read_back_equal(cache_on, monkeypatch):
+    from reviewtool import tree
+
+    text = binding().replace("const: acme,foo1", "enum: ['acme,foo1', 'acme,foo2']").replace(
+        "\nproperties:", "\nselect:\n  properties:\n    compatible:\n      pattern: '^acme,foo[0-9]+$'\n\nproperties:", 1)
+    first = tree.patch_yaml_compatibles(text)
+    assert first == tree.yaml_compatibles(text) and first[0] == {"acme,foo1", "acme,foo2"}
+    monkeypatch.setattr(tree, "yaml_compatibles", None)  # a hit must not parse the text again
+    assert tree.patch_yaml_compatibles(text) == first
+    with pytest.raises(TypeError):  # other text: a miss, which parses
+        tree.patch_yaml_compatibles(text + "\n# changed\n")
+    for entry in cache_on.glob("yaml-compatibles-*.json"):
+        data = json.loads(entry.read_text())
+        entry.write_text(json.dumps({**data, "value": [["acme,foo1"], [3]]}))  # wrong shape: ignored
+    monkeypatch.setattr(tree, "yaml_compatibles", lambda t: ({"recomputed"}, []))
+    assert tree.patch_yaml_compatibles(text) == ({"recomputed"}, [])
+
+
 def test_a_warm_hook_run_imports_no_binding_tool_and_prints_the_same(tmp_path):
     patch = SAMPLES / "bindings-bad" / "example-schema--unknown-property.patch"
     probe = ("import runpy, sys\nsys.argv = ['reviewtool', 'check', '-', '--format', 'terse', '--no-config']\n"
              "try:\n    runpy.run_module('reviewtool', run_name='__main__')\n"
              "except SystemExit as exc:\n"
-             "    print('EXIT', exc.code, sorted(m for m in ('dtschema', 'jsonschema', 'yamllint', 'typer')"
+             "    print('EXIT', exc.code, sorted(m for m in ('dtschema', 'jsonschema', 'yamllint', 'typer', 'yaml')"
              " if m in sys.modules), file=sys.stderr)\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWTOOL_")}
     env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), XDG_CONFIG_HOME=str(tmp_path / "config"))
     runs = [subprocess.run([sys.executable, "-c", probe], input=patch.read_bytes(), capture_output=True,
                            env=env, cwd=tmp_path, timeout=120) for _ in range(2)]
     cold, warm = (r.stderr.decode().strip().splitlines()[-1] for r in runs)
-    assert cold == "EXIT 1 ['dtschema', 'jsonschema', 'yamllint']"
+    assert cold == "EXIT 1 ['dtschema', 'jsonschema', 'yaml', 'yamllint']"
     assert warm == "EXIT 1 []"
     assert runs[0].stdout == runs[1].stdout and b"binding/example-schema" in runs[1].stdout

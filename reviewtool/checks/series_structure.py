@@ -25,7 +25,7 @@ from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_dts_path, path_matches
 from ..model import Patch
 from ..syntax.source import CompatUse, source_view
 from ..artifacts.binding_facts import is_id_style
-from ..tree import VENDOR_PREFIXES, binding_compatibles, compatible_matches, vendor_prefix_keys, yaml_compatibles
+from ..tree import VENDOR_PREFIXES, binding_compatibles, compatible_matches, patch_yaml_compatibles, vendor_prefix_keys
 from . import check
 from ..params import INT, NUMBER, TEXT, ListOf
 
@@ -96,7 +96,7 @@ def _compute_facts(ctx, series) -> SeriesFacts:
                 doc = docs.get(f.path)
                 added = [ln for ln in f.added_lines() if ln.new_line is not None]
                 if doc is not None and doc.complete:
-                    compats, pats = yaml_compatibles(doc.text)
+                    compats, pats = patch_yaml_compatibles(doc.text)
                 else:
                     # Only the hunks: count every compatible-looking value the patch adds.
                     compats, pats = binding_compatibles(f.path, "\n".join(ln.text for ln in added))
