@@ -266,3 +266,34 @@ def test_symlinked_header_is_read_through_its_link_at_a_commit(repo):
     assert tree.read_file(rev, "include/dt-bindings/clock/chain.h") == "#define ACME_A2_CLK 3\n"
     assert tree.read_file(rev, "include/dt-bindings/clock/escape.h") is None
     assert tree.read_file(rev, "include/dt-bindings/clock/acme,a2.h") == "#define ACME_A2_CLK 3\n"
+
+
+def _cached_index(path):
+    tree = SourceTree(path)
+    idx = tree.index(tree.resolve(None))
+    assert tree.last_build["cached"] is True
+    return idx
+
+
+@pytest.mark.parametrize("damage", ["none", "missing", "garbage", "old-version"])
+def test_the_cached_index_reads_its_large_parts_on_first_use(repo, tmp_path, damage):
+    built = SourceTree(repo.path)
+    full = built.index(built.resolve(None))
+    assert built.last_build["cached"] is False and full.compatibles and "acme,existing" in full.compatibles
+    big = list((tmp_path / "cache" / "reviewtool" / "tree").glob("big-git-*.json"))
+    assert len(big) == 1
+    if damage == "missing":
+        big[0].unlink()
+    elif damage == "garbage":
+        big[0].write_text("[1, 2")
+    elif damage == "old-version":
+        big[0].write_text(big[0].read_text().replace('"version": 5', '"version": 4'))
+    idx = _cached_index(repo.path)
+    assert "compatibles" not in vars(idx) and "names" not in vars(idx)  # not read yet
+    assert idx.files == full.files and idx.vendors == full.vendors
+    assert idx.compatibles == full.compatibles and idx.names == full.names and idx == full
+    assert "_load_deferred" not in vars(idx)
+    # a damaged part was rebuilt and stored again: the next run reads it
+    assert _cached_index(repo.path).compatibles == full.compatibles
+    with pytest.raises(AttributeError):
+        idx.no_such_field
