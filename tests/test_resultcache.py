@@ -121,6 +121,18 @@ def test_the_directory_is_bounded(cache_on, monkeypatch):
     assert len(list(cache_on.iterdir())) == 3
 
 
+def test_a_full_directory_is_pruned_to_nine_tenths_keeping_the_recent(cache_on, monkeypatch):
+    monkeypatch.setattr(resultcache, "MAX_ENTRIES", 20)
+    for i in range(20):
+        _plain("k", [str(i)], lambda readers: i)
+        os.utime(next(p for p in cache_on.iterdir() if json.loads(p.read_text())["value"] == i), ns=(i, i))
+    assert len(list(cache_on.iterdir())) == 20
+    _plain("k", ["new"], lambda readers: "new")  # the 21st: the 3 least recently used go
+    kept = sorted(json.loads(p.read_text())["value"] for p in cache_on.iterdir() if p.stem.startswith("k-")
+                  and isinstance(json.loads(p.read_text())["value"], int))
+    assert len(list(cache_on.iterdir())) == 18 and kept == list(range(3, 20))
+
+
 def test_off_switch(cache_on, monkeypatch):
     monkeypatch.setenv("REVIEWTOOL_NO_RESULT_CACHE", "1")
     compute, calls = _counted(lambda readers: 1)
