@@ -693,3 +693,15 @@ def test_an_example_named_like_its_vendor_neutral_compatible_is_generic():
 
     assert _specific_words("iio-hwmon") == set() and _specific_words("gpio-keys") == set()
     assert _specific_words("ariaboard,photonicat-pmu") == {"ariaboard", "photonicat"}
+
+
+def test_a_top_level_catalogue_of_many_vendors_devices_stays_at_the_top():
+    """trivial-devices.yaml and incomplete-devices.yaml list every class's devices: not one binding."""
+    props = ("properties:\n  compatible:\n    items:\n      - enum:\n          - acme,temp-sensor\n"
+             "          - example,rtc\n          - widget,eeprom\n          - acme,fan-ctl\n"
+             "\nadditionalProperties: false\n")
+    text = binding("acme-catalogue.yaml", props, "Devices of many kinds")
+    assert run("binding/directory", added("acme-catalogue.yaml", text)) == []
+    one = binding("acme,foo.yaml", props.replace("example,rtc", "acme,rtc").replace("widget,eeprom", "acme,eeprom"))
+    (f,) = run("binding/directory", added("acme,foo.yaml", one))
+    assert "sits directly in bindings/" in f.message

@@ -147,6 +147,11 @@ def _dir_exists(ctx, top: str) -> bool | None:
     return tree.has_dir(BINDINGS_DIR + top)
 
 
+#: vendors whose devices one top-level file lists that make it a catalogue
+#: (trivial-devices.yaml, incomplete-devices.yaml), not one device's binding
+_CATALOGUE_VENDORS = 3
+
+
 @check("binding-directory", params={"directories": ListOf(TEXT)})
 @findings_only
 def binding_directory(ctx):
@@ -160,6 +165,8 @@ def binding_directory(ctx):
         if line is None:
             continue
         if len(parts) == 1:
+            if len({vendor_of(c.value) for c in facts_of(ctx, doc).top_compatibles}) >= _CATALOGUE_VENDORS:
+                continue  # a catalogue of many vendors' devices of every class (trivial-devices.yaml)
             yield added_finding(ctx, doc, line, directory="(top level)",
                                 message=f"{parts[0]} sits directly in bindings/: put it in the "
                                         "directory of its device class (the subject prefix names it).")
