@@ -149,6 +149,18 @@ def test_hardware_mentioning_virtualisation_is_not_a_hypervisor_interface(path, 
     assert findings("binding/hypervisor-interface", patch(files)) == []
 
 
+def test_an_emulated_standard_device_is_its_class_hardware():
+    """6.12's host-generic-pci.yaml: a PCI host that kvmtool and other para-virtualised systems emulate."""
+    desc = ("Firmware-initialised PCI host controllers and PCI emulations, such as the virtio-pci "
+            "implementations found in kvmtool and other para-virtualised systems, need no clocks.")
+    props = "compatible:\n  const: acme,pcie-host\n\nreg:\n  maxItems: 1"
+    files = schema("ACME PCI host", props, description=desc, path="pci/acme,pcie-host.yaml",
+                   extra="allOf:\n  - $ref: /schemas/pci/pci-host-bridge.yaml#\n\n")
+    assert findings("binding/hypervisor-interface", patch(files)) == []
+    files = schema("ACME PCI host", props, description=desc, path="pci/acme,pcie-host.yaml")
+    assert findings("binding/hypervisor-interface", patch(files))
+
+
 def test_malformed_yaml_is_still_read():
     """A TAB-indented description (a YAML error) must not hide the design."""
     files = schema("ACME IPC channel", "compatible:\n  const: acme,ipc",

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from ..artifacts.binding import BindingDoc, binding_docs
 from ..artifacts.binding_outline import Prose, first_paragraph, prose, title
-from ..artifacts.schema_facts import binding_examples, count_range
+from ..artifacts.schema_facts import binding_examples, count_range, refs_at_level
 from ..classify import BINDINGS_DIR, patch_kinds
 from . import check
 from ..params import BOOL, INT, REGEX, TEXT, ListOf, Record
@@ -268,6 +268,14 @@ _SOFTWARE_SIGNS = {
 }
 
 
+def _extends_device_class(doc: BindingDoc) -> bool:
+    """The top level builds on a device-class schema ($ref other than
+    types.yaml, e.g. pci-host-bridge.yaml): a standard hardware interface,
+    whoever implements it."""
+    data = doc.lenient
+    return isinstance(data, dict) and any("types.yaml" not in r for r in refs_at_level(data))
+
+
 @check("binding-hypervisor-interface", params=_SOFTWARE_SIGNS)
 def hypervisor_interface(ctx):
     p = ctx.params
@@ -277,6 +285,8 @@ def hypervisor_interface(ctx):
             continue
         if any(c.value.startswith(tuple(p.get("skip_compatible_prefixes", []))) for c in compatibles(doc)):
             continue
+        if _extends_device_class(doc):
+            continue  # an emulated standard device (a PCI host bridge kvmtool provides) is the class's hardware
         s = hypervisor_signals(doc, p, ctx.patch.commit_message)
         # what the binding says it is must read as a software interface; words
         # such as "guest" or "hypervisor" in passing are not enough on their own
