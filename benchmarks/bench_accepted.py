@@ -11,7 +11,13 @@ not.  ``--sample N`` prints N seeded findings per rule to read and judge.
 
 Counting leaves out ``binding/license``, ``binding/yamllint`` and
 ``binding/dt-schema`` (right by today's standard on older files); they are not
-run at all, which also keeps a full run to a few minutes on one core.
+run at all.  What a binding costs then (6.12, one core, cProfile over 40
+bindings): ~0.33 s, of which ~0.19 s is binding/example-schema (validating the
+examples with dtschema: building a DTValidator for the binding's schemas
+~0.06 s, validating ~0.05 s, and the meta-schema check it needs first
+~0.08 s), ruamel parsing ~0.05 s; the whole tree's 4,357 bindings take ~25 CPU
+minutes.  The result cache is the user's: set REVIEWTOOL_NO_RESULT_CACHE=1 for
+cold figures.
 
 The tree: ``apt-get install linux-source-6.12`` then
 ``tar -xf /usr/src/linux-source-6.12.tar.xz -C /work/kernel`` (or any kernel
