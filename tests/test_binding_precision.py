@@ -705,3 +705,44 @@ def test_a_top_level_catalogue_of_many_vendors_devices_stays_at_the_top():
     one = binding("acme,foo.yaml", props.replace("example,rtc", "acme,rtc").replace("widget,eeprom", "acme,eeprom"))
     (f,) = run("binding/directory", added("acme,foo.yaml", one))
     assert "sits directly in bindings/" in f.message
+
+
+def test_an_interrupt_controller_may_name_its_parent_under_additional_properties_false():
+    """dtschema's fixups give a node with 'interrupt-controller' interrupt-parent (bcm2836-l1-intc.yaml)."""
+    body = """\
+        allOf:
+          - $ref: /schemas/interrupt-controller.yaml#
+
+        properties:
+          compatible:
+            const: acme,l1-intc
+
+          reg:
+            maxItems: 1
+
+          interrupt-controller: true
+
+          '#interrupt-cells':
+            const: 2
+
+        required:
+          - compatible
+          - reg
+
+        additionalProperties: false
+
+        examples:
+          - |
+            intc: interrupt-controller@4000 {
+                compatible = "acme,l1-intc";
+                reg = <0x4000 0x100>;
+                interrupt-controller;
+                #interrupt-cells = <2>;
+                interrupt-parent = <&intc>;
+                {extra}
+            };
+        """
+    rel = "interrupt-controller/acme,l1-intc.yaml"
+    assert run("binding/closed-schema", added(rel, binding(rel, body.replace("{extra}", "")))) == []
+    got = run("binding/closed-schema", added(rel, binding(rel, body.replace("{extra}", "wakeup-source;"))))
+    assert [f.severity for f in got] == ["error"] and "wakeup-source" in got[0].message

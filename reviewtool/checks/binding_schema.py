@@ -210,7 +210,11 @@ def _implicit(name: str, node: Any, implicit: list[str]) -> bool:
     if name in implicit or re.match(r"^pinctrl-[0-9]+$", name) or name.startswith("bootph-"):
         return True
     props = node.get("properties") if is_map(node.get("properties")) else {}
-    if name in ("interrupt-parent", "interrupts-extended") and "interrupts" in props:
+    # dtschema's fixups: 'interrupts' brings interrupts-extended and interrupt-parent,
+    # an interrupt controller may name its parent too
+    if name == "interrupts-extended" and "interrupts" in props:
+        return True
+    if name == "interrupt-parent" and ("interrupts" in props or "interrupt-controller" in props):
         return True
     if name.startswith("assigned-clock") and "clocks" in props:
         return True
