@@ -530,6 +530,7 @@ def test_bus_id_compatibles_have_no_vendor_prefix():
 
     assert [_vendor(c) for c in ("pci14e4,43dc", "usb424,2514", "brcm,bcm4329-fmac")] == [None, None, "brcm"]
     assert is_id_style("usbif424,2514.config1.0") and not is_id_style("usbc,foo")
+    assert is_id_style("usbbda,411")  # Realtek's VID 0x0bda: no digit left once the zero is suppressed
 
 
 def test_facts_keep_their_path_and_say_what_a_driver_may_read():

@@ -468,7 +468,8 @@ def names_enumerated_value(base: str, values) -> bool:
     return bool(odd) and all(p in values or any(v.startswith(p + "_") for v in values) for p in odd)
 
 
-_ID_STYLE = re.compile(r"^(?:(?:usbif|usb|pciclass|pci|slim|sdw|lpddr\d)-?[0-9a-f]*[0-9][0-9a-f]*,"
+_ID_STYLE = re.compile(r"^(?:usb[0-9a-f]{1,4},[0-9a-f]{1,4}$"  # usb-device.yaml's 'usbVID,PID': 'usbbda,411'
+                       r"|(?:usbif|usb|pciclass|pci|slim|sdw|lpddr\d)-?[0-9a-f]*[0-9][0-9a-f]*,"
                        r"|sdw[0-9a-f]{11}$)", re.I)
 
 
