@@ -161,6 +161,7 @@ def remarks_in(rev: Series, settings: Settings, authors: set[str] | None = None)
     authors = authors if authors is not None else _author_emails(rev)
     mails = {p.message_id: p for p in [rev.cover, *rev.patches] if p is not None and p.message_id}
     out: list[Remark] = []
+    adding: dict[str | None, dict[str, list[str]]] = {}  # per answered patch: added line -> files adding it
     for reply in rev.replies:
         if reply.author.email.lower() in authors:
             continue
@@ -175,7 +176,9 @@ def remarks_in(rev: Series, settings: Settings, authors: set[str] | None = None)
                 continue
             path = block.path
             if path is None and block.target is not None and answered is not None:
-                path = _file_adding(answered, block.target)
+                if answered.message_id not in adding:
+                    adding[answered.message_id] = _files_adding(answered)
+                path = _file_adding(adding[answered.message_id], block.target)
             out.append(
                 Remark(
                     revision=rev.revision,
@@ -354,8 +357,18 @@ def _answered_patch(reply: Message, mails: dict[str, Patch]) -> Patch | None:
     return None
 
 
-def _file_adding(patch: Patch, text: str) -> str | None:
-    hits = [f.path for f in patch.files if any(ln.text.rstrip() == text for ln in f.added_lines())]
+def _files_adding(patch: Patch) -> dict[str, list[str]]:
+    """Each added line (right-stripped) -> the files adding it, in patch order; built once per patch,
+    not scanned again for every remark."""
+    out: dict[str, list[str]] = {}
+    for f in patch.files:
+        for text in dict.fromkeys(ln.text.rstrip() for ln in f.added_lines()):
+            out.setdefault(text, []).append(f.path)
+    return out
+
+
+def _file_adding(files_adding: dict[str, list[str]], text: str) -> str | None:
+    hits = files_adding.get(text, ())
     return hits[0] if len(hits) == 1 else None
 
 

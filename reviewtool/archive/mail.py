@@ -106,18 +106,20 @@ class RawMail:
 def parse_bytes(raw: bytes) -> RawMail:
     """Header lines are unfolded and split at the first colon (RFC 5322 2.2); nothing else is parsed yet."""
     head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
-    headers: dict[str, list[str]] = {}
-    name = None
+    parts: dict[str, list[list[str]]] = {}
+    current: list[str] | None = None  # the parts of the header being unfolded
     for line in head.decode("utf-8", errors="replace").split("\n"):
-        if line[:1] in (" ", "\t") and name is not None:
-            headers[name][-1] += " " + line.strip()
+        if current is not None and line[:1] in (" ", "\t"):
+            current.append(line.strip())
             continue
         key, colon, value = line.partition(":")
         if not colon or " " in key:
-            name = None
+            current = None
             continue
-        name = key.strip().lower()
-        headers.setdefault(name, []).append(value.strip())
+        current = [value.strip()]
+        parts.setdefault(key.strip().lower(), []).append(current)
+    # Joined once at the end: appending to the string per folded line was quadratic in long Cc lists.
+    headers = {name: [" ".join(p) for p in values] for name, values in parts.items()}
     return RawMail(headers, body, raw)
 
 

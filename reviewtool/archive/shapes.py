@@ -43,6 +43,19 @@ _YAML_ITEM = re.compile(r"^(\s*)-\s+(.*?)\s*$")
 _DTS_PROP = re.compile(r"^\s*([A-Za-z0-9,._+#?-]+)\s*(=\s*(.*?))?\s*;\s*(//.*|/\*.*)?$")
 _DTS_NODE = re.compile(r"^\s*(?:([A-Za-z_][\w]*)\s*:\s*)?(&?[A-Za-z_/][\w,.+-]*)(@[\w,.]+)?\s*\{\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z_-]{2,}")
+# Compiled once (these run for most shaped lines; re's module functions look the pattern up per call).
+_DIGITS = re.compile(r"\d+")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_YAML_NUMBER = re.compile(r"^-?(0x[0-9a-fA-F]+|\d+)$")
+_URL = re.compile(r"^https?://")
+_QUOTED = re.compile(r"""(["'])[^"']*\1""")
+_WORD_NUMBER = re.compile(r"\b\d+\b")
+_COMPATIBLE = re.compile(r"^[a-z0-9-]+,[\w.,+-]+$")
+_N_RUN = re.compile(r"(\bN\b)(\s+N\b)+")
+_M_RUN = re.compile(r"(\bM\b)(\s+M\b)+")
+_STR_RUN = re.compile(r"(STR)(\s*,\s*STR)+")
+_DQ_STRING = re.compile(r'"[^"]*"')
+_C_NUMBER = re.compile(r"\b(0x[0-9a-fA-F]+|\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -201,8 +214,8 @@ def _property_name(name: str) -> str:
     if name.startswith("^") or "@" in name or "[" in name:
         return "PATTERN"
     if "," in name:
-        return "VENDOR," + re.sub(r"\d+", "N", name.split(",", 1)[1])
-    return re.sub(r"\d+", "N", name)
+        return "VENDOR," + _DIGITS.sub("N", name.split(",", 1)[1])
+    return _DIGITS.sub("N", name)
 
 
 def _yaml_value(value: str | None) -> str:
@@ -215,19 +228,19 @@ def _yaml_value(value: str | None) -> str:
         return "BLOCK"
     if v.startswith(("'", '"')):
         return "STR"
-    if re.match(r"^-?(0x[0-9a-fA-F]+|\d+)$", v):
+    if _YAML_NUMBER.match(v):
         return "N"
-    if re.match(r"^https?://", v):
+    if _URL.match(v):
         return "URL"
     if v.startswith("[") or v.startswith("{"):
-        return re.sub(r"\b\d+\b", "N", re.sub(r"""(["'])[^"']*\1""", "STR", v))
+        return _WORD_NUMBER.sub("N", _QUOTED.sub("STR", v))
     if "/schemas/" in v or v.startswith(("/", "#")):
         return v  # a $ref names a fact: keep it
-    if re.match(r"^[a-z0-9-]+,[\w.,+-]+$", v):
+    if _COMPATIBLE.match(v):
         return "COMPATIBLE"
     if len(v.split()) > 2:
         return "TEXT"
-    return re.sub(r"\d+", "N", v)
+    return _DIGITS.sub("N", v)
 
 
 # --------------------------------------------------------------------------
@@ -244,7 +257,7 @@ def _dts_shape(text: str) -> str | None:
         name = m.group(2)
         if name.startswith("&"):
             return f"{label}&REF {{"
-        return f"{label}{re.sub(r'[0-9]+', 'N', name)}{'@N' if m.group(3) else ''} {{"
+        return f"{label}{_ASCII_DIGITS.sub('N', name)}{'@N' if m.group(3) else ''} {{"
     m = _DTS_PROP.match(text)
     if m:
         name = _property_name(m.group(1)) if "," in m.group(1) else m.group(1)
@@ -273,9 +286,9 @@ def _dts_value(value: str) -> str:
             parts.append(t)
     out = " ".join(parts).replace("& ID", "&REF").replace("& M", "&REF")
     # Cell lists vary in length; keep their kinds only: <N N N> -> <N...>.
-    out = re.sub(r"(\bN\b)(\s+N\b)+", "N...", out)
-    out = re.sub(r"(\bM\b)(\s+M\b)+", "M...", out)
-    out = re.sub(r"(STR)(\s*,\s*STR)+", "STR...", out)
+    out = _N_RUN.sub("N...", out)
+    out = _M_RUN.sub("M...", out)
+    out = _STR_RUN.sub("STR...", out)
     return out
 
 
@@ -373,8 +386,8 @@ def _collapse(toks: list[str]) -> list[str]:
 
 
 def _other_shape(text: str) -> str | None:
-    out = re.sub(r'"[^"]*"', "STR", text.strip())
-    out = re.sub(r"\b(0x[0-9a-fA-F]+|\d+)\b", "N", out)
+    out = _DQ_STRING.sub("STR", text.strip())
+    out = _C_NUMBER.sub("N", out)
     out = " ".join(out.split())
     return out if len(out.split()) >= 2 else None
 
