@@ -173,3 +173,19 @@ def test_a_compatible_no_binding_documents_is_left_to_undocumented_compatible(tm
     found = check_series(series, RULES, Options(tree=tree, tree_path=str(tree.tree.root))).findings
     line = next(i for i, ln in enumerate(new_soc.split("\n"), 1) if "compatible =" in ln)
     assert [f.line for f in found if f.rule == "dts/schema"] == [line]
+
+
+def test_a_node_as_the_trees_version_has_it_fails_only_old_ways(tmp_path):
+    """Whatever dtbs_check says of a node the patch re-adds unchanged (here a
+    dependency the binding states, a failure no property names) is old."""
+    binding = BINDING.replace("required:\n", "dependentRequired:\n  clocks: [acme,prescaler]\n\n"
+                              "required:\n").replace("  clocks:\n    maxItems: 1\n", "  clocks:\n    maxItems: 1\n\n"
+                                                    "  acme,prescaler:\n    $ref: /schemas/types.yaml#/definitions/uint32\n")
+    tree = _tree(tmp_path, None)
+    (tmp_path / "Documentation/devicetree/bindings/timer/acme,a300-timer.yaml").write_text(binding)
+    body = "\t\t\tclocks = <&osc>;\n"
+    got = _findings(SourceTree(tmp_path).at(None), body)
+    assert len(got) == 1 and "dependency" in got[0]  # a wholly new file: new
+    (tmp_path / "arch/arm64/boot/dts/acme").mkdir(parents=True)
+    (tmp_path / NEW).write_text(TIMER.format(extra=body))
+    assert _findings(SourceTree(tmp_path).at(None), body) == []

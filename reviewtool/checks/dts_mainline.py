@@ -78,6 +78,8 @@ def pre_existing(ctx: Any, node: Any, problem: Any, path: str | None = None, bas
         others = [o for o in others if o.path != path]
     same = _same_in_tree(ctx, node, path) if base else None
     if same is not None:
+        if same.properties == own and same.compatibles == comps:
+            return True  # the node as the tree's version of the file has it: whatever fails is old
         others = [same, *others]
     for other in others:
         if other.rel != rel and other is not same:
