@@ -189,3 +189,20 @@ def test_a_node_as_the_trees_version_has_it_fails_only_old_ways(tmp_path):
     (tmp_path / "arch/arm64/boot/dts/acme").mkdir(parents=True)
     (tmp_path / NEW).write_text(TIMER.format(extra=body))
     assert _findings(SourceTree(tmp_path).at(None), body) == []
+
+
+def test_a_macro_unit_address_is_the_number_cpp_makes_of_it(tmp_path):
+    """'channel@ACME_CH0' is 'channel@0' once cpp has run (rk3399's
+    'power-domain@RK3399_PD_EDP'): the binding's '^channel@[0-3]$' allows it.
+    The file's own #define counts, as the headers' do."""
+    text = "#define ACME_CH0 0\n\n" + TIMER.format(extra=CHANNELS.format(mode="\t\t\t\tacme,mode = <1>;\n")).replace(
+        "channel@0 {", "channel@ACME_CH0 {")
+    spec = {"subject": "arm64: dts: acme: Add the A300 SoC", "files": {NEW: text}}
+    (series,) = load_bytes(render_example(spec, "m"), "m")
+    tree = _channel_tree(tmp_path, None)
+    found = check_series(series, RULES, Options(tree=tree, tree_path=str(tree.tree.root))).findings
+    assert [f.message for f in found if f.rule == "dts/schema"] == []
+    wrong = text.replace("#define ACME_CH0 0", "#define ACME_CH0 7")
+    (series,) = load_bytes(render_example({**spec, "files": {NEW: wrong}}, "m"), "m")
+    found = check_series(series, RULES, Options(tree=tree, tree_path=str(tree.tree.root))).findings
+    assert ["channel@7" in f.message for f in found if f.rule == "dts/schema"] == [True]

@@ -192,9 +192,8 @@ def _shows_post_image(text: str, fc) -> bool:
 
 def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> list | None:
     """Findings of one DTS file built from the tree, or None when it cannot be built."""
-    from ..syntax.dts import DtsDocument, parse_dts
+    from ..syntax.dts import parse_dts
     from ..validators import dt_validate as dv
-    from ..validators.dt_macros import macros_for
     from ..validators.dts_tree import build, cells_of, render
     from ..validators.dtschema_runner import DtSchemaUnavailable
     from .dts_mainline import pre_existing
@@ -212,8 +211,7 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
         target = next((n for n in [node, *node.ancestors()] if n.parent is not None and n.compatibles()), None)
         if target is not None and target not in targets:
             targets[target] = _under(touched, target)
-    macros = ctx.memo(f"dts-schema:macros:{ctx.patch.n}:{f.path}",
-                      lambda: macros_for(DtsDocument(includes=tuple(merged.includes)), *headers)[0])
+    macros = ctx.memo(f"dts-schema:macros:{ctx.patch.n}:{f.path}", lambda: _file_macros(merged, headers))
     out = []
     seen: set[tuple[int, str]] = set()
     for target, keep in targets.items():
@@ -261,6 +259,20 @@ def _undocumented_compatible(ctx, node, problem, series: dict[str, str]) -> bool
     if problem.prop != "compatible":
         return False
     return any(not documenting(ctx, [c], series) for c in node.compatibles())
+
+
+def _file_macros(merged, headers) -> dict:
+    """The macros of the built DTS: its headers', then the files' own ``#define``s (cpp order)."""
+    from ..syntax.dts import DtsDocument
+    from ..validators.dt_macros import macros_for
+    from ..validators.dt_validate import define_value
+
+    table = macros_for(DtsDocument(includes=tuple(merged.includes)), *headers)[0]
+    for d in merged.defines:
+        value = define_value(d)
+        if value is not None:
+            table[d.name] = value
+    return table
 
 
 def _subject(merged, rendered, problem):

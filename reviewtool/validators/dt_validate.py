@@ -257,6 +257,7 @@ def _make_validator(schemas: dict[str, Any]) -> Any:
 
 # -- the devicetree ----------------------------------------------------------------
 
+_MACRO_NAME = re.compile(r"[A-Za-z_]\w*")
 _INTERRUPTS = re.compile(r"\sinterrupts\s*=\s*<([0-9a-zA-Z |()_]+)>")
 _UNRESOLVED = 0xFFFFFFFF
 
@@ -445,8 +446,18 @@ def build(doc: DtsDocument, validator: Any, macros: Macros) -> _Built:
     phandles: dict[str, int] = {}
     paths: dict[int, str] = {}
 
+    def name_of(node: Node) -> str:
+        """The node's name as dtc sees it: cpp has replaced a macro unit
+        address (``power-domain@RK3399_PD_EDP`` -> ``power-domain@25``)."""
+        unit = node.unit
+        if unit and _MACRO_NAME.fullmatch(unit) and unit in table:
+            val = value_of(Expr("name", name=unit))
+            if val is not None:
+                return f"{node.name}@{val}"
+        return node.full_name
+
     def path_of(node: Node) -> str:
-        names = [n.full_name for n in [node, *node.ancestors()] if n.name != "/"]
+        names = [name_of(n) for n in [node, *node.ancestors()] if n.name != "/"]
         return "/" + "/".join(reversed(names))
 
     # dtc numbers referenced labelled nodes in tree order.
@@ -509,7 +520,7 @@ def build(doc: DtsDocument, validator: Any, macros: Macros) -> _Built:
         return bytes(out)
 
     def scan(node: Node, holder: dict[str, Any]) -> None:
-        nodename = node.full_name if node.name != "/" else "/"
+        nodename = name_of(node) if node.name != "/" else "/"
         for prop in node.properties:
             data = encode(node, prop, holder)
             try:
@@ -526,7 +537,7 @@ def build(doc: DtsDocument, validator: Any, macros: Macros) -> _Built:
                 continue
             sub: dict[str, Any] = {}
             scan(child, sub)
-            holder[child.full_name] = sub
+            holder[name_of(child)] = sub
 
     roots = [r for r in doc.roots if r.name == "/"]
     for r in roots:
