@@ -199,3 +199,23 @@ def test_directives_are_not_node_names():
     (series,) = load_bytes(render_example(spec, "d"), "d")
     found = [f for f in check_series(series, RULES, Options()).findings if f.rule == "dts/node-name"]
     assert [re.findall(r'"([^"]+)"', f.message) for f in found] == [["Bad_Node"]]
+
+
+def test_a_property_name_no_binding_could_be_read_for_is_only_asked():
+    """A DTS property's name is its binding's (USB's dr_mode, a codec's
+    VCC-supply): with no tree and no series binding for the node, a name
+    outside [a-z0-9-] is an info question, not a warning; with the series'
+    binding that does not define it, a warning; node names stay warnings."""
+    after = AFTER.replace('reg = <0x4b>;', 'reg = <0x4b>;\n\t\t\tdr_mode = "peripheral";')
+
+    def found(with_binding: bool):
+        patches = [{"subject": "arm64: dts: acme: a300-evk: Add the PMIC",
+                    "modify": {DTS: {"before": BEFORE, "after": after}}}]
+        if with_binding:
+            patches.insert(0, {"subject": "dt-bindings: mfd: Add ACME APM200 PMIC",
+                               "files": {"Documentation/devicetree/bindings/mfd/acme,apm200.yaml": BINDING}})
+        (series,) = load_bytes(render_example({"cover": {"subject": "APM200"}, "patches": patches}, "t"), "t")
+        return sorted((f.severity, f.message.split('"')[1]) for f in check_series(series, RULES, Options()).findings)
+
+    assert found(with_binding=False) == [("info", "dr_mode"), ("warning", "BUCK1")]
+    assert found(with_binding=True) == [("warning", "Other_Reg"), ("warning", "dr_mode")]

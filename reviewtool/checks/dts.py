@@ -98,6 +98,18 @@ def binding_fixes_name(ctx, start, *names: str) -> bool:
     return any(_names_value(n.split("@", 1)[0], enumerated) for n in names)
 
 
+def _bindings_unknown(ctx, node) -> bool:
+    """No binding could be read for ``node``: no kernel tree, and no binding of
+    the series documents it or its nearest ancestor with a compatible."""
+    if ctx.options.tree.available:
+        return False
+    from .dts_schema import documenting, series_bindings
+
+    while node is not None and not node.compatibles():
+        node = node.parent
+    return node is None or not documenting(ctx, node.compatibles(), series_bindings(ctx))
+
+
 def _names_value(base: str, values) -> bool:
     from ..artifacts.binding_facts import names_enumerated_value
 
@@ -233,10 +245,17 @@ def dts_node_name(ctx):
                     continue  # a C macro used as a statement (EFUSE(54, 46);): cpp expands it
                 if binding_fixes_name(ctx, node, prop.name, prop.name):
                     continue
+                problem = "use only lower-case letters, digits and '-' (after an optional 'vendor,' prefix)"
+                if _bindings_unknown(ctx, node):
+                    # A DTS property's name is its binding's (dr_mode, bus_freq, opp-peak-kBps,
+                    # VCC-supply are): with no binding to read, only ask.
+                    yield ctx.finding(anchor="diff", path=f.path, line=n, text=view.text_of(n), severity="info",
+                                      what=f'property name "{prop.name}"',
+                                      problem=problem + ", unless its binding defines it so (no kernel tree or "
+                                      "series binding to check)")
+                    continue
                 yield ctx.finding(anchor="diff", path=f.path, line=n, text=view.text_of(n),
-                                  what=f'property name "{prop.name}"',
-                                  problem="use only lower-case letters, digits and '-' (after an optional "
-                                  "'vendor,' prefix)")
+                                  what=f'property name "{prop.name}"', problem=problem)
         # a name the tree's DTS files already use is the platform's naming
         # (pinctrl groups like 'mmc0_cd'), not one this patch brings
         usual = names_in_tree(ctx, f.path, {name for _, _, name in bad_names})
