@@ -64,8 +64,12 @@ def test_b4_loads_without_attestation_and_network_modules():
 import sys
 from reviewtool.sources import b4setup
 b4 = b4setup.ready()
-print([m for m in ("dkim", "patatt", "nacl", "dns", "requests", "urllib3", "smtplib")
+print([m for m in ("dkim", "patatt", "nacl", "dns", "requests", "urllib3", "smtplib",
+                  "gzip", "secrets", "mailbox", "lzma", "bz2")
        if type(sys.modules.get(m)).__name__ == "module"])
+import gzip, lzma, mailbox, shutil
+assert gzip.decompress(gzip.compress(b"x")) == b"x" and lzma.decompress(lzma.compress(b"y")) == b"y"
+assert shutil._LZMA_SUPPORTED and mailbox.mbox.__module__ == "mailbox"
 import requests
 session = b4.get_requests_session()  # the stand-in loads the real requests on first use
 print(type(session) is requests.Session, requests.Session.__module__, type(sys.modules["requests"]).__name__)

@@ -28,12 +28,12 @@ def ready(
     false, no cache directory at all (b4's own ``nocache`` still writes).
     """
     global _READY
-    from ..deferred_imports import B4_ANNOTATIONS, B4_ATTESTATION, B4_NETWORK, annotations_only, defer
+    from ..deferred_imports import B4_ANNOTATIONS, B4_ATTESTATION, B4_NETWORK, B4_UNUSED, annotations_only, defer
 
     # Attestation is off: dkim/dnspython/PyNaCl only load if something uses
     # them; requests (urllib3, charset_normalizer, ...) only when lore is
-    # asked, smtplib (ssl) never on a check.
-    defer(*B4_ATTESTATION, *B4_NETWORK)
+    # asked, smtplib (ssl) never on a check; B4_UNUSED when something uses them.
+    defer(*B4_ATTESTATION, *B4_NETWORK, *B4_UNUSED)
     with annotations_only(B4_ANNOTATIONS):
         import b4  # heavy: imported only when mail must be parsed
 
