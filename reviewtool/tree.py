@@ -611,6 +611,24 @@ class TreeView:
         proc = _git(self.tree.root, "cat-file", "-t", f"{self.rev}:{path.rstrip('/')}")
         return proc.returncode == 0 and proc.stdout.strip() == b"tree"
 
+    def ref_lines(self, name: str) -> list[tuple[str, str]]:
+        """(path, line) of the binding lines that mention the file name
+        ``name`` in a ``$ref`` (one ``git grep`` below the bindings; [] on a
+        tree that is not a git repository)."""
+        args = ["grep", "-I", "-F", "-e", name]
+        if self.rev is not None:
+            args.append(self.rev)
+        proc = _git(self.tree.root, *args, "--", BINDINGS)
+        if proc.returncode not in (0, 1):
+            return []
+        out = []
+        lead = f"{self.rev}:" if self.rev is not None else ""
+        for raw in proc.stdout.decode("utf-8", "replace").splitlines():
+            path, _, text = raw[len(lead):].partition(":") if raw.startswith(lead) else ("", "", "")
+            if "$ref" in text:
+                out.append((path, text))
+        return out
+
     def binding_files(self) -> list[str]:
         return list(self.index.files)
 

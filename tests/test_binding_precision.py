@@ -747,3 +747,43 @@ def test_an_interrupt_controller_may_name_its_parent_under_additional_properties
     assert run("binding/closed-schema", added(rel, binding(rel, body.replace("{extra}", "")))) == []
     got = run("binding/closed-schema", added(rel, binding(rel, body.replace("{extra}", "wakeup-source;"))))
     assert [f.severity for f in got] == ["error"] and "wakeup-source" in got[0].message
+
+
+COMMON_FLASH = """\
+properties:
+  compatible:
+    items:
+      - enum:
+          - acme,nor-a
+          - acme,nor-b
+      - const: cfi-flash
+
+  reg:
+    maxItems: 1
+
+# a parent bus may add timing properties
+additionalProperties: true
+"""
+
+
+def test_a_schema_other_bindings_ref_is_common():
+    """6.12's mtd-physmap.yaml and fixed-partitions.yaml are open because other bindings build on them."""
+    rel = "mtd/acme-physmap.yaml"
+    common = binding(rel, COMMON_FLASH, "ACME NOR flash")
+    alone = run("binding/closed-schema", added(rel, common))
+    assert [f.text for f in alone] == ["additionalProperties: true"]
+    user_rel = "mtd/acme,hbmc.yaml"
+    user = binding(user_rel, """\
+        properties:
+          compatible:
+            const: acme,hbmc
+
+        patternProperties:
+          "^flash@[0-9a-f]+$":
+            type: object
+            $ref: acme-physmap.yaml
+
+        additionalProperties: false
+        """, "ACME HyperBus controller")
+    spec = {"subject": "dt-bindings: mtd: Add ACME flash", "files": {BINDINGS + rel: common, BINDINGS + user_rel: user}}
+    assert [f for f in run("binding/closed-schema", spec) if f.path.endswith(rel)] == []

@@ -297,3 +297,16 @@ def test_the_cached_index_reads_its_large_parts_on_first_use(repo, tmp_path, dam
     assert _cached_index(repo.path).compatibles == full.compatibles
     with pytest.raises(AttributeError):
         idx.no_such_field
+
+
+def test_ref_lines_name_the_bindings_that_build_on_a_file(repo):
+    """closed-schema asks the tree which bindings $ref a schema (6.12's mtd-physmap.yaml, fixed-partitions.yaml)."""
+    repo.commit("dt-bindings: mtd: Add flash bindings", "x", {
+        "Documentation/devicetree/bindings/mtd/acme-physmap.yaml": "properties:\n  compatible:\n    const: acme,flash\n",
+        "Documentation/devicetree/bindings/mtd/acme,hbmc.yaml":
+            "patternProperties:\n  '^flash@':\n    $ref: acme-physmap.yaml\n",
+        "Documentation/devicetree/bindings/mtd/acme,notes.yaml": "description: unlike acme-physmap.yaml, ...\n"})
+    for view in (SourceTree(repo.path).at(None), SourceTree(repo.path).at(repo.git("rev-parse", "HEAD").strip())):
+        assert view.ref_lines("acme-physmap.yaml") == [
+            ("Documentation/devicetree/bindings/mtd/acme,hbmc.yaml", "    $ref: acme-physmap.yaml")]
+        assert view.ref_lines("acme,hbmc.yaml") == []

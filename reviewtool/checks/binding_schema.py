@@ -265,7 +265,8 @@ def binding_closed_schema(ctx):
                     continue
                 if node.get("additionalProperties") is True:
                     top_open = True
-                    if "compatible" in (node.get("properties") or {}) and not shared:
+                    if "compatible" in (node.get("properties") or {}) and not shared \
+                            and not _referenced_by_others(ctx, doc):
                         yield added_finding(
                             ctx, doc, key_line(node, "additionalProperties"), severity="warning",
                             message="'additionalProperties: true' leaves a device binding open to any property: "
@@ -293,6 +294,44 @@ def binding_closed_schema(ctx):
                         message=f"'additionalProperties: false' rejects properties that {refs[0]} provides, "
                                 f"yet {', '.join(missing[:4])} {'is' if len(missing) == 1 else 'are'} used "
                                 "without being listed here: use 'unevaluatedProperties: false'.")
+
+
+_REF_VALUE = re.compile(r"""\$ref:\s*['"]?([^'"#\s]+)""")
+
+
+def _ref_target(ref_from: str, line: str) -> str | None:
+    """The bindings-relative path a ``$ref:`` line in ``ref_from`` (bindings-relative) points at."""
+    m = _REF_VALUE.search(line)
+    if m is None:
+        return None
+    value = m.group(1)
+    if value.startswith("/schemas/"):
+        return value[len("/schemas/"):]
+    if "://" in value:
+        return value.split("/schemas/", 1)[1] if "/schemas/" in value else None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(ref_from), value))
+
+
+def _referenced_by_others(ctx: Any, doc: BindingDoc) -> bool:
+    """Whether another binding (of the series, or of the tree) $refs this one:
+    then it is a common schema the others build on (mtd-physmap.yaml,
+    fixed-partitions.yaml), open so that they can add to it."""
+    name = posixpath.basename(doc.rel_path)
+    prefix = BINDINGS_DIR.rstrip("/") + "/"
+
+    def compute() -> bool:
+        lines: list[tuple[str, str]] = []
+        for patch in ctx.series.patches:
+            for f in patch.files:
+                if f.path != doc.path and f.path.startswith(prefix) and f.status != "removed":
+                    lines += [(f.path, ln.text) for ln in f.added_lines() if name in ln.text and "$ref" in ln.text]
+        tree = ctx.options.tree
+        if tree.available:
+            lines += tree.ref_lines(name)
+        return any(path != doc.path and _ref_target(path[len(prefix):], text) == doc.rel_path
+                   for path, text in lines if path.startswith(prefix))
+
+    return ctx.memo(f"binding-closed-schema:referenced:{doc.path}", compute)
 
 
 def _conditional_props(node: Any) -> bool:
