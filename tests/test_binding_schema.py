@@ -595,3 +595,21 @@ def test_example_two_cell_reg_at_top_level_asks_for_a_bus_node():
         """)
     got = run("binding/example-style", new_file(text))
     assert len(got) == 1 and "bus node" in got[0].message
+
+
+def test_a_generic_compatible_named_after_a_device_class_of_the_tree_needs_no_vendor():
+    """6.12's leds/irled/gpio-ir-tx.yaml: 'gpio-ir-tx' is a kind of GPIO device, named like its file."""
+    text = binding("""\
+        properties:
+          compatible:
+            const: gpio-ir-tx
+        """, path_rel="leds/irled/gpio-ir-tx.yaml")
+    spec = new_file(text, path="Documentation/devicetree/bindings/leds/irled/gpio-ir-tx.yaml",
+                    subject="dt-bindings: leds: Add GPIO IR transmitter")
+    assert run("binding/compatible-format", spec)  # without a tree only leds/irled are known classes
+    assert run("binding/compatible-format", spec, Options(tree=FakeTree({}, dirs=["gpio", "leds"]))) == []
+    # a product named like its file is no class of the tree
+    product = text.replace("gpio-ir-tx", "zork-ir-tx")
+    spec = new_file(product, path="Documentation/devicetree/bindings/leds/irled/zork-ir-tx.yaml",
+                    subject="dt-bindings: leds: Add Zork IR transmitter")
+    assert run("binding/compatible-format", spec, Options(tree=FakeTree({}, dirs=["gpio", "leds"])))

@@ -47,18 +47,19 @@ def compatible_format(ctx):
     vendorless_ok = set(p.get("vendorless_ok", []))
     vendorless_rx = [re.compile(r) for r in p.get("vendorless_ok_patterns", [])]
     version_rx = param_regex(p, "version_suffix")
+    device_classes = _device_classes(ctx)
     for doc in binding_docs(ctx):
         facts = doc_facts(doc)
         stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        classes = class_words(doc.path)
+        classes = class_words(doc.path) | device_classes
         bad: list[tuple[str, int, str]] = []
         for c, line in _new_compatibles(doc):
             v = c.value
             found = []
             # A generic binding is named after its vendor-neutral compatible,
-            # a kind of device of the class it sits in ('gpio-delay' in
-            # gpio/gpio-delay.yaml): that one needs no vendor.  A product
-            # ('gunyah-hypervisor' in firmware/) does.
+            # a kind of device of a device class ('gpio-delay' in
+            # gpio/gpio-delay.yaml, 'gpio-ir-tx' in leds/irled/): that one
+            # needs no vendor.  A product ('gunyah-hypervisor' in firmware/) does.
             neutral = v == stem and bool(set(v.split("-")) & classes)
             no_vendor = ("," not in v and not neutral and not is_id_style(v) and v not in vendorless_ok
                          and not any(r.search(v) for r in vendorless_rx))
@@ -78,6 +79,19 @@ def compatible_format(ctx):
                 bad.append((v, line, "; ".join(found)))
         if bad:
             yield _one_format_finding(ctx, doc, bad)
+
+
+def _device_classes(ctx) -> frozenset[str]:
+    """The device classes: the directories the tree has below bindings/.
+    Without a tree only the binding's own directories count (class_words):
+    a guessed list would make a product such as 'xen-...' a class."""
+    def compute() -> frozenset[str]:
+        tree = ctx.options.tree
+        if not tree.available:
+            return frozenset()
+        return frozenset(n.lower() for n in tree.list_dir(BINDINGS_DIR.rstrip("/")) if "." not in n)
+
+    return ctx.memo("binding-compatible-format:device-classes", compute)
 
 
 _NAMED = 8  # compatibles named after the first of a reason before "and N more"
