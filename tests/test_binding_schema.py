@@ -613,3 +613,10 @@ def test_a_generic_compatible_named_after_a_device_class_of_the_tree_needs_no_ve
     spec = new_file(product, path="Documentation/devicetree/bindings/leds/irled/zork-ir-tx.yaml",
                     subject="dt-bindings: leds: Add Zork IR transmitter")
     assert run("binding/compatible-format", spec, Options(tree=FakeTree({}, dirs=["gpio", "leds"])))
+    # nor is one that names a vendor of the tree ('operating-points-v2-ti-cpu' in opp/)
+    vendor = text.replace("gpio-ir-tx", "gpio-acme-tx")
+    spec = new_file(vendor, path="Documentation/devicetree/bindings/leds/irled/gpio-acme-tx.yaml",
+                    subject="dt-bindings: leds: Add ACME IR transmitter")
+    tree = FakeTree({}, dirs=["gpio", "leds"])
+    tree.has_vendor_prefix = lambda prefix: prefix == "acme"
+    assert run("binding/compatible-format", spec, Options(tree=tree))

@@ -59,8 +59,10 @@ def compatible_format(ctx):
             # A generic binding is named after its vendor-neutral compatible,
             # a kind of device of a device class ('gpio-delay' in
             # gpio/gpio-delay.yaml, 'gpio-ir-tx' in leds/irled/): that one
-            # needs no vendor.  A product ('gunyah-hypervisor' in firmware/) does.
-            neutral = v == stem and bool(set(v.split("-")) & classes)
+            # needs no vendor.  A product ('gunyah-hypervisor' in firmware/) does,
+            # and so does one naming a vendor ('operating-points-v2-ti-cpu').
+            words = set(v.split("-"))
+            neutral = v == stem and bool(words & classes) and not _names_a_vendor(ctx, words - classes)
             no_vendor = ("," not in v and not neutral and not is_id_style(v) and v not in vendorless_ok
                          and not any(r.search(v) for r in vendorless_rx))
             if no_vendor:
@@ -92,6 +94,12 @@ def _device_classes(ctx) -> frozenset[str]:
         return frozenset(n.lower() for n in tree.list_dir(BINDINGS_DIR.rstrip("/")) if "." not in n)
 
     return ctx.memo("binding-compatible-format:device-classes", compute)
+
+
+def _names_a_vendor(ctx, words: set[str]) -> bool:
+    """Whether one of ``words`` is a vendor prefix of the tree (unknown without one)."""
+    tree = ctx.options.tree
+    return tree.available and any(tree.has_vendor_prefix(w) for w in words if w)
 
 
 _NAMED = 8  # compatibles named after the first of a reason before "and N more"
