@@ -572,3 +572,12 @@ def test_odd_schemas_never_crash_the_design_rules(text):
     for s in load_bytes(render_example(ex, "t"), "odd"):
         report = check_series(s, design, Options())
         assert all(f.anchor in ("diff", "commit-message") for f in report.findings)
+
+
+def test_a_missing_vendor_prefix_alone_is_a_question_not_a_warning():
+    """Only a vendor prefix missing (judged right 3 of 6 on accepted bindings: generic ones read as products): info."""
+    (f,) = findings("binding/compatible-format", patch(schema("ACME RAM", "compatible:\n  const: zork-ram")))
+    assert f.severity == "info" and "vendor prefix" in f.message
+    props = "compatible:\n  enum:\n    - zork-ram\n    - acme,ram_x1"
+    (f,) = findings("binding/compatible-format", patch(schema("ACME RAM", props)))
+    assert f.severity == "warning" and "'acme,ram_x1' (line" in f.message
