@@ -220,3 +220,11 @@ def test_a_name_the_included_header_defines_is_not_missing():
     assert got == []
     got = _defines_findings(include, "LED_FUNCTION_STATUS", {"include/dt-bindings/leds/acme-leds.h": header})
     assert len(got) == 1 and "LED_FUNCTION_STATUS" in got[0].message and "leds/common.h" in got[0].message
+
+
+def test_a_defined_function_macro_with_arguments_we_cannot_read_is_not_undefined():
+    """6.12's st,stm32-pinctrl.yaml: STM32_PINMUX('A', 9, AF7) -- a character literal argument."""
+    found = _findings("ACME_FOO_MODE_SLOW", "ACME_FOO_PIN('A', 3)")
+    assert not [f for f in found if "not defined" in f.message], [f.message for f in found]
+    found = _findings("ACME_FOO_MODE_SLOW", "ACME_BAR_PIN('A', 3)")
+    assert [f for f in found if "not defined" in f.message and "ACME_BAR_PIN" in f.message]

@@ -209,3 +209,79 @@ def test_a_property_where_the_binding_wants_only_nodes_is_an_error():
     bad, line = found("        acme,bogus = <1>;\n")
     assert bad == [("error", line)]
     assert found("")[0] == []
+
+
+BRANCHED = """\
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+%YAML 1.2
+---
+$id: http://devicetree.org/schemas/mmc/acme,sdhci.yaml#
+$schema: http://devicetree.org/meta-schemas/core.yaml#
+
+title: ACME SDHCI controller
+
+maintainers:
+  - Ada Example <ada@example.org>
+
+properties:
+  compatible:
+    enum:
+      - acme,sdhci-a
+      - acme,sdhci-b
+
+  reg:
+    maxItems: 1
+
+allOf:
+  - if:
+      properties:
+        compatible:
+          contains:
+            const: acme,sdhci-a
+    then:
+      properties:
+        acme,pad-type:
+          enum: [sd, fixed-1-8v]
+
+required:
+  - compatible
+  - reg
+
+unevaluatedProperties: false
+
+examples:
+  - |
+    #define ACME_CLK_NGI
+    mmc@1000 {{
+        compatible = "acme,sdhci-{which}";
+        reg = <0x1000 0x100>;
+        {prop};
+    }};
+  - |
+    mmc@2000 {{
+        compatible = "acme,sdhci-a";
+        reg = <0x2000 0x100 ACME_CLK_NGI>;
+    }};
+"""
+
+
+def _branched(which: str, prop: str) -> list:
+    files = {"Documentation/devicetree/bindings/mmc/acme,sdhci.yaml": BRANCHED.format(which=which, prop=prop)}
+    spec = {"subject": "dt-bindings: mmc: Add ACME SDHCI", "files": files}
+    return _example_findings(load_bytes(render_example(spec, "t"), "t"))
+
+
+def test_a_property_the_binding_defines_in_a_branch_is_a_question_not_an_error():
+    """6.12's marvell,xenon-sdhci.yaml: 'marvell,pad-type' under if/then, which dt_binding_check accepts."""
+    # here the branch does not apply, so the property is unexpected indeed; but the binding
+    # defines it, and which branch applies is for dt_binding_check to confirm: an info (the
+    # price of not misleading on accepted code)
+    (f,) = [f for f in _branched("b", 'acme,pad-type = "sd"') if "acme,pad-type" in f.message]
+    assert f.severity == "info" and "confirm with 'make dt_binding_check'" in f.message
+    (f,) = [f for f in _branched("a", "acme,bogus") if "acme,bogus" in f.message]
+    assert f.severity == "error"
+
+
+def test_an_empty_define_of_an_earlier_example_is_defined():
+    """6.12's arasan,sdhci.yaml: '#define LGM_CLK_NGI' (empty) in one example, used in the next."""
+    assert not [f for f in _branched("a", 'acme,pad-type = "sd"') if "not defined" in f.message]

@@ -18,8 +18,10 @@ at info level, never guessed.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
+from ..artifacts.binding_facts import doc_facts
 from ..artifacts.schema_facts import binding_examples
 from ..classify import BINDINGS_DIR
 from ..model import Finding
@@ -83,8 +85,31 @@ def binding_example_schema(ctx) -> Iterator[Finding]:
         for line, fields in outcome:
             if "message" in fields:
                 yield _note(ctx, doc, line, fields["message"])
+            elif (defined := _unexpected_yet_defined(doc, fields.get("problem", ""))):
+                names = ", ".join(f"'{n}'" for n in defined)
+                hint = (f"the binding defines {names} (in a branch or child schema this example may meet): "
+                        "confirm with 'make dt_binding_check' before changing it")
+                yield added_finding(ctx, doc, line, severity="info", **{**fields, "hint": hint})
             else:
                 yield added_finding(ctx, doc, line, **fields)
+
+
+_UNEXPECTED = re.compile(r"(?:Unevaluated|Additional) properties are not allowed \((.*?) (?:was|were) unexpected\)")
+
+
+def _unexpected_yet_defined(doc, problem: str) -> list[str]:
+    """The properties a problem calls unexpected when the binding itself
+    defines every one of them (BindingFacts: branches and child schemas
+    included): our validation then misread a condition, as on 6.12's
+    marvell,xenon-sdhci.yaml 'marvell,pad-type' under its if/then, which
+    dt_binding_check accepts.  [] when the problem is another, or any name
+    is really undefined (the error stands)."""
+    m = _UNEXPECTED.search(problem)
+    if m is None:
+        return []
+    names = re.findall(r"'([^']+)'", m.group(1))
+    defined = doc_facts(doc).defined
+    return names if names and all(defined.defines(n) for n in names) else []
 
 
 def _outcome(doc, others: dict[str, str], blocks, resolve, headers: dict[str, str],
@@ -153,8 +178,13 @@ def _validate_examples(doc, others: dict[str, str], blocks, resolve, series_head
             out.append((block.post_line(rel), {"problem": p.message, "node": p.node, "hint": p.hint}))
         for m, rel in result.unknown_macros:
             line = block.post_line(rel if 0 < rel <= len(block.lines) else 1)
-            if complete and not _looks_like_value(m) and m not in macros and \
-                    all(d.name != m for d in tree.defines):
+            # cpp's view: a name any #define so far makes (an empty one too, as
+            # arasan,sdhci.yaml's '#define LGM_CLK_NGI'); a call of a defined
+            # function-like macro whose arguments we do not read ('A' in
+            # STM32_PINMUX('A', 9, AF7)) is defined, its value unknown
+            name = m.split("(", 1)[0].strip()
+            if complete and not _looks_like_value(m) and name not in macros and \
+                    all(d.name != name for d in seen_by_cpp.defines):
                 includes = ", ".join(f"<{i.path}>" for i in seen_by_cpp.includes) or "no header"
                 out.append((line, {"node": f"example {block.index}",
                                    "problem": f"'{m}' is not defined (the example includes {includes}); cpp "
