@@ -360,3 +360,33 @@ def test_incomplete_reports_patches_that_disagree_on_the_series_length():
     mixed = replace(series, patches=(series.patches[0], replace(series.patches[1], total=3)))
     messages = [f.message for f in check_series(mixed, [rule], Options()).findings]
     assert any("disagree on the series length (n/2, n/3)" in m for m in messages), messages
+
+
+def test_a_header_with_the_binding_of_its_own_patch_is_not_split():
+    """A clock binding and its header in one patch; a later serial binding's
+    example uses the clock header: the header is where it belongs (the
+    user's patch is not its owner). Split from its binding it is reported."""
+    from reviewtool.catalog import load_catalog
+    from reviewtool.engine import Options, check_series
+    from reviewtool.examples import render_example
+    from reviewtool.sources.mbox import load_bytes
+
+    rule = next(r for r in load_catalog() if r.id == "series/dt-header-split")
+    head = "# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)\n%YAML 1.2\n---\n"
+    clock = head + "title: ACME A1 clock controller\nexamples:\n  - |\n    #include <dt-bindings/clock/acme,a1-clk.h>\n"
+    serial = head + "title: ACME A1 UART\nexamples:\n  - |\n    #include <dt-bindings/clock/acme,a1-clk.h>\n"
+    header = {"include/dt-bindings/clock/acme,a1-clk.h": "/* SPDX-License-Identifier: GPL-2.0 */\n#define CLK_UART0 0\n"}
+
+    def found(together: bool):
+        first = {"Documentation/devicetree/bindings/clock/acme,a1-clk.yaml": clock, **(header if together else {})}
+        patches = [{"subject": "dt-bindings: clock: Add ACME A1 clock controller", "files": first}]
+        if not together:
+            patches.append({"subject": "dt-bindings: clock: Add ACME A1 clock IDs", "files": header})
+        patches.append({"subject": "dt-bindings: serial: Add ACME A1 UART",
+                        "files": {"Documentation/devicetree/bindings/serial/acme,a1-uart.yaml": serial}})
+        (series,) = load_bytes(render_example({"cover": {"subject": "A1"}, "patches": patches}, "hs"), "hs")
+        return [(f.patch, f.message) for f in check_series(series, [rule], Options()).findings]
+
+    assert found(together=True) == []
+    got = found(together=False)
+    assert len(got) == 1 and got[0][0] == 2 and "acme,a1-clk.yaml (patch 1/3)" in got[0][1]

@@ -355,6 +355,9 @@ def dt_header_split(ctx):
             rel = f.path[len(DT_HEADERS_DIR):]
             stem = Path(rel).stem
             own = {path for q, path, _ in binding_texts if q.n == p.n}
+            if any(q.n == p.n and (rel in _header_refs(text) or Path(path).stem == stem)
+                   for q, path, text in binding_texts):
+                continue  # a binding of this very patch names the header: it came with its binding
             owners = [
                 (q, path) for q, path, text in binding_texts
                 if q.n != p.n and path not in own
