@@ -390,3 +390,29 @@ def test_a_header_with_the_binding_of_its_own_patch_is_not_split():
     assert found(together=True) == []
     got = found(together=False)
     assert len(got) == 1 and got[0][0] == 2 and "acme,a1-clk.yaml (patch 1/3)" in got[0][1]
+
+
+def test_clock_ids_moved_from_a_driver_header_into_the_binding_header_are_one_change():
+    """Exposing driver-private clock IDs in the dt-bindings header drops them
+    from the driver's header in the same patch (split, the build breaks in
+    between): not a binding mixed with code. Real driver code in the patch is."""
+    from reviewtool.catalog import load_catalog
+    from reviewtool.engine import Options, check_series
+    from reviewtool.examples import render_example
+    from reviewtool.sources.mbox import load_bytes
+
+    rule = next(r for r in load_catalog() if r.id == "series/binding-mixed-with-code")
+    before_bind = "/* SPDX-License-Identifier: GPL-2.0 */\n#define CLKID_BUS 0\n"
+    after_bind = before_bind + "#define CLKID_MPLL_DIV 1\n#define CLKID_MPLL_SEL 2\n"
+    before_drv = "#define HHI_MPLL 0x10\n\n/* internal clocks */\n#define CLKID_MPLL_DIV 1\n#define CLKID_MPLL_SEL 2\n"
+    after_drv = "#define HHI_MPLL 0x10\n\n"
+
+    def found(driver_after: str):
+        spec = {"subject": "dt-bindings: clock: acme-a1: expose all clock ids", "modify": {
+            "include/dt-bindings/clock/acme,a1-clkc.h": {"before": before_bind, "after": after_bind},
+            "drivers/clk/acme/a1.h": {"before": before_drv, "after": driver_after}}}
+        (series,) = load_bytes(render_example(spec, "mv"), "mv")
+        return [f.path for f in check_series(series, [rule], Options()).findings]
+
+    assert found(after_drv) == []
+    assert found(after_drv + "#define CLKID_NEW 3\n") == ["drivers/clk/acme/a1.h"]

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 
+import re
+
 from ..changelog import has_changelog  # noqa: F401  (also imported from here by older code)
-from ..classify import is_binding_path, is_code_path, is_dts_path
+from ..classify import DT_HEADERS_DIR, is_binding_path, is_code_path, is_dts_path
 from . import check
+
+_DEFINE = re.compile(r"^\s*#\s*define\s+(\w+)")
+_INCLUDE = re.compile(r"^\s*#\s*include\s")
 
 
 @check("binding-mixed-with-code", params={})
@@ -13,7 +18,7 @@ def binding_mixed_with_code(ctx):
     patch = ctx.patch
     binding = [f for f in patch.files if is_binding_path(f.path)]
     other = [f for f in patch.files if (is_code_path(f.path) or is_dts_path(f.path)) and f.path != "MAINTAINERS"]
-    if not binding or not other:
+    if not binding or not other or _moved_into_headers(binding, other):
         return
     f = other[0]
     first = next(iter(f.added_lines()), None)
@@ -25,6 +30,32 @@ def binding_mixed_with_code(ctx):
         binding=binding[0].path,
         other=", ".join(o.path for o in other[:3]) + (" ..." if len(other) > 3 else ""),
     )
+
+
+def _moved_into_headers(binding: list, other: list) -> bool:
+    """Whether the code side only hands over to the dt-bindings headers: it
+    drops the #defines the patch adds to a header (driver-private clock IDs
+    made ABI) and otherwise changes only #include lines and comments (a
+    header moved under include/dt-bindings/ and its users repointed).  Such
+    a move cannot be split without breaking the build in between."""
+    moved = {m.group(1) for f in binding if f.path.startswith(DT_HEADERS_DIR)
+             for ln in f.added_lines() if (m := _DEFINE.match(ln.text))}
+    handed_over = False
+    for f in other:
+        for ln in (x for h in f.hunks for x in h.lines if x.kind in "+-"):
+            text = ln.text.strip()
+            if not text:
+                continue
+            if _INCLUDE.match(text):
+                handed_over = True
+                continue
+            m = _DEFINE.match(text)
+            if ln.kind == "-" and (text.startswith(("/*", "*", "//", "#if", "#endif", "#else"))
+                                   or (m and (m.group(1) in moved or m.group(1).endswith("_H")))):
+                handed_over = handed_over or bool(m)
+                continue
+            return False
+    return handed_over
 
 
 @check("incomplete", params={})
