@@ -219,3 +219,14 @@ def test_a_property_name_no_binding_could_be_read_for_is_only_asked():
 
     assert found(with_binding=False) == [("info", "dr_mode"), ("warning", "BUCK1")]
     assert found(with_binding=True) == [("warning", "Other_Reg"), ("warning", "dr_mode")]
+
+
+def test_pinmux_is_a_generic_name_as_the_pinctrl_class_schema_says():
+    """bindings/pinctrl/pinctrl.yaml: $nodename '^(pinctrl|pinmux)(@[0-9a-f]+)?$'
+    (Tegra's pinmux@2430000); a made-up 'iomux@' still gets 'pinctrl'."""
+    after = SOC_AFTER.replace("wdt@1c20c90", "pinmux@1c20c90").replace("i2c0@1c2ac00", "iomux@1c2ac00")
+    spec = {"subject": "arm64: dts: acme: a1: Add pin controllers",
+            "modify": {"arch/arm64/boot/dts/acme/acme-a1.dtsi": {"before": SOC_BEFORE, "after": after}}}
+    (series,) = load_bytes(render_example(spec, "g"), "g")
+    found = check_series(series, GENERIC_RULES, Options()).findings
+    assert [(f.line, f.message.split("'")[3]) for f in found] == [(8, "pinctrl")]
