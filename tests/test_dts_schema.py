@@ -373,3 +373,29 @@ def test_with_a_tree_interrupts_are_split_by_the_inherited_parents_cells(tmp_pat
     two = GIC_NEW.replace("IRQ_TYPE_LEVEL_HIGH)>;", "IRQ_TYPE_LEVEL_HIGH)>,\n\t\t\t\t     <GIC_PPI 10 IRQ_TYPE_LEVEL_HIGH>;")
     found = added(two)
     assert [(f.line, "too long" in f.message) for f in found] == [(_line(two.split("\n"), "interrupts = <GIC_PPI 9"), True)]
+
+
+def test_a_value_where_the_binding_knows_only_a_flag_is_not_judged():
+    """simple-card's dai-link 'frame-master' is a flag in the binding's own
+    schemas and a phandle in others dt-validate also reads: with only the
+    binding's schemas its type is unknown here, so no verdict (not the
+    'N is not of type array' dt-validate would never print)."""
+    binding = BINDING.replace("  clocks:\n    maxItems: 1\n", "  clocks:\n    maxItems: 1\n\n"
+                              "  acme,frame-master:\n    $ref: /schemas/types.yaml#/definitions/flag\n")
+    node = NEW_NODE.replace("\t\t\tclocks = <&osc24m>;\n", "\t\t\tclocks = <&osc24m>;\n\t\t\tacme,frame-master = <&old_timer>;\n")
+    after = BEFORE.replace("\t\told_timer:", node + "\t\told_timer:")
+    spec = {"cover": {"subject": "Add the ACME A300 timer"}, "patches": [
+        {"subject": "dt-bindings: timer: Add ACME A300 system timer",
+         "files": {"Documentation/devicetree/bindings/timer/acme,a300-timer.yaml": binding}},
+        {"subject": "arm64: dts: acme: a300: Add the system timer",
+         "modify": {DTSI: {"before": BEFORE, "after": after}}},
+    ]}
+    (series,) = load_bytes(render_example(spec, "t"), "t")
+    found = [f for f in check_series(series, RULES, Options()).findings if f.rule == "dts/schema"]
+    assert [f.message for f in found if "frame-master" in f.text] == []
+    # the rest of the node is still judged: a forbidden property is reported
+    bad = after.replace("acme,frame-master = <&old_timer>;", "acme,frame-master = <&old_timer>;\n\t\t\tacme,prescaler = <2>;")
+    spec["patches"][1]["modify"][DTSI]["after"] = bad
+    (series,) = load_bytes(render_example(spec, "t"), "t")
+    found = [f for f in check_series(series, RULES, Options()).findings if f.rule == "dts/schema"]
+    assert ["acme,prescaler" in f.message for f in found] == [True]

@@ -528,6 +528,11 @@ def build(doc: DtsDocument, validator: Any, macros: Macros) -> _Built:
                     holder[prop.name] = dtb.prop_value(validator, nodename, _Prop(prop.name, data))
             except Exception:
                 holder[prop.name] = data
+            if data and _only_flag(validator, prop.name):
+                # A value where the schemas we hold know only a flag (simple-card's dai-link
+                # 'frame-master' is a phandle in schemas outside the binding's closure): its
+                # type is not known here, so it is not judged (dt-validate reads every schema).
+                built.guessed.add((id(holder), prop.name))
             built.props[(id(holder), prop.name)] = prop
         if any(lb in phandles for lb in node.labels):
             holder["phandle"] = number[id(node)]
@@ -562,6 +567,13 @@ def build(doc: DtsDocument, validator: Any, macros: Macros) -> _Built:
         dtb.phandles.update(saved[0])
         dtb.phandle_loc[:] = saved[1]
     return built
+
+
+def _only_flag(validator: Any, name: str) -> bool:
+    try:
+        return set(validator.property_get_type(name)) - {"node"} == {"flag"}
+    except Exception:
+        return False
 
 
 def _phandle_nodes(built: _Built) -> dict[int, dict[str, Any]]:
