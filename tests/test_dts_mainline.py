@@ -206,3 +206,19 @@ def test_a_macro_unit_address_is_the_number_cpp_makes_of_it(tmp_path):
     (series,) = load_bytes(render_example({**spec, "files": {NEW: wrong}}, "m"), "m")
     found = check_series(series, RULES, Options(tree=tree, tree_path=str(tree.tree.root))).findings
     assert ["channel@7" in f.message for f in found if f.rule == "dts/schema"] == [True]
+
+
+def test_without_a_tree_a_compatible_not_in_the_series_is_not_known_undocumented():
+    """No tree: an entry the series does not document may well be documented
+    in mainline (series/undocumented-compatible only notes it), so the
+    binding's verdict on the list stands."""
+    new_soc = TIMER.format(extra="\t\t\tclocks = <&osc>;\n").replace(
+        'compatible = "acme,a300-timer";', 'compatible = "acme,a400-timer", "acme,a300-timer";')
+    spec = {"cover": {"subject": "A400"}, "patches": [
+        {"subject": "dt-bindings: timer: Add ACME A300 system timer",
+         "files": {"Documentation/devicetree/bindings/timer/acme,a300-timer.yaml": BINDING}},
+        {"subject": "arm64: dts: acme: Add the A400 SoC", "files": {NEW: new_soc}}]}
+    (series,) = load_bytes(render_example(spec, "m"), "m")
+    found = [f for f in check_series(series, RULES, Options()).findings if f.rule == "dts/schema" and not f.status_note]
+    line = next(i for i, ln in enumerate(new_soc.split("\n"), 1) if "compatible =" in ln)
+    assert [f.line for f in found] == [line]

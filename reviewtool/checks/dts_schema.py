@@ -253,11 +253,12 @@ def _tree_findings(ctx, f, view, series: dict[str, str], resolve, headers) -> li
 
 
 def _undocumented_compatible(ctx, node, problem, series: dict[str, str]) -> bool:
-    """A failing ``compatible`` of which some entry no binding documents: the
-    binding that judged the node documents another entry (the fallback), and
-    the failure is that it does not list this one."""
-    if problem.prop != "compatible":
-        return False
+    """A failing ``compatible`` of which some entry no binding documents (of
+    the series or, known only with one, the tree): the binding that judged
+    the node documents another entry (the fallback), and the failure is that
+    it does not list this one."""
+    if problem.prop != "compatible" or not ctx.options.tree.available:
+        return False  # without a tree an entry is not known undocumented (the series rule only notes it)
     return any(not documenting(ctx, [c], series) for c in node.compatibles())
 
 
