@@ -155,3 +155,19 @@ def test_real_wrapped_diff_from_the_archive_is_read():
     (series,) = load(str(path))
     findings = check_series(series, [RULES["series/corrupt-patch"]], Options()).findings
     assert [(f.rule, f.patch) for f in findings] == [("series/corrupt-patch", 1)]
+
+
+def test_maintainers_entry_binding_that_names_its_maintainers(tree):
+    # get_maintainer.pl reads the addresses of a .yaml file itself: a binding whose
+    # maintainers: names someone reaches them without a MAINTAINERS entry.
+    path = "Documentation/devicetree/bindings/misc/acme,widget.yaml"
+    named = {path: "%YAML 1.2\n---\ntitle: ACME widget\nmaintainers:\n  - Ada Example <ada@example.org>\n"}
+    nameless = {path: "%YAML 1.2\n---\ntitle: ACME widget\nmaintainers:\n  - Ada Example\n"}
+    subject = "dt-bindings: misc: Add ACME widget"
+    assert not run("series/maintainers-entry", {"patches": [{"subject": subject, "files": named}]}, Options(tree=tree))
+    (f,) = run("series/maintainers-entry", {"patches": [{"subject": subject, "files": nameless}]}, Options(tree=tree))
+    assert f.path == path
+    # The driver of the same series still needs its entry.
+    both = {"patches": [{"subject": subject, "files": named},
+                        {"subject": "misc: acme: Add widget driver", "files": WIDGET}]}
+    assert [f.path for f in run("series/maintainers-entry", both, Options(tree=tree))] == ["drivers/misc/acme-widget.c"]

@@ -38,14 +38,40 @@ def unedited_cover_letter(ctx):
 
 
 def _new_files(ctx) -> list[tuple[object, object]]:
-    """(patch, file) for every binding schema or driver source the series adds."""
+    """(patch, file) for every binding schema or driver source the series adds,
+    but for a binding that names its own maintainers."""
     driver = re.compile(ctx.params.get("driver_files", r"^drivers/.+\.c$"))
     out = []
     for p in ctx.series.patches:
+        named = None
         for f in p.files:
-            if f.status == "added" and (is_binding_schema(f.path) or driver.search(f.path)):
+            if f.status != "added":
+                continue
+            if is_binding_schema(f.path):
+                if named is None:
+                    named = _self_maintained(ctx, p)
+                if f.path not in named:
+                    out.append((p, f))
+            elif driver.search(f.path):
                 out.append((p, f))
     return out
+
+
+def _self_maintained(ctx, patch) -> set[str]:
+    """Binding schemas of ``patch`` whose ``maintainers:`` gives an address:
+    scripts/get_maintainer.pl reads the addresses in a .yaml file itself, so
+    such a binding's patches reach someone without a MAINTAINERS entry."""
+    from ..artifacts.binding import binding_docs
+
+    out = set()
+    for doc in binding_docs(ctx, patch):
+        people = doc.data.get("maintainers") if hasattr(doc.data, "get") else None
+        if isinstance(people, list) and any(isinstance(m, str) and _ADDRESS.search(m) for m in people):
+            out.add(doc.path)
+    return out
+
+
+_ADDRESS = re.compile(r"<?[A-Za-z0-9_.+-]+@[A-Za-z0-9.-]+\.[A-Za-z0-9]+>?")
 
 
 def _series_entries(ctx) -> list[Entry]:
