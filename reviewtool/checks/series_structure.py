@@ -428,6 +428,25 @@ def fixup_of_earlier_patch(ctx):
         )
 
 
+def _replacing_lines(lines) -> set[int]:
+    """Indexes of the '+' lines of a hunk that replace '-' lines of the same
+    change block: code the series reworks, not code it brings.  A later patch
+    reworking it again is the next step of a refactoring series (regmap, then
+    the with_info API), not a fixup to fold back."""
+    out: set[int] = set()
+    block: list[int] = []
+    removes = False
+    for i, ln in enumerate([*lines, None]):
+        if ln is None or ln.kind == " ":
+            if removes:
+                out.update(j for j in block if lines[j].kind == "+")
+            block, removes = [], False
+            continue
+        block.append(i)
+        removes = removes or ln.kind == "-"
+    return out
+
+
 def _carry(old: dict[int, tuple[int, str]], f, n: int) -> tuple[dict[int, tuple[int, str]], bool]:
     """Map the series-added lines of a file through one patch's hunks.
 
@@ -441,14 +460,15 @@ def _carry(old: dict[int, tuple[int, str]], f, n: int) -> tuple[dict[int, tuple[
     consistent = True
     covered: set[int] = set()
     for h in f.hunks:
-        for ln in h.lines:
+        replaced = _replacing_lines(h.lines)
+        for i, ln in enumerate(h.lines):
             if ln.old_line is not None:
                 covered.add(ln.old_line)
             if ln.kind == " " and ln.old_line in old:
                 if old[ln.old_line][1] != ln.text:
                     consistent = False
                 new[ln.new_line] = old[ln.old_line]
-            elif ln.kind == "+" and ln.new_line is not None:
+            elif ln.kind == "+" and ln.new_line is not None and i not in replaced:
                 new[ln.new_line] = (n, ln.text)
     starts = sorted((h.old_start, h.old_length, h.new_start, h.new_length) for h in f.hunks)
     for line, origin in old.items():
