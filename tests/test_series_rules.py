@@ -416,3 +416,33 @@ def test_clock_ids_moved_from_a_driver_header_into_the_binding_header_are_one_ch
 
     assert found(after_drv) == []
     assert found(after_drv + "#define CLKID_NEW 3\n") == ["drivers/clk/acme/a1.h"]
+
+
+def test_a_dts_patch_needing_nothing_from_later_patches_may_come_first():
+    """A DTS cleanup (a node re-sorted) before an unrelated driver patch is not
+    out of order; a DTS node whose compatible a later driver matches is."""
+    from reviewtool.catalog import load_catalog
+    from reviewtool.engine import Options, check_series
+    from reviewtool.examples import render_example
+    from reviewtool.sources.mbox import load_bytes
+
+    rule = next(r for r in load_catalog() if r.id == "series/dts-before-driver")
+    dtsi = "arch/arm64/boot/dts/acme/acme-a1.dtsi"
+    node = '\twidget@1000 {\n\t\tcompatible = "acme,widget";\n\t\treg = <0x1000 0x100>;\n\t};\n'
+    driver = ("// SPDX-License-Identifier: GPL-2.0\nstatic const struct of_device_id acme_gadget_of_match[] = {\n"
+              '\t{ .compatible = "acme,gadget" },\n\t{ }\n};\n')
+
+    def found(driver_compatible: str):
+        spec = {"cover": {"subject": "A1"}, "patches": [
+            {"subject": "arm64: dts: acme: a1: Sort the widget node",
+             "modify": {dtsi: {"before": "/ {\n" + node + "};\n", "after": "/ {\n\tstatus = \"okay\";\n" + node + "};\n"}}},
+            {"subject": "misc: acme: Add driver", "files": {"drivers/misc/acme.c": driver.replace("acme,gadget", driver_compatible)}}]}
+        (series,) = load_bytes(render_example(spec, "o"), "o")
+        return [f.patch for f in check_series(series, [rule], Options()).findings]
+
+    assert found("acme,gadget") == []
+    spec_new = {"cover": {"subject": "A1"}, "patches": [
+        {"subject": "arm64: dts: acme: a1: Add the widget", "modify": {dtsi: {"before": "/ {\n};\n", "after": "/ {\n" + node + "};\n"}}},
+        {"subject": "misc: acme: Add widget driver", "files": {"drivers/misc/acme.c": driver.replace("acme,gadget", "acme,widget")}}]}
+    (series,) = load_bytes(render_example(spec_new, "o"), "o")
+    assert [f.patch for f in check_series(series, [rule], Options()).findings] == [1]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..artifacts.binding import binding_docs
-from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_dts_path, path_matches
+from ..classify import BINDINGS_DIR, DT_HEADERS_DIR, is_binding_path, is_dts_path, path_matches
 from ..model import Patch
 from ..syntax.source import CompatUse, source_view
 from ..artifacts.binding_facts import is_id_style
@@ -318,7 +318,9 @@ def _only_dts(p: Patch) -> bool:
 def dts_before_driver(ctx):
     allowed = tuple(ctx.params.get("allowed_after", ["MAINTAINERS", "arch/*/configs/**"]))
     patches = list(ctx.series.patches)
-    first_dts = next((p for p in patches if any(is_dts_path(f.path) for f in p.files)), None)
+    # a binding patch that also repoints DTS includes (a header renamed) is not a DTS patch
+    first_dts = next((p for p in patches if any(is_dts_path(f.path) for f in p.files)
+                      and not any(is_binding_path(f.path) for f in p.files)), None)
     if first_dts is None:
         return
     later = [
@@ -326,12 +328,33 @@ def dts_before_driver(ctx):
         if p.n > first_dts.n and not _only_dts(p)
         and any(not path_matches(f.path, allowed) and "/boot/dts/" not in f.path for f in p.files)
     ]
+    later = [p for p in later if _serves_earlier_dts(ctx, p, patches)]
     if not later:
         return
     names = ", ".join(f"{p.n}/{ctx.series.expected}" for p in later[:5]) + (" ..." if len(later) > 5 else "")
     yield ctx.finding(anchor="subject", patch=first_dts, text=first_dts.full_subject,
                       quote=(f"Subject: {first_dts.full_subject}",), n=f"{first_dts.n}/{ctx.series.expected}",
                       later=names)
+
+
+def _serves_earlier_dts(ctx, later: Patch, patches: list[Patch]) -> bool:
+    """Whether ``later`` brings what a DTS patch before it uses: a compatible
+    its driver matches or its binding documents, or a dt-bindings header the
+    DTS includes.  A DTS fix or cleanup that needs nothing from the patches
+    after it (a node re-sorted, a header moved first for a conversion) may
+    come first."""
+    facts = series_facts(ctx)
+    earlier = [p for p in patches if p.n < later.n and any(is_dts_path(f.path) for f in p.files)]
+    used = {use.compatible for p in earlier for path, use in facts.uses.get(p.n, []) if is_dts_path(path)}
+    included = {h for p in earlier for f in p.files if is_dts_path(f.path)
+                for h in _header_refs("\n".join(ln.text for ln in f.added_lines()))}
+    brought = {use.compatible for path, use in facts.uses.get(later.n, []) if not is_dts_path(path)}
+    brought |= {c for n, _path, cs, _pats in facts.documented if n == later.n for c in cs}
+    if brought & used or any(compatible_matches(c, pats) for n, _path, _cs, pats in facts.documented
+                             if n == later.n for c in used):
+        return True
+    headers = {f.path[len(DT_HEADERS_DIR):] for f in later.files if f.path.startswith(DT_HEADERS_DIR)}
+    return bool(headers & included)
 
 
 def _header_refs(text: str) -> set[str]:
