@@ -164,7 +164,6 @@ class Patch:
     recipients: tuple[str, ...] = ()  # To and Cc addresses, lower case
     references: tuple[str, ...] = ()
     raw_body: str = ""  # the decoded body as sent, for quoting in replies
-    git_patch_id: str | None = None
     origin: Origin = UNKNOWN_ORIGIN
     # Why git am would refuse this patch's diff (a mailer wrapped a line, a hunk
     # miscounts...); empty when the diff was read.  Such a patch has no files.

@@ -356,7 +356,6 @@ def _patch_from_lmsg(lmsg: Any, source: str, cover: bool = False, origin: Origin
         recipients=recipients,
         references=tuple(lmsg.references or ()),
         raw_body=body,
-        git_patch_id=None if cover else getattr(lmsg, "git_patch_id", None),
         origin=origin,
         diff_error=diff_error,
     )
