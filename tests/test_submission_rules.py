@@ -171,3 +171,25 @@ def test_maintainers_entry_binding_that_names_its_maintainers(tree):
     both = {"patches": [{"subject": subject, "files": named},
                         {"subject": "misc: acme: Add widget driver", "files": WIDGET}]}
     assert [f.path for f in run("series/maintainers-entry", both, Options(tree=tree))] == ["drivers/misc/acme-widget.c"]
+
+
+@pytest.mark.parametrize("subject, suggestion", [
+    ("dt-bindindgs: i2c: qcom,i2c-geni: Document shared flag", "dt-bindings: i2c: qcom,i2c-geni: Document shared flag"),
+    ("dt-bindings:i2c:adc: add max14001 bindings", "dt-bindings: i2c: add max14001"),
+    ("dt-bindings: <i2c>: add sht3x devicetree binding", "dt-bindings: i2c: add sht3x"),
+    ("i2c: adc: add smb139x bindings", "dt-bindings: i2c: add smb139x"),
+])
+def test_dt_bindings_prefix_suggests_the_subject_without_its_wrong_prefix(subject, suggestion):
+    # Seen on reviewed archive patches: the suggestion used to repeat the wrong prefix
+    # ("dt-bindings: i2c: dt-bindindgs: i2c: ...").
+    spec = {"subject": subject, "files": {"Documentation/devicetree/bindings/i2c/acme,foo.yaml": "%YAML 1.2\n---\n"}}
+    (f,) = run("subject/dt-bindings-prefix", spec)
+    assert f'e.g. "{suggestion}"' in f.message
+
+
+def test_dts_vendor_subject_asks_tegra_for_its_own_head():
+    spec = {"subject": "arm64: dts: smaug: Add EMC tables",
+            "modify": {"arch/arm64/boot/dts/nvidia/tegra210-smaug.dts": {"before": "/ {\n};\n",
+                                                                         "after": "/ {\n\temc {\n\t};\n};\n"}}}
+    (f,) = run("subject/dts-vendor", spec)
+    assert '"arm64: tegra: "' in f.message and "smaug" in f.message

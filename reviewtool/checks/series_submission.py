@@ -143,7 +143,7 @@ def _dts_vendor(paths: list[str]) -> tuple[str, str] | None:
     return next(iter(found)) if len(found) == 1 else None
 
 
-@check("dts-vendor-subject", params={"arch_prefixes": MapOf(TEXT), "aliases": MapOf(REGEX)})
+@check("dts-vendor-subject", params={"arch_prefixes": MapOf(TEXT), "aliases": MapOf(REGEX), "heads": MapOf(TEXT)})
 def dts_vendor_subject(ctx):
     patch = ctx.patch
     paths = [f.path for f in patch.files]
@@ -158,18 +158,26 @@ def dts_vendor_subject(ctx):
     if arch not in prefixes:
         return
     prefix = prefixes[arch]
+    # a platform whose maintainers take another head ("arm64: tegra: ") is asked for that one
+    own_head = ctx.params.get("heads", {}).get(vendor)
+    if own_head and patch.subject.lower().startswith(own_head.lower()):
+        return
     head = re.match(rf"(?i)^{re.escape(prefix)}:\s*dts:\s*(?:(?P<part>[^:\s]+):)?", patch.subject)
     aliases: dict[str, str] = ctx.params.get("aliases", {})
-    accepted = re.compile(rf"(?i)^(?:{re.escape(vendor)}|{aliases[vendor]})$" if vendor in aliases
-                          else rf"(?i)^{re.escape(vendor)}$")
+    # the vendor or its SoC family, alone or followed by a board ("imx93-11x11-evk")
+    names = f"{re.escape(vendor)}|{aliases[vendor]}" if vendor in aliases else re.escape(vendor)
+    accepted = re.compile(rf"(?i)^(?:{names})(?:-[\w-]*)?$")
     if head is not None and head.group("part") and accepted.match(head.group("part")):
         return
     named = head.group("part") if head is not None and head.group("part") else None
     problem = (f'names "{named}" where the files are under {vendor}/' if named
                else f"has no <vendor>: part after \"{prefix}: dts:\"" if head is not None
                else f'does not start with "{prefix}: dts: {vendor}: "')
+    if own_head and named is None and head is None:
+        problem = f'does not start with "{own_head} "'
     yield ctx.finding(anchor="subject", text=patch.full_subject, quote=(f"Subject: {patch.full_subject}",),
-                      problem=problem, prefix=f"{prefix}: dts: {vendor}: ", directory=f"arch/{arch}/boot/dts/{vendor}/")
+                      problem=problem, prefix=f"{own_head} " if own_head else f"{prefix}: dts: {vendor}: ",
+                      directory=f"arch/{arch}/boot/dts/{vendor}/")
 
 
 # ---------------------------------------------------------------------------
