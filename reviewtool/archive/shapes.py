@@ -22,15 +22,18 @@ from typing import Iterable, Iterator, Sequence
 
 KINDS = ("yaml", "dts", "c", "other")
 
-_TOKEN = re.compile(
-    r"""(?P<s>"(?:[^"\\]|\\.)*"?)|(?P<ch>'(?:[^'\\]|\\.)*')|(?P<n>0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*)"""
-    r"""|(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>->|<<|>>|&&|\|\||[=!<>]=|\S)"""
+# One token grammar for C and DTS values: string, char, number, identifier, operator.
+_TOKEN_KINDS = (
+    ("s", r""""(?:[^"\\]|\\.)*"?"""),
+    ("ch", r"""'(?:[^'\\]|\\.)*'"""),
+    ("n", r"""0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*"""),
+    ("id", r"""[A-Za-z_][A-Za-z0-9_]*"""),
+    ("op", r"""->|<<|>>|&&|\|\||[=!<>]=|\S"""),
 )
-# _TOKEN's alternatives as one group, so findall gives the token texts; the kind is read from the first character.
-_C_TOKEN = re.compile(
-    r""""(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'|0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*"""
-    r"""|[A-Za-z_][A-Za-z0-9_]*|->|<<|>>|&&|\|\||[=!<>]=|\S"""
-)
+_TOKEN = re.compile("|".join(f"(?P<{kind}>{rx})" for kind, rx in _TOKEN_KINDS))
+# The same alternatives without groups, so findall gives the token texts; _c_shape reads the kind
+# from the first character (cheaper than a match object per token).
+_C_TOKEN = re.compile("|".join(rx for _, rx in _TOKEN_KINDS))
 _C_KEYWORDS = frozenset(
     "if else for while do switch case default return goto break continue sizeof static const struct enum union "
     "unsigned signed int long short char bool void u8 u16 u32 u64 s8 s16 s32 s64 true false NULL inline "
