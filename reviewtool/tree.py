@@ -312,19 +312,6 @@ class TreeIndex:
             raise ValueError("another index version")
         return {"compatibles": dict(data["compatibles"]), "names": set(data["names"])}
 
-    @classmethod
-    def from_json(cls, data: dict) -> "TreeIndex | None":
-        if data.get("version") != INDEX_VERSION:
-            return None
-        return cls(
-            compatibles=dict(data["compatibles"]),
-            patterns=[tuple(p) for p in data["patterns"]],  # type: ignore[misc]
-            vendors=set(data["vendors"]),
-            vendor_patterns=list(data["vendor_patterns"]),
-            files=list(data["files"]),
-            names=set(data.get("names", ())),
-        )
-
 
 def build_index(files: dict[str, str], all_paths: list[str]) -> TreeIndex:
     """Index binding texts given as {repo-relative path: text}."""
