@@ -301,15 +301,10 @@ _REF_VALUE = re.compile(r"""\$ref:\s*['"]?([^'"#\s]+)""")
 
 def _ref_target(ref_from: str, line: str) -> str | None:
     """The bindings-relative path a ``$ref:`` line in ``ref_from`` (bindings-relative) points at."""
+    from ..artifacts.binding_facts import ref_path
+
     m = _REF_VALUE.search(line)
-    if m is None:
-        return None
-    value = m.group(1)
-    if value.startswith("/schemas/"):
-        return value[len("/schemas/"):]
-    if "://" in value:
-        return value.split("/schemas/", 1)[1] if "/schemas/" in value else None
-    return posixpath.normpath(posixpath.join(posixpath.dirname(ref_from), value))
+    return ref_path(ref_from, m.group(1)) if m is not None else None
 
 
 def _referenced_by_others(ctx: Any, doc: BindingDoc) -> bool:
