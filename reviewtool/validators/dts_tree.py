@@ -68,7 +68,12 @@ class MergedTree:
 
     def labels(self) -> dict[str, MergedNode]:
         """label -> node, over the whole merged tree."""
-        return {lb: n for n in self.root.walk() for lb in n.labels}
+        return labels_below(self.root)
+
+
+def labels_below(root: "MergedNode") -> dict[str, "MergedNode"]:
+    """label -> node, over ``root`` and every node below it."""
+    return {lb: n for n in root.walk() for lb in n.labels}
 
 
 def build(path: str, read: Reader) -> MergedTree | None:
@@ -284,7 +289,7 @@ def _inherited_interrupt_parents(top: MergedNode, wanted: "set[int] | None",
     needing = [n for n in shown if "interrupts" in n.props and "interrupt-parent" not in n.props]
     if not needing:
         return {}
-    labels = {lb: n for n in root.walk() for lb in n.labels}
+    labels = labels_below(root)
     inside = {id(n) for n in shown}
     out = {}
     for n in needing:
@@ -315,7 +320,7 @@ def _providers(shown: list[MergedNode], root: MergedNode) -> list[tuple[str, Mer
                         wanted.append(t)
     if not wanted:
         return []
-    by_label = {lb: n for n in root.walk() for lb in n.labels}
+    by_label = labels_below(root)
     return [(lb, by_label[lb]) for lb in wanted if lb in by_label]
 
 
