@@ -266,14 +266,10 @@ def _file_macros(merged, headers) -> dict:
     """The macros of the built DTS: its headers', then the files' own ``#define``s (cpp order)."""
     from ..syntax.dts import DtsDocument
     from ..validators.dt_macros import macros_for
-    from ..validators.dt_validate import define_value
+    from ..validators.dt_validate import macro_table
 
-    table = macros_for(DtsDocument(includes=tuple(merged.includes)), *headers)[0]
-    for d in merged.defines:
-        value = define_value(d)
-        if value is not None:
-            table[d.name] = value
-    return table
+    doc = DtsDocument(includes=tuple(merged.includes), defines=tuple(merged.defines))
+    return macro_table(doc, macros_for(doc, *headers)[0])
 
 
 def _subject(merged, rendered, problem):
