@@ -11,8 +11,12 @@ user+system CPU of the child process (``os.wait4``), not wall time.  Printed:
 the median CPU of each side and the median of the per-pair ratios, against
 the targets (<= 1.0x ``checkpatch --help`` for ``--help``, ``check --help``
 and ``rules``; <= 0.5x checkpatch on the same patch for one binding patch in
-b4 hook mode, run from the top of the tree as b4 does).  The hook figure is
-given twice: the first run on a patch (``REVIEWTOOL_NO_RESULT_CACHE=1``: the
+b4 hook mode, run from the top of the tree as b4 does).  The hook figures
+come in process (``REVIEWTOOL_WORKER=0``) and through the resident worker
+(``reviewtool.worker``, in a private ``XDG_RUNTIME_DIR``), where each run
+counts the caller's CPU plus the CPU the worker's child reported for it
+(``REVIEWTOOL_WORKER_CPU_LOG``); the worker's own start is printed apart, as
+it is paid once per idle period, not per patch.  Each is given twice: the first run on a patch (``REVIEWTOOL_NO_RESULT_CACHE=1``: the
 binding tools' result cache off, every other cache as usual) and a re-run
 (the cache filled by the warm-up run, as on every ``b4 prep --check`` after
 the first).  Both run ``python -m reviewtool``, i.e. reviewtool.entry, the
@@ -33,9 +37,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,9 +54,19 @@ CHECKPATCH_HOOK = ["-q", "--terse", "--no-summary", "--mailback", "--showfile"]
 KEEP_ENV = False  # --as-is
 
 
+WORKER_LOG: Path | None = None  # REVIEWTOOL_WORKER_CPU_LOG of the worker figures
+SERVED = [0, 0]  # worker figures: runs the worker served, runs in all
+
+
 def cpu(cmd: list[str], cwd: Path, stdin: bytes | None = None, extra_env: dict[str, str] | None = None) -> float:
-    """User+system CPU seconds of one child process (and the children it waited for)."""
+    """User+system CPU seconds of one child process (and the children it waited
+    for), plus, when a resident worker served it, the CPU the worker's child
+    reported (see reviewtool.worker: its own, its subprocesses', the fork)."""
     env = dict(os.environ, NO_COLOR="1", **(extra_env or {}))
+    logged = 0.0
+    log = env.get("REVIEWTOOL_WORKER_CPU_LOG")
+    if log:
+        Path(log).write_text("")
     if not KEEP_ENV:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
@@ -63,7 +80,12 @@ def cpu(cmd: list[str], cwd: Path, stdin: bytes | None = None, extra_env: dict[s
             pass
     _, _, usage = os.wait4(proc.pid, 0)
     proc.returncode = 0  # reaped by wait4
-    return usage.ru_utime + usage.ru_stime
+    if log:
+        lines = Path(log).read_text().split()
+        logged = sum(float(x) for x in lines)
+        SERVED[0] += bool(lines)
+        SERVED[1] += 1
+    return usage.ru_utime + usage.ru_stime + logged
 
 
 def paired(label: str, base: list[str], ours: list[str], cwd: Path, runs: int, target: float,
@@ -108,11 +130,55 @@ def main() -> None:
     data = patch.read_bytes()
     hook = ["check", "-", "--format", "terse", "--no-config"]
     checkpatch_hook = ["perl", str(checkpatch), *CHECKPATCH_HOOK, "-"]
-    paired("hook, first run on the patch", checkpatch_hook, ours + hook, tree, args.runs, 0.5, stdin=data,
-           ours_env={"REVIEWTOOL_NO_RESULT_CACHE": "1"})
-    paired("hook, re-run (results cached)", checkpatch_hook, ours + hook, tree, args.runs, 0.5, stdin=data)
+    alone = {"REVIEWTOOL_WORKER": "0"}
+    paired("hook in process, first run", checkpatch_hook, ours + hook, tree, args.runs, 0.5, stdin=data,
+           ours_env={**alone, "REVIEWTOOL_NO_RESULT_CACHE": "1"})
+    paired("hook in process, re-run", checkpatch_hook, ours + hook, tree, args.runs, 0.5, stdin=data,
+           ours_env=alone)
+    with tempfile.TemporaryDirectory(prefix="bench-worker-") as run_dir:
+        worker = {"XDG_RUNTIME_DIR": run_dir}
+        pid, started = start_worker(ours + hook, tree, data, worker)
+        logged = {**worker, "REVIEWTOOL_WORKER_CPU_LOG": str(Path(run_dir) / "cpu.log")}
+        try:
+            paired("hook via worker, first run", checkpatch_hook, ours + hook, tree, args.runs, 0.5, stdin=data,
+                   ours_env={**logged, "REVIEWTOOL_NO_RESULT_CACHE": "1"})
+            paired("hook via worker, re-run", checkpatch_hook, ours + hook, tree, args.runs, 0.5, stdin=data,
+                   ours_env=logged)
+        finally:
+            os.kill(pid, signal.SIGTERM)
+    print(f"  worker start (imports and set-up, once per {IDLE_NOTE}): {started * 1000:.0f} ms CPU; "
+          f"{SERVED[0]} of {SERVED[1]} worker-figure runs were served by it")
     print(f"  (hook patch: {patch.name}; 'first run' switches the binding tools' result cache off, "
-          "'re-run' reads it as b4 prep --check does from the second run on)")
+          "'re-run' reads it as b4 prep --check does from the second run on; 'via worker' counts the "
+          "caller's CPU plus what the worker's child reported for the call)")
+
+
+IDLE_NOTE = "15 idle minutes"
+
+
+def start_worker(cmd: list[str], tree: Path, data: bytes, env: dict[str, str]) -> tuple[int, float]:
+    """Start a worker under ``env`` (the second hook call of a session starts
+    it; a third waits for it to be ready) and return its pid and the CPU its
+    start took (utime+stime from /proc, in clock ticks)."""
+    cpu(cmd, tree, data, env)
+    cpu(cmd, tree, data, env)  # the second call in a session starts the worker
+    run_dir = Path(env["XDG_RUNTIME_DIR"]) / "reviewtool"
+    deadline = time.monotonic() + 60
+    while not list(run_dir.glob("*.sock")):
+        if time.monotonic() > deadline:
+            sys.exit("bench_startup: the hook worker did not start")
+        time.sleep(0.05)
+    cpu(cmd, tree, data, env)  # queued until the worker has finished its preload
+    sock = str(next(run_dir.glob("*.sock")))
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if sock.encode() in argv and b"reviewtool.worker" in argv:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            return int(proc.name), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    sys.exit("bench_startup: the hook worker's process was not found")
 
 
 if __name__ == "__main__":

@@ -127,12 +127,38 @@ def load_catalog(extra_dirs: list[str] | tuple[str, ...] = (), *, verify_checks:
             raise InputError(f"{d}: no rule files (*.yaml) in this directory")
         seen_here: set[str] = set()
         for f in files:
-            for rule in load_rule_file(f, verify_checks=verify_checks or i > 0, trusted=(i == 0)):
+            for rule in _rule_file(f, verify_checks=verify_checks or i > 0, builtin=(i == 0)):
                 if rule.id in seen_here:
                     raise InputError(f"{f}: rule {rule.id}: defined twice")
                 seen_here.add(rule.id)
                 rules[rule.id] = rule
     return sorted(rules.values(), key=lambda r: r.id)
+
+
+# The built-in rule files already read by this process, once ``keep_builtin``
+# has been called (by the hook worker, whose children then share them).
+_BUILTIN_KEPT: dict[tuple[Path, bool], list[Rule]] | None = None
+
+
+def keep_builtin() -> None:
+    """From now on read each built-in rule file once per process and keep its
+    rules, every pattern compiled.  Only for a process whose installed files
+    cannot change under it (the worker's socket is keyed by them)."""
+    global _BUILTIN_KEPT
+    _BUILTIN_KEPT = {}
+    from .matcher import compile_patterns
+
+    for rule in load_catalog():
+        compile_patterns(rule.match)
+
+
+def _rule_file(path: Path, *, verify_checks: bool, builtin: bool) -> list[Rule]:
+    if not builtin or _BUILTIN_KEPT is None:
+        return load_rule_file(path, verify_checks=verify_checks, trusted=builtin)
+    key = (path, verify_checks)
+    if key not in _BUILTIN_KEPT:
+        _BUILTIN_KEPT[key] = load_rule_file(path, verify_checks=verify_checks, trusted=True)
+    return _BUILTIN_KEPT[key]
 
 
 def load_rule_file(path: Path, *, verify_checks: bool = True, trusted: bool = False) -> list[Rule]:

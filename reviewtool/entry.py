@@ -25,7 +25,10 @@ import atexit
 import gc
 import os
 import sys
-from typing import Mapping, Sequence
+
+TYPE_CHECKING = False  # typing costs start-up time on the hook's path
+if TYPE_CHECKING:
+    from typing import Mapping, Sequence
 
 # The typer check command's options this path understands: flag -> CheckRequest field.
 _FLAGS = {"--no-config": "no_config", "--hook": "hook", "--no-precedents": "no_precedents"}
@@ -37,11 +40,11 @@ _OPTION_ENVVARS = ("REVIEWTOOL_LORE_URL", "REVIEWTOOL_TIMEOUT", "REVIEWTOOL_ARCH
 
 def hook_request(argv: Sequence[str], environ: Mapping[str, str] = os.environ):
     """The ``CheckRequest`` for a plain hook invocation, or None for anything else."""
-    values = _hook_values(argv, environ)
+    values = hook_values(argv, environ)
     return None if values is None else _request(values)
 
 
-def _hook_values(argv: Sequence[str], environ: Mapping[str, str]) -> dict[str, object] | None:
+def hook_values(argv: Sequence[str], environ: Mapping[str, str]) -> dict[str, object] | None:
     """The options of a plain hook invocation (no import), or None for anything else."""
     if len(argv) < 2 or argv[0] != "check" or any(v in environ for v in _OPTION_ENVVARS):
         return None
@@ -136,21 +139,33 @@ def leave(code: int) -> None:
     sys.exit(code)
 
 
+def run_hook(values: dict[str, object]) -> int:
+    """Check the one patch on stdin as the hook does; the exit code.  Runs in
+    this process, or in a child of the resident worker (``worker``)."""
+    gc.disable()
+    quiet_library_warnings()
+    try:
+        from .runner import run_check
+
+        return run_check(_request(values))
+    except (Exception, KeyboardInterrupt) as exc:
+        return failure_code(exc)
+
+
 def main() -> None:
-    """``reviewtool``: the hook fast path, else the full command line."""
-    values = _hook_values(sys.argv[1:], os.environ)
+    """``reviewtool``: the hook fast path (through the worker when one
+    answers), else the full command line."""
+    values = hook_values(sys.argv[1:], os.environ)
     if values is None:
         from .cli import main as full_cli
 
         full_cli()
         return
-    gc.disable()
-    atexit.register(_skip_teardown)
-    quiet_library_warnings()
-    try:
-        from .runner import run_check
+    from . import worker
 
-        code = run_check(_request(values))
-    except (Exception, KeyboardInterrupt) as exc:
-        code = failure_code(exc)
-    leave(code)
+    if worker.enabled(os.environ):
+        code = worker.call(sys.argv, os.environ)
+        if code is not None:
+            sys.exit(code)
+    atexit.register(_skip_teardown)
+    leave(run_hook(values))

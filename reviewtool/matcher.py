@@ -23,6 +23,7 @@ bound, so it cannot hang a run (see ``RuleTimeout``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 from contextlib import contextmanager
@@ -159,6 +160,21 @@ def line_local(source: str) -> bool:
         if _CROSSES_LINES.search(source[m.end(): i]):
             return False
     return True
+
+
+def compile_patterns(tree: Any) -> None:
+    """Compile now every lazily loaded pattern in a condition tree (see ``keep_builtin``)."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Pattern):
+            node._regex()
+        elif isinstance(node, (tuple, list)):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            pending.extend(node.values())
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            pending.extend(getattr(node, f.name) for f in dataclasses.fields(node))
 
 
 def _compile(source: str) -> Any:

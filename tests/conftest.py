@@ -23,6 +23,8 @@ def _no_user_archive():
         mp.delenv("REVIEWTOOL_ARCHIVE", raising=False)
         # Nor results cached by earlier runs (tests/test_resultcache.py switches it on).
         mp.setenv("REVIEWTOOL_NO_RESULT_CACHE", "1")
+        # Nor may a hook call start a resident worker (tests/test_worker.py starts its own).
+        mp.setenv("REVIEWTOOL_WORKER", "0")
         yield
 
 
@@ -43,6 +45,7 @@ def run_cli(*args: str, input: bytes | None = None, cwd: str | Path | None = Non
     # Nor their review archive (~/.local/share/reviewtool): precedents only where a test asks.
     full_env["XDG_DATA_HOME"] = str(REPO / "tests" / "no-user-data")
     full_env.pop("REVIEWTOOL_ARCHIVE", None)
+    full_env["REVIEWTOOL_WORKER"] = "0"
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "reviewtool", *args],

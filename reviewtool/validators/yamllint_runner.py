@@ -32,7 +32,8 @@ def config_text() -> str:
 
 
 @functools.cache
-def _config():
+def config():
+    """yamllint's configuration of the kernel's binding checks (ours, shipped)."""
     from yamllint.config import YamlLintConfig
 
     return YamlLintConfig(content=config_text())
@@ -69,7 +70,7 @@ def _lint(text: str, path: str) -> list[LintProblem]:
 
     out = []
     try:
-        for p in linter.run(text, _config(), path):
+        for p in linter.run(text, config(), path):
             desc = p.desc
             if p.rule is None and desc.startswith("syntax error: "):
                 desc = desc[len("syntax error: "):]
