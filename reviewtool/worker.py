@@ -429,7 +429,8 @@ def _child(conn: socket.socket, cost_pipe: int) -> int:
     import resource
 
     with os.fdopen(cost_pipe, "rb") as pipe:
-        fork_cost = struct.unpack("!d", pipe.read(8))[0]
+        sent = pipe.read(8)
+    fork_cost = struct.unpack("!d", sent)[0] if len(sent) == 8 else 0.0
     cpu = _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN) + fork_cost
     conn.sendall(b"X%d %.6f\n" % (code, cpu))
     return 0
