@@ -28,6 +28,27 @@ def _no_user_archive():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_worker_outlives_the_suite(tmp_path_factory):
+    """Tests that run b4 with a user's plain environment (tests/test_b4_hooks.py)
+    get the resident hook worker as users do, with its socket under the test's
+    temp dir: stop every such worker when the session ends."""
+    yield
+    import signal
+
+    base = str(tmp_path_factory.getbasetemp()).encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"reviewtool.worker" in argv and any(arg.startswith(base) for arg in argv):
+            try:
+                os.kill(int(proc.name), signal.SIGTERM)
+            except (OSError, ValueError):
+                pass
+
+
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():

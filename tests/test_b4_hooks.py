@@ -53,8 +53,11 @@ def _env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REVIEWTOOL_", "GIT_", "B4_"))}
     env.update(HOME=str(tmp / "home"), XDG_CACHE_HOME=str(tmp / "cache"), XDG_CONFIG_HOME=str(tmp / "config"),
                XDG_DATA_HOME=str(tmp / "data"), GIT_CONFIG_NOSYSTEM="1", NO_COLOR="",
-               PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""))
-    for d in ("home", "cache", "config", "data"):
+               PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+               # The resident hook worker stays on, as users have it, but in the test's own
+               # runtime dir and short-lived (conftest also stops it when the session ends).
+               XDG_RUNTIME_DIR=str(tmp / "run"), REVIEWTOOL_WORKER_IDLE="120")
+    for d in ("home", "cache", "config", "data", "run"):
         (tmp / d).mkdir(exist_ok=True)
     return env
 

@@ -184,7 +184,8 @@ def test_a_warm_hook_run_imports_no_binding_tool_and_prints_the_same(tmp_path):
              "    print('EXIT', exc.code, sorted(m for m in ('dtschema', 'jsonschema', 'yamllint', 'typer', 'yaml')"
              " if m in sys.modules), file=sys.stderr)\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWTOOL_")}
-    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               REVIEWTOOL_WORKER="0")  # this is about the in-process run's imports
     runs = [subprocess.run([sys.executable, "-c", probe], input=patch.read_bytes(), capture_output=True,
                            env=env, cwd=tmp_path, timeout=120) for _ in range(2)]
     cold, warm = (r.stderr.decode().strip().splitlines()[-1] for r in runs)
