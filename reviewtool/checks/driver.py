@@ -13,8 +13,8 @@ import re
 from typing import Any, Iterable
 
 from ..artifacts.binding import binding_docs
-from ..artifacts.binding_facts import BindingFacts, DefinedNames, doc_facts, facts_from_text
-from ..classify import is_binding_schema
+from ..artifacts.binding_facts import BindingFacts, DefinedNames, doc_facts, facts_from_text, ref_path
+from ..classify import BINDINGS_DIR, is_binding_schema
 from ..syntax.c import CFile, c_file
 from ..tree import documented_by
 from . import check
@@ -112,19 +112,13 @@ def module_device_table(ctx):
 # --------------------------------------------------------------------------
 # Properties the driver reads vs the binding
 
-_BINDINGS_DIR = "Documentation/devicetree/bindings"
 
-
-def _ref_path(ref: str, base: str) -> str:
-    """The tree path a binding ``$ref`` names (``/schemas/x/y.yaml#`` or relative to ``base``)."""
-    import posixpath
-
-    target = ref.split("#", 1)[0]
-    if target.startswith("/schemas/"):
-        return f"{_BINDINGS_DIR}/{target[len('/schemas/'):]}"
-    if target.startswith(("http://", "https://")):
-        return target.split("/schemas/", 1)[-1] if "/schemas/" in target else target
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+def _ref_path(ref: str, base: str) -> str | None:
+    """The tree path of the schema a binding's ``$ref`` names (``ref_path``
+    answers it relative to bindings/); None for a fragment of the same file."""
+    rel = base[len(BINDINGS_DIR):] if base.startswith(BINDINGS_DIR) else base
+    target = ref_path(rel, ref)
+    return None if target is None else BINDINGS_DIR + target
 
 
 def _with_refs(ctx, facts: BindingFacts) -> tuple[list[BindingFacts], bool]:
@@ -139,7 +133,7 @@ def _with_refs(ctx, facts: BindingFacts) -> tuple[list[BindingFacts], bool]:
     while queue and len(seen) < 24:
         ref, base = queue.pop()
         path = _ref_path(ref, base)
-        if path in seen:
+        if path is None or path in seen:
             continue
         seen.add(path)
         other = _tree_facts(ctx, path)
