@@ -58,6 +58,7 @@ _STARTUP_ENV = ("LC_ALL", "LC_CTYPE", "LANG", "PYTHONUTF8", "PYTHONIOENCODING", 
                 "PYTHONHASHSEED", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONWARNINGS")
 _LEN = struct.Struct("!I")
 _SUN_PATH_MAX = 107
+_READY_SECONDS = 10.0  # a caller waits this long for a worker's child, then runs in process
 
 
 def enabled(environ: Mapping[str, str]) -> bool:
@@ -105,7 +106,7 @@ def _install_stamp(environ: Mapping[str, str]) -> str:
     rules = os.path.join(os.path.dirname(package), "rules")  # a checkout's catalogue (catalog.builtin_rules_dir)
     if os.path.isdir(rules):
         parts.append(f"{rules}:{os.stat(rules).st_mtime_ns}")
-        parts.extend(f"{e.name}:{e.stat().st_mtime_ns}" for e in os.scandir(rules))
+        parts.extend(sorted(f"{e.name}:{e.stat().st_mtime_ns}" for e in os.scandir(rules)))
     for entry in sys.path:
         if entry.endswith("site-packages"):
             try:
@@ -158,12 +159,23 @@ def _converse(conn: socket.socket, argv: list[str], environ: Mapping[str, str]) 
     umask = os.umask(0o022)
     os.umask(umask)
     payload = _encode(argv, os.getcwd(), umask, environ)
+    replies = conn.makefile("rb")
+    # Nothing is handed over before a child is ready for it: a caller that gives up
+    # waiting (a worker still starting on a busy machine) runs in process, and no
+    # child can later take its stdout as well.
+    conn.settimeout(_READY_SECONDS)
+    try:
+        ready = replies.readline()
+    except OSError:
+        return None
+    if ready != b"R\n":
+        return None
+    conn.settimeout(None)
     try:
         socket.send_fds(conn, [_LEN.pack(len(payload))], [0, 1, 2])
         conn.sendall(payload)
     except OSError:
         return None
-    replies = conn.makefile("rb")
     started = replies.readline()
     if not started.startswith(b"P"):
         return None  # the child ended before the check began: nothing was read or written
@@ -412,6 +424,7 @@ def _child(conn: socket.socket, cost_pipe: int) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    conn.sendall(b"R\n")
     request = _receive(conn)
     if request is None:
         return 2

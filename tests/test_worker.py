@@ -216,3 +216,28 @@ print(" ".join(sorted(new)))
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [], f"imported by the run, not preloaded: {out.stdout}"
+
+
+def test_unready_worker_means_in_process_and_nothing_handed_over(tmp_path, monkeypatch):
+    """A socket that accepts but never offers a child (a worker still starting,
+    or stopped): the caller gives up after a bounded wait, hands over no file
+    descriptor, and runs in process."""
+    import socket as so
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir(mode=0o700)
+    env = {"XDG_RUNTIME_DIR": str(run_dir)}
+    path = worker.socket_path(env)
+    assert path is not None
+    listener = so.socket(so.AF_UNIX, so.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    monkeypatch.setattr(worker, "_READY_SECONDS", 0.3)
+    try:
+        assert worker.call(["reviewtool", *HOOK], env) is None
+        conn, _ = listener.accept()
+        conn.settimeout(1)
+        data, fds, _, _ = so.recv_fds(conn, 4, 3)
+        assert (data, fds) == (b"", [])  # the caller closed without sending anything
+    finally:
+        listener.close()
