@@ -241,3 +241,26 @@ def test_unready_worker_means_in_process_and_nothing_handed_over(tmp_path, monke
         assert (data, fds) == (b"", [])  # the caller closed without sending anything
     finally:
         listener.close()
+
+
+def test_kept_catalogue_needs_no_compiling_in_a_child(monkeypatch):
+    """What the worker keeps: the built-in rules read once, every pattern
+    compiled, so a check after it compiles none (it would raise here)."""
+    import io
+
+    from reviewtool import catalog, entry, matcher, runner
+
+    monkeypatch.setattr(catalog, "_BUILTIN_KEPT", None)
+    catalog.keep_builtin()
+    first, again = catalog.load_catalog(), catalog.load_catalog()
+    assert [id(r) for r in first] == [id(r) for r in again]  # read once, then kept
+
+    def no_compiling(source):
+        raise AssertionError(f"compiled in the child: {source}")
+
+    monkeypatch.setattr(matcher, "_compile", no_compiling)
+    for patch in (BAD, PWM / "0002-pwm-Add-ACME-A1-PWM-driver.patch"):
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(patch.read_bytes())))
+        out = io.StringIO()
+        runner.run_check(entry._request(entry.hook_values(list(HOOK), {})), stream=out)
+        assert out.getvalue().strip() or patch is not BAD
