@@ -210,18 +210,19 @@ def check_item(item: Item) -> Result:
     from reviewtool.examples import render_example
     from reviewtool.sources.mbox import load_bytes
 
-    if _STATE.get("dts_as_new"):
+    options = _STATE["options"]
+    if _STATE.get("dts_as_new") and item.kind == "dts":
+        from dataclasses import replace
+
         from reviewtool.checks import dts_mainline
 
         # the accepted file is no evidence for itself: as if the tree had never seen it
-        dts_mainline.HIDDEN.clear()
-        if item.kind == "dts":
-            dts_mainline.HIDDEN.add(item.path)
+        options = replace(options, extra={**options.extra, dts_mainline.HIDE: frozenset({item.path})})
     try:
         text = (_STATE["tree"] / item.path).read_text(encoding="utf-8", errors="replace")
         recent, root = binding_flags(text) if item.kind == "binding" else (False, False)
         (series,) = load_bytes(render_example(spec_for(item, text), "accepted"), item.path)
-        report = check_series(series, _STATE["rules"], _STATE["options"])
+        report = check_series(series, _STATE["rules"], options)
     except Exception as exc:  # a crash on accepted code is a finding of the bench itself
         return Result(item, False, False, (), error=f"{type(exc).__name__}: {exc}")
     hits = tuple(Hit(f.rule, f.severity, f.line, f.message, f.text or "") for f in report.findings)

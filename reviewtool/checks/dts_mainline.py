@@ -27,15 +27,19 @@ from pathlib import Path
 from typing import Any
 
 _DTS_DIRS = ("arch",)
-# Tree paths that are no evidence: benchmarks/bench_accepted.py --dts-as-new hides the
-# accepted file it presents as a wholly new one (the tree still holds it).
-HIDDEN: set[str] = set()
+# ``Options.extra`` key: tree paths that are no evidence.  benchmarks/bench_accepted.py
+# --dts-as-new hides the accepted file it presents as a wholly new one (the tree still holds it).
+HIDE = "dts-mainline-hidden"
 
 
-def _pathspecs() -> list[str]:
+def _hidden(ctx: Any) -> frozenset[str]:
+    return frozenset(ctx.options.extra.get(HIDE, ()))
+
+
+def _pathspecs(hidden: frozenset[str]) -> list[str]:
     """git pathspecs of the tree's DTS files that count as evidence."""
     return [*(f"{d}/*.dts" for d in _DTS_DIRS), *(f"{d}/*.dtsi" for d in _DTS_DIRS),
-            *(f":(exclude){p}" for p in sorted(HIDDEN))]
+            *(f":(exclude){p}" for p in sorted(hidden))]
 _MAX_FILES = 40  # files read per compatible: one match is enough, none found in 40 is "new"
 
 
@@ -166,7 +170,7 @@ def tree_nodes(ctx: Any, compatible: str, path: str | None = None) -> list[TreeN
     it and its descendants without one): in at most ``_MAX_FILES`` files
     naming it, and in the tree's version of ``path``."""
     files = ctx.memo(f"dts-mainline:files:{compatible}",
-                     lambda: _files_naming(ctx.options.tree, f'"{compatible}"')[:_MAX_FILES])
+                     lambda: _files_naming(ctx.options.tree, f'"{compatible}"', _hidden(ctx))[:_MAX_FILES])
     if path is not None and path not in files:
         files = [*files, path]
     return [n for rel in files for n in _file_nodes(ctx, rel) if n.anchor == compatible]
@@ -206,23 +210,22 @@ def _value_text(prop: Any) -> str:
     return " ".join(v.text for v in prop.values) if getattr(prop, "values", None) else ""
 
 
-def _files_naming(view: Any, needle: str) -> list[str]:
+def _files_naming(view: Any, needle: str, hidden: frozenset[str]) -> list[str]:
     """DTS/DTSI files of the tree containing ``needle``, sorted."""
     tree = view.tree
     if tree.is_git and view.rev is not None:
         from ..tree import _git
 
-        proc = _git(tree.root, "grep", "-l", "-F", "-e", needle, view.rev, "--",
-                    *_pathspecs())
+        proc = _git(tree.root, "grep", "-l", "-F", "-e", needle, view.rev, "--", *_pathspecs(hidden))
         if proc.returncode not in (0, 1):
             return []
         prefix = f"{view.rev}:"
         return sorted(line[len(prefix):] if line.startswith(prefix) else line
                       for line in proc.stdout.decode("utf-8", "replace").splitlines() if line)
-    return _walk_files(Path(tree.root), needle)
+    return _walk_files(Path(tree.root), needle, hidden)
 
 
-def _walk_files(root: Path, needle: str) -> list[str]:
+def _walk_files(root: Path, needle: str, hidden: frozenset[str]) -> list[str]:
     out = []
     data = needle.encode()
     for top in _DTS_DIRS:
@@ -231,7 +234,7 @@ def _walk_files(root: Path, needle: str) -> list[str]:
                 if not name.endswith((".dts", ".dtsi")):
                     continue
                 full = Path(dirpath) / name
-                if str(full.relative_to(root)) in HIDDEN:
+                if str(full.relative_to(root)) in hidden:
                     continue
                 try:
                     if data in full.read_bytes():
@@ -252,6 +255,7 @@ def names_in_tree(ctx: Any, path: str, names: set[str]) -> set[str]:
         return set()
     needles = sorted(f"{n} {{" for n in names)
     key = f"dts-mainline:names:{path}:{hash(tuple(needles))}"
+    hidden = _hidden(ctx)
 
     def compute() -> set[str]:
         view = tree
@@ -261,24 +265,24 @@ def names_in_tree(ctx: Any, path: str, names: set[str]) -> set[str]:
             args = ["grep", "-h", "-o", "-w", "-F"]
             for n in needles:
                 args += ["-e", n]
-            args += [view.rev, "--", *_pathspecs()]
+            args += [view.rev, "--", *_pathspecs(hidden)]
             proc = _git(view.tree.root, *args)
             found = proc.stdout.decode("utf-8", "replace").splitlines() if proc.returncode == 0 else []
         else:
-            found = _walk_names(Path(view.tree.root), needles)
+            found = _walk_names(Path(view.tree.root), needles, hidden)
         return {line.rsplit(" ", 1)[0].strip() for line in found} & names
 
     return ctx.memo(key, compute)
 
 
-def _walk_names(root: Path, needles: list[str]) -> list[str]:
+def _walk_names(root: Path, needles: list[str], hidden: frozenset[str]) -> list[str]:
     rx = re.compile(r"(?<![\w,.+-])(" + "|".join(re.escape(n) for n in needles) + r")")
     out: list[str] = []
     for top in _DTS_DIRS:
         for dirpath, _dirs, files in os.walk(root / top):
             for name in files:
                 full = Path(dirpath) / name
-                if not name.endswith((".dts", ".dtsi")) or str(full.relative_to(root)) in HIDDEN:
+                if not name.endswith((".dts", ".dtsi")) or str(full.relative_to(root)) in hidden:
                     continue
                 try:
                     out += rx.findall(full.read_text(encoding="utf-8", errors="replace"))
