@@ -124,9 +124,25 @@ def socket_path(environ: Mapping[str, str]) -> str | None:
     directory = _private_dir(environ)
     if directory is None:
         return None
+    install = zlib.crc32(f"{sys.executable}\0{os.path.dirname(os.path.abspath(__file__))}".encode(
+        "utf-8", "surrogateescape"))
     key = zlib.crc32(_install_stamp(environ).encode("utf-8", "surrogateescape"))
-    path = os.path.join(directory, f"hook-{os.getuid()}-{key:08x}.sock")
+    path = os.path.join(directory, f"hook-{os.getuid()}-{install:08x}-{key:08x}.sock")
     return path if len(path.encode()) <= _SUN_PATH_MAX else None
+
+
+def _retire_older(path: str) -> None:
+    """Remove the sockets of this install's earlier states (edited or upgraded
+    since): their workers see it within ``_POLL_SECONDS`` and exit, instead of
+    idling out, one per edit, on a developer's machine."""
+    directory, name = os.path.split(path)
+    install = name.rsplit("-", 1)[0] + "-"
+    for entry in os.scandir(directory):
+        if entry.name.startswith(install) and entry.name not in (name, name + ".called"):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 # ---------------------------------------------------------------- the caller
@@ -335,6 +351,7 @@ def serve(path: str, idle: float) -> None:
     if server is None:
         return
     ours = os.stat(path).st_ino
+    _retire_older(path)
     preload()
     import gc
 

@@ -264,3 +264,20 @@ def test_kept_catalogue_needs_no_compiling_in_a_child(monkeypatch):
         out = io.StringIO()
         runner.run_check(entry._request(entry.hook_values(list(HOOK), {})), stream=out)
         assert out.getvalue().strip() or patch is not BAD
+
+
+def test_a_new_state_of_the_install_retires_the_old_worker(tmp_path):
+    """After an edit or upgrade the next worker removes the old one's socket,
+    and the old worker exits on its next poll instead of idling for minutes."""
+    run_dir = tmp_path / "run"
+    (run_dir / "reviewtool").mkdir(parents=True, mode=0o700)
+    path = worker.socket_path({"XDG_RUNTIME_DIR": str(run_dir)})
+    assert path is not None
+    head, _ = path.rsplit("-", 1)
+    old, other = Path(f"{head}-00000000.sock"), run_dir / "reviewtool" / "hook-0-ffffffff-00000000.sock"
+    mark, old_mark = Path(path + ".called"), Path(f"{head}-00000000.sock.called")
+    for p in (old, other, mark, old_mark):
+        p.write_text("")
+    worker._retire_older(path)
+    assert not old.exists() and not old_mark.exists()
+    assert other.exists() and mark.exists()  # another install's worker, and this one's own mark, stay
