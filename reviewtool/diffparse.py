@@ -208,23 +208,29 @@ def trim_footers(text: str) -> str:
         while i < n and lines[i].startswith("\\"):
             out.append(lines[i])
             i += 1
-        end = i
-        while end < n and not lines[end].startswith("diff --git "):
-            end += 1
-        if _is_footer(lines[i:end]):
-            i = end
+        i = _footer_end(lines, i)
     return "".join(out)
 
 
-def _is_footer(tail: list[str]) -> bool:
-    """Text after a complete hunk that is a mail footer: blank lines, then a
-    signature or b4/format-patch footer line, and no further hunk."""
-    rest = [ln for ln in tail if ln.strip()]
-    if not rest:
-        return True
-    if any(ln.startswith("@@ -") for ln in rest):
-        return False
-    return bool(_FOOTER_START.match(rest[0]))
+def _footer_end(lines: list[str], i: int) -> int:
+    """Where the text after a complete hunk (from ``i`` to the next ``diff --git``) ends when it is a
+    mail footer -- blank lines, then a signature or b4/format-patch footer line, and no further hunk --
+    else ``i``.  It stops at the first line that decides: usually the next hunk's header, so a file
+    of many hunks is not scanned to its end after each one."""
+    n = len(lines)
+    first = i
+    while first < n and not lines[first].strip():
+        first += 1
+    if first == n or lines[first].startswith("diff --git "):
+        return first  # only blank lines
+    if lines[first].startswith("@@ -") or not _FOOTER_START.match(lines[first]):
+        return i
+    end = first
+    while end < n and not lines[end].startswith("diff --git "):
+        if lines[end].startswith("@@ -"):
+            return i
+        end += 1
+    return end
 
 
 def _check_cut_headers(text: str, where: str) -> None:
