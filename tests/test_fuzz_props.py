@@ -156,3 +156,42 @@ def test_diff_cut_after_its_header_is_refused():
 
 def test_corpus_seeds_exist(corpus):
     assert CORPUS.is_dir() and len(fuzzing._seeds("mail")) > 10
+
+
+def _header_reference(head: str) -> dict[str, list[str]]:
+    """Header fields read line by line (RFC 5322 2.2): a line starting with a space or tab continues the
+    header being read, any other line names a header at its first colon (no space in the name) or is
+    skipped, and so is what continues it."""
+    fields: dict[str, list[list[str]]] = {}
+    current: list[str] | None = None
+    for line in head.split("\n"):
+        if current is not None and line[:1] in (" ", "\t"):
+            current.append(line.strip())
+            continue
+        key, colon, value = line.partition(":")
+        if not colon or " " in key:
+            current = None
+            continue
+        current = [value.strip()]
+        fields.setdefault(key.strip().lower(), []).append(current)
+    return {name: [" ".join(parts) for parts in values] for name, values in fields.items()}
+
+
+_HEADER_LINE = st.sampled_from(["Subject: a", " b", "\tc: d", "\t", " ", "", "x", "a b: c", ":", "K:v", "From: x@y",
+                                "Subject : e", "\x0cTo: f", "\tTo: g", "\r", "Cc: h\r", "k: \u00e9"])
+
+
+@ci(300)
+@given(lines=st.lists(_HEADER_LINE, min_size=1, max_size=10))
+def test_archive_mail_headers_read_as_a_line_reader_reads_them(lines):
+    """The archive's mail reader cuts the header into fields with one split and unfolds a field when it
+    is read; every header gives what reading it line by line gives."""
+    from reviewtool.archive.mail import parse_bytes
+
+    raw = "\n".join(lines).encode() + b"\n\nbody\n"
+    msg = parse_bytes(raw)
+    # The header ends at the first blank line; CRLF line ends are LF.
+    reference = _header_reference(raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0].decode())
+    assert sorted(msg.headers) == sorted(reference)
+    for name, values in reference.items():
+        assert len(msg.headers[name]) == len(values) and msg.get(name) == values[0]
