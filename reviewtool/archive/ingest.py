@@ -15,6 +15,7 @@ import re
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import repeat
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Sequence
@@ -283,6 +284,7 @@ def post_image(f: FileChange):
 
 
 def _shape_rows(p: Patch, out: Records) -> None:
+    """The patch's added lines (the first MAX_PATCH_LINES) and the shapes of the first MAX_SHAPED_LINES."""
     shapes: set[str] = set()
     lines: list[str] = []
     shaped = 0
@@ -290,22 +292,39 @@ def _shape_rows(p: Patch, out: Records) -> None:
         kind = file_kind(f.path)
         path = f.path
         for h in f.hunks:
-            scope = YamlScope() if kind == "yaml" else None
-            for ln in h.lines:
-                kind_of_line = ln.kind
-                if kind_of_line == "-":
-                    continue
-                if kind_of_line == "+" and len(lines) < MAX_PATCH_LINES:
-                    lines.append(f"{path}\t{ln.new_line}\t{ln.text}")
-                    if shaped < MAX_SHAPED_LINES:
-                        shaped += 1
-                        s = scope.shape(ln.text) if scope is not None else line_shape(kind, ln.text)
-                        if s is not None:
-                            shapes.add(s.key)
-                if scope is not None:
-                    scope.push(ln.text)
+            room = MAX_PATCH_LINES - len(lines)
+            if room <= 0:
+                break
+            added = [ln for ln in h.lines if ln.kind == "+"][:room]
+            lines.extend([f"{path}\t{ln.new_line}\t{ln.text}" for ln in added])
+            if shaped >= MAX_SHAPED_LINES:
+                continue
+            todo = MAX_SHAPED_LINES - shaped
+            shaped += min(todo, len(added))
+            if kind == "yaml":
+                _yaml_shapes(h, todo, shapes)
+            else:
+                found = map(line_shape, repeat(kind, min(todo, len(added))), [ln.text for ln in added[:todo]])
+                shapes.update([s.key for s in found if s is not None])
     out.added.extend((s, p.message_id) for s in shapes)
     out.lines.append((p.message_id, zlib.compress("\n".join(lines).encode("utf-8", "replace"), 1)))
+
+
+def _yaml_shapes(h, todo: int, shapes: set[str]) -> None:
+    """Shapes of a hunk's first ``todo`` added YAML lines, each under the post-image above it."""
+    scope = YamlScope()
+    for ln in h.lines:
+        kind = ln.kind
+        if kind == "-":
+            continue
+        if kind == "+":
+            if todo <= 0:
+                return
+            todo -= 1
+            s = scope.shape(ln.text)
+            if s is not None:
+                shapes.add(s.key)
+        scope.push(ln.text)
 
 
 class _LineIndex:
