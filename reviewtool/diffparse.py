@@ -20,7 +20,6 @@ import re
 from .errors import InputError
 from .model import DiffLine, FileChange, Hunk
 
-_DIFF_START = re.compile(r"^diff --git ", re.M)
 _HUNK_HEADER = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _FOOTER_START = re.compile(r"^(?:--|-- |---|base-commit: .*|change-id: .*|prerequisite-[\w-]+: .*)\r?\n?$")
 # git diff header lines saying a file changed without any hunk.
@@ -30,10 +29,17 @@ _METADATA = re.compile(r"^(?:new file mode|deleted file mode|old mode|new mode|r
 
 def split_diff(body: str) -> tuple[str, str]:
     """Return (text before the first 'diff --git', the diff itself)."""
-    m = _DIFF_START.search(body)
-    if not m:
-        return body, ""
-    return body[: m.start()], body[m.start():]
+    at = _diff_start(body, 0)
+    return body[:at], body[at:]
+
+
+def _diff_start(text: str, start: int) -> int:
+    """Where the first line starting with 'diff --git ' at or after ``start`` begins; ``len(text)`` if none.
+    (``str.find``: a multi-line regex search tried every position of a mail body in Python's re.)"""
+    if text.startswith("diff --git ", start) and (start == 0 or text[start - 1] == "\n"):
+        return start
+    at = text.find("\ndiff --git ", max(start - 1, 0))
+    return at + 1 if at >= 0 else len(text)
 
 
 def parse_files(diff_text: str, where: str = "patch") -> tuple[FileChange, ...]:
@@ -236,7 +242,9 @@ def _footer_end(lines: list[str], i: int) -> int:
 def _check_cut_headers(text: str, where: str) -> None:
     """A ``diff --git`` section with neither a hunk nor a metadata change is a
     patch cut short: git apply refuses it ("patch with only garbage")."""
-    starts = [m.start() for m in _DIFF_START.finditer(text)] + [len(text)]
+    starts = [_diff_start(text, 0)]
+    while starts[-1] < len(text):
+        starts.append(_diff_start(text, starts[-1] + 1))
     for a, b in zip(starts, starts[1:]):
         section = text[a:b]
         if "\n@@ " not in section and not _METADATA.search(section):
