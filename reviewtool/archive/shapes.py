@@ -333,7 +333,7 @@ _SPACING = re.compile(r" ?([(),;.\[\]]|->) ?")
 
 def _collapse_args(toks: list[str]) -> str:
     """Arguments without a call become '_': ``dev_err(_,_,_)``; nested calls keep their shape."""
-    out = " ".join(_collapse(toks))
+    out = " ".join(_collapse(toks) if "(" in toks else toks)
     # What _SPACING.sub(r"\1", out) gives (one space either side of punctuation dropped), with
     # str.replace: the regex's per-match template expansion was a tenth of the C shape's cost.
     for p in _SPACED:
