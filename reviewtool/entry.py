@@ -164,7 +164,10 @@ def main() -> None:
     from . import worker
 
     if worker.enabled(os.environ):
-        code = worker.call(sys.argv, os.environ)
+        try:
+            code = worker.call(sys.argv, os.environ)
+        except KeyboardInterrupt:  # before anything was handed to a worker
+            code = fail("reviewtool: interrupted", 130)
         if code is not None:
             sys.exit(code)
     atexit.register(_skip_teardown)

@@ -187,15 +187,16 @@ def _converse(conn: socket.socket, argv: list[str], environ: Mapping[str, str]) 
     if ready != b"R\n":
         return None
     conn.settimeout(None)
+    relay = _SignalRelay()  # from the hand-over on, Ctrl-C is the child's to act on
     try:
         socket.send_fds(conn, [_LEN.pack(len(payload))], [0, 1, 2])
         conn.sendall(payload)
     except OSError:
-        return None
+        return relay.interrupted()
     started = replies.readline()
     if not started.startswith(b"P"):
-        return None  # the child ended before the check began: nothing was read or written
-    _forward_signals(int(started[1:]))
+        return relay.interrupted()  # the child ended before the check began: nothing was read or written
+    relay.to(int(started[1:]))
     finished = replies.readline()
     if not finished.startswith(b"X"):
         sys.stderr.write("reviewtool: error: the hook worker ended without an exit status\n")
@@ -223,18 +224,38 @@ def _decode(payload: bytes) -> dict:
     return {"argv": argv, "cwd": cwd, "umask": int(umask), "env": env}
 
 
-def _forward_signals(child: int) -> None:
-    """Ctrl-C (and a terminating b4) reach the child that does the work."""
-    import signal
+class _SignalRelay:
+    """Ctrl-C (and a terminating b4) reach the child that does the work; one
+    that arrives before the child is known is passed on when it is."""
 
-    def forward(signum: int, _frame: object) -> None:
+    def __init__(self) -> None:
+        import signal
+
+        self.child: int | None = None
+        self.pending: list[int] = []
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self._relay)
+
+    def _relay(self, signum: int, _frame: object) -> None:
+        if self.child is None:
+            self.pending.append(signum)
+            return
         try:
-            os.kill(child, signum)
+            os.kill(self.child, signum)
         except OSError:
             pass
 
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)
+    def to(self, child: int) -> None:
+        self.child = child
+        for signum in self.pending:
+            self._relay(signum, None)
+
+    def interrupted(self) -> int | None:
+        """No child took the call: 130 if the user interrupted meanwhile, else None (run in process)."""
+        if not self.pending:
+            return None
+        sys.stderr.write("reviewtool: interrupted\n")
+        return 130
 
 
 def _idle_seconds(environ: Mapping[str, str]) -> float:

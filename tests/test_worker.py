@@ -127,11 +127,23 @@ def test_ctrl_c_reaches_the_worker_child(running):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full)
     pid = _worker_pid(sock)
     children = Path(f"/proc/{pid}/task/{pid}/children")
+    stdin = os.readlink(f"/proc/{caller.pid}/fd/0")
     deadline = time.monotonic() + 30
-    while not children.read_text().split():  # the child is blocked reading our open stdin
-        assert time.monotonic() < deadline, "the worker never forked a child"
+
+    def child_has_our_stdin() -> bool:
+        for child in children.read_text().split():
+            try:
+                if os.readlink(f"/proc/{child}/fd/0") == stdin:
+                    return True
+            except OSError:
+                continue
+        return False
+
+    while not child_has_our_stdin():  # the child took our stdin and blocks reading it
+        assert time.monotonic() < deadline, "no worker child took the call"
         time.sleep(0.02)
-    time.sleep(0.3)
+    # No wait: the caller relays signals from before the hand-over (one that comes before
+    # the child's pid is known is passed on when it is).
     caller.send_signal(signal.SIGINT)
     out, err = caller.communicate(timeout=30)
     assert caller.returncode == 130 and err == b"reviewtool: interrupted\n"
