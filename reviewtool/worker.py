@@ -233,8 +233,8 @@ class _SignalRelay:
 
         self.child: int | None = None
         self.pending: list[int] = []
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, self._relay)
+        self.before = {signum: signal.signal(signum, self._relay)
+                       for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
     def _relay(self, signum: int, _frame: object) -> None:
         if self.child is None:
@@ -251,8 +251,13 @@ class _SignalRelay:
             self._relay(signum, None)
 
     def interrupted(self) -> int | None:
-        """No child took the call: 130 if the user interrupted meanwhile, else None (run in process)."""
+        """No child took the call: 130 if the user interrupted meanwhile, else None
+        (run in process, with the signal handlers there were before)."""
         if not self.pending:
+            import signal
+
+            for signum, handler in self.before.items():
+                signal.signal(signum, handler)
             return None
         sys.stderr.write("reviewtool: interrupted\n")
         return 130

@@ -293,3 +293,35 @@ def test_a_new_state_of_the_install_retires_the_old_worker(tmp_path):
     worker._retire_older(path)
     assert not old.exists() and not old_mark.exists()
     assert other.exists() and mark.exists()  # another install's worker, and this one's own mark, stay
+
+
+def test_a_call_no_child_took_leaves_ctrl_c_as_it_was(tmp_path, monkeypatch):
+    """A worker whose child ends before the check begins: the caller runs in
+    process, and Ctrl-C must interrupt that run as before (not be relayed to nobody)."""
+    import signal
+    import socket as so
+    import threading
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir(mode=0o700)
+    env = {"XDG_RUNTIME_DIR": str(run_dir)}
+    path = worker.socket_path(env)
+    listener = so.socket(so.AF_UNIX, so.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+
+    def child_that_dies_at_once():
+        conn, _ = listener.accept()
+        conn.sendall(b"R\n")
+        so.recv_fds(conn, 4, 3)
+        conn.close()  # no "P": it never started the check
+
+    server = threading.Thread(target=child_that_dies_at_once)
+    server.start()
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        assert worker.call(["reviewtool", *HOOK], env) is None
+    finally:
+        server.join(10)
+        listener.close()
+    assert signal.getsignal(signal.SIGINT) is before
