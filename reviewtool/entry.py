@@ -17,6 +17,10 @@ the cyclic garbage collector (``gc.disable``; the input is capped, and peak
 memory measured the same with it off) and the interpreter's teardown of
 every module and object at exit (``leave``: after the output is flushed and
 every ``atexit`` handler has run, the process ends with ``os._exit``).
+
+Most of what is left is importing the libraries a check uses; from the
+second hook call of a session on, the resident worker (``worker``) has them
+imported already and runs ``run_hook`` in a fresh fork of itself.
 """
 
 from __future__ import annotations
