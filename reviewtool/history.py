@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import PurePosixPath
 from typing import Any, Iterable, Mapping
 
@@ -253,7 +254,8 @@ def split_remarks(body: str) -> list[Block]:
                 flush()
             comment = []
             content = line[_UNQUOTE.match(line).end():]  # type: ignore[union-attr]
-            path = _track_path(content, path)
+            if content.startswith(_PATH_LINES):  # most quoted lines name no file: no call
+                path = _track_path(content, path)
             block_path = path
             quoted.append(content)
         elif line.strip() or comment:
@@ -282,14 +284,18 @@ def _strip_signature(lines: list[str]) -> list[str]:
 def _drop_attribution(lines: list[str]) -> list[str]:
     """Remove "On <date>, <someone> wrote:" lines that introduce a quote."""
     out: list[str] = []
-    for i, line in enumerate(lines):
-        # The look-ahead only for attribution-like lines: scanning the rest for every line was quadratic.
-        # (_ATTRIBUTION ends in ":" and white space: a line that does not is not searched.)
-        if ":" in line and line.rstrip().endswith(":") and _ATTRIBUTION.search(line) and _QUOTE.match(next((ln for ln in lines[i + 1:] if ln.strip()), "")):
+    kept = 0  # lines[:kept] are decided
+    # Only a line ending in a colon can match _ATTRIBUTION (":" then white space at its end); the
+    # lines between such lines are copied as they are.  The look-ahead (the next non-blank line is
+    # quoted) only for attribution-like lines: scanning the rest for every line was quadratic.
+    for i in [i for i, line in enumerate(lines) if ":" in line and line.rstrip().endswith(":")]:
+        if _ATTRIBUTION.search(lines[i]) and \
+                _QUOTE.match(next((ln for ln in islice(lines, i + 1, None) if ln.strip()), "")):
+            out.extend(lines[kept:i])
             if out and out[-1].strip() and not _QUOTE.match(out[-1]) and re.match(r"(?i)^\s*on\b", out[-1]):
                 out.pop()  # the first half of a wrapped attribution
-            continue
-        out.append(line)
+            kept = i + 1
+    out.extend(lines[kept:])
     return out
 
 
@@ -297,8 +303,11 @@ _DIFF_GIT = re.compile(r"^diff --git a/(\S+) b/(\S+)")
 _PLUS_PATH = re.compile(r"^\+\+\+ b/(\S+)")
 
 
+_PATH_LINES = ("diff --git a/", "+++ b/")
+
+
 def _track_path(content: str, path: str | None) -> str | None:
-    if not content.startswith(("diff --git a/", "+++ b/")):  # most quoted lines: no regex call
+    if not content.startswith(_PATH_LINES):  # most quoted lines: no regex call
         return path
     m = _DIFF_GIT.match(content)
     if m:
