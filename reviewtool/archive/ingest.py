@@ -149,14 +149,14 @@ def _thread_records(mails: list[Mail], settings: Settings, out: Records) -> None
         rev = Series(title=p.subject, revision=p.tags.version or 1, expected=p.total,
                      patches=() if p.n == 0 else (p,), cover=p if p.n == 0 else None, replies=tuple(replies))
         seq: dict[str, int] = defaultdict(int)
-        index = None
-        for r in remarks_in(rev, settings, authors):
-            if r.author.name and r.author.name.lower() in author_names:
-                continue
+        remarks = [r for r in remarks_in(rev, settings, authors)
+                   if not (r.author.name and r.author.name.lower() in author_names)]
+        # Only a remark under a quoted line is located, and only the lines such remarks quote are indexed.
+        targets = {r.target for r in remarks if r.target is not None}
+        index = _LineIndex(p, targets) if targets else None
+        for r in remarks:
             n = seq[r.message_id]
             seq[r.message_id] += 1
-            if r.target is not None:
-                index = index or _LineIndex(p)  # only a remark under a quoted line is located
             out.remarks.append(_remark_row(r, n, p, index, thread, families[pid], lists.get(r.message_id, "")))
 
 
@@ -250,8 +250,7 @@ _TRAILER_LINE = re.compile(r"^\s*[A-Z][A-Za-z-]*(-by|-to)?:\s")
 
 def _terms(text: str) -> set[str]:
     out = set()
-    for w in _WORD.findall(text):
-        w = w.lower()
+    for w in {w.lower() for w in _WORD.findall(text)}:  # each distinct word once: a set comes out
         if w in STOPWORDS or not w.isalpha():  # _WORD's words are ASCII letters and digits
             continue
         if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
@@ -328,19 +327,20 @@ def _yaml_shapes(h, todo: int, shapes: set[str]) -> None:
 
 
 class _LineIndex:
-    """Added lines of one patch by their text, built once for all the remarks on it."""
+    """Added lines of one patch by their text (those the remarks quote), built once for all the remarks on it."""
 
-    def __init__(self, p: Patch) -> None:
+    def __init__(self, p: Patch, targets: set[str]) -> None:
         self.by_text: dict[str, list[tuple[str, int, list[str], int]]] = defaultdict(list)
         for f in p.files:
             for h in f.hunks:
-                seen: list[str] = []
+                seen = [ln.text for ln in h.lines if ln.kind != "-"]  # the hunk's post-image
+                at = 0
                 for ln in h.lines:
                     if ln.kind == "-":
                         continue
-                    if ln.kind == "+" and ln.new_line is not None:
-                        self.by_text[ln.text.rstrip()].append((f.path, ln.new_line, seen, len(seen)))
-                    seen.append(ln.text)
+                    if ln.kind == "+" and ln.new_line is not None and (text := ln.text.rstrip()) in targets:
+                        self.by_text[text].append((f.path, ln.new_line, seen, at))
+                    at += 1
 
     def locate(self, target: str, context: str | None, path: str | None):
         """(file, line, above) of the added line a remark quotes, best match first; None when not found."""
