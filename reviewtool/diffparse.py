@@ -252,10 +252,13 @@ def _check_cut_headers(text: str, where: str) -> None:
             raise InputError(f"{where}: the diff of {name} has no hunks (the patch is cut short); regenerate it")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")  # characters below 32
+
+
 def safe_path(name: str) -> bool:
     """A path git apply would write: relative, no empty, ``.`` or ``..``
     component, no ``.git`` directory, no control characters (verify_path)."""
-    if not name or name.startswith("/") or "\\" in name or any(ord(c) < 32 for c in name):
+    if not name or name.startswith("/") or "\\" in name or _CONTROL.search(name):
         return False
     parts = name.split("/")
     return all(p not in ("", ".", "..") and p.lower() != ".git" for p in parts)
@@ -267,7 +270,11 @@ def _strip_prefix(name: str | None) -> str | None:
     return name[2:] if name[:2] in ("a/", "b/") else name
 
 
-_CHANGED_LINE = re.compile(r"^[+-](?![+-]{2} )", re.M)
+# A changed line (not a ---/+++ file header): counted as a line start (the text's or one after a newline)
+# with a literal newline, which re scans for quickly, not with a multi-line "^" tried at every position.
+_CHANGED = "[+-](?![+-]{2} )"
+_CHANGED_LINE_START = re.compile(_CHANGED)
+_CHANGED_LINE_AFTER_NL = re.compile("\n" + _CHANGED)
 
 
 def _check_overlong(text: str, files: list[FileChange], where: str) -> None:
@@ -275,7 +282,7 @@ def _check_overlong(text: str, files: list[FileChange], where: str) -> None:
     the rest silently; say so rather than check a file cut short."""
     if "GIT binary patch" in text:
         return
-    in_diff = len(_CHANGED_LINE.findall(text))
+    in_diff = len(_CHANGED_LINE_AFTER_NL.findall(text)) + (1 if _CHANGED_LINE_START.match(text) else 0)
     parsed = sum(1 for f in files for h in f.hunks for ln in h.lines if ln.kind != " ")
     if in_diff > parsed:
         raise InputError(
