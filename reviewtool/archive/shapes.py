@@ -188,13 +188,13 @@ def _scan_chain(indent: int, above: Sequence[str]) -> Iterator[tuple[int, str]]:
 def _yaml_parents(chain: Iterable[tuple[int, str]]) -> list[str] | None:
     parents: list[str] = []
     for ind, line in chain:
-        m = _YAML_KEY.match(line)
-        if m is None:
-            if _YAML_ITEM.match(line):
-                continue
+        got = _parent_line(line)
+        if got is None:
             return None if not parents else parents
-        key = _yaml_key(m.group(3))
-        if m.group(4) in ("|", ">", "|-", ">-", "|+", ">+") and not parents:
+        key, value = got
+        if key is None:
+            continue  # a list item
+        if value in ("|", ">", "|-", ">-", "|+", ">+") and not parents:
             return None  # the line is inside a block scalar
         parents.insert(0, key)
         if ind == 0:
@@ -206,6 +206,17 @@ def _yaml_parents(chain: Iterable[tuple[int, str]]) -> list[str] | None:
             key = _property_name(key)
         out.append(key)
     return out
+
+
+@lru_cache(maxsize=16384)
+def _parent_line(line: str) -> tuple[str | None, str | None] | None:
+    """A line above as a parent: (its key, its value) for a key line, (None, None) for a list item,
+    None for anything else.  Cached: each line is read as a parent by every line under it, and
+    bindings repeat the same parent lines (``properties:``, ``items:``)."""
+    m = _YAML_KEY.match(line)
+    if m is not None:
+        return _yaml_key(m.group(3)), m.group(4)
+    return (None, None) if _YAML_ITEM.match(line) else None
 
 
 def _yaml_key(raw: str) -> str:
