@@ -106,7 +106,10 @@ def line_shape(kind: str, text: str) -> Shape | None:
     return _shape(kind, key)
 
 
+@lru_cache(maxsize=65536)
 def _shape(kind: str, key: str | None) -> Shape | None:
+    """The Shape of a normalised line, None when it keeps no word; cached, as far fewer shapes than
+    lines occur (``ID = ID;`` stands for thousands)."""
     if key is None or not _WORD.search(key.replace("ID", "").replace("STR", "")):
         return None
     return Shape(kind, f"{kind}:{key}")
