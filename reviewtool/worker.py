@@ -193,11 +193,11 @@ def _converse(conn: socket.socket, argv: list[str], environ: Mapping[str, str]) 
         conn.sendall(payload)
     except OSError:
         return relay.interrupted()
-    started = replies.readline()
+    started = _reply(replies)
     if not started.startswith(b"P"):
         return relay.interrupted()  # the child ended before the check began: nothing was read or written
     relay.to(int(started[1:]))
-    finished = replies.readline()
+    finished = _reply(replies)
     if not finished.startswith(b"X"):
         sys.stderr.write("reviewtool: error: the hook worker ended without an exit status\n")
         return 2
@@ -207,6 +207,15 @@ def _converse(conn: socket.socket, argv: list[str], environ: Mapping[str, str]) 
         with open(log, "a", encoding="ascii") as out:
             out.write(f"{float(cpu):.6f}\n")
     return int(code)
+
+
+def _reply(replies) -> bytes:
+    """The child's next line; empty when it is gone (a child that ends without
+    reading all it was sent makes the connection reset, not just end)."""
+    try:
+        return replies.readline()
+    except OSError:
+        return b""
 
 
 def _encode(argv: list[str], cwd: str, umask: int, environ: Mapping[str, str]) -> bytes:
