@@ -100,11 +100,12 @@ class Rule:
 
 def builtin_rules_dir() -> Path:
     """The catalogue shipped with the package (wheel) or beside it (checkout)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_rules", here.parent / "rules"):
-        if candidate.is_dir():
-            return candidate
-    raise InputError("the built-in rule catalogue is missing from this installation")
+    from . import builtin_rules_path
+
+    path = builtin_rules_path()
+    if path is None:
+        raise InputError("the built-in rule catalogue is missing from this installation")
+    return Path(path)
 
 
 def load_catalog(extra_dirs: list[str] | tuple[str, ...] = (), *, verify_checks: bool = False) -> list[Rule]:

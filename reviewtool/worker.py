@@ -88,10 +88,13 @@ def _private_dir(environ: Mapping[str, str]) -> str | None:
 
 def _install_stamp(environ: Mapping[str, str]) -> str:
     """What a running worker must share with this process to stand in for it."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    parts = [sys.executable, sys.version, package]
+    from . import builtin_rules_path
+
+    package = os.path.dirname(os.path.realpath(__file__))
+    rules = builtin_rules_path()
+    parts = [sys.executable, sys.version, package, str(rules)]
     newest = 0
-    pending = [package]
+    pending = [package] if rules is None or rules.startswith(package + os.sep) else [package, rules]
     while pending:
         directory = pending.pop()
         newest = max(newest, os.stat(directory).st_mtime_ns)
@@ -103,10 +106,6 @@ def _install_stamp(environ: Mapping[str, str]) -> str:
                 else:
                     newest = max(newest, entry.stat(follow_symlinks=False).st_mtime_ns)
     parts.append(str(newest))
-    rules = os.path.join(os.path.dirname(package), "rules")  # a checkout's catalogue (catalog.builtin_rules_dir)
-    if os.path.isdir(rules):
-        parts.append(f"{rules}:{os.stat(rules).st_mtime_ns}")
-        parts.extend(sorted(f"{e.name}:{e.stat().st_mtime_ns}" for e in os.scandir(rules)))
     for entry in sys.path:
         if entry.endswith("site-packages"):
             try:
@@ -124,7 +123,7 @@ def socket_path(environ: Mapping[str, str]) -> str | None:
     directory = _private_dir(environ)
     if directory is None:
         return None
-    install = zlib.crc32(f"{sys.executable}\0{os.path.dirname(os.path.abspath(__file__))}".encode(
+    install = zlib.crc32(f"{sys.executable}\0{os.path.dirname(os.path.realpath(__file__))}".encode(
         "utf-8", "surrogateescape"))
     key = zlib.crc32(_install_stamp(environ).encode("utf-8", "surrogateescape"))
     path = os.path.join(directory, f"hook-{os.getuid()}-{install:08x}-{key:08x}.sock")
