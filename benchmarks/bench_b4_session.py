@@ -76,14 +76,11 @@ def session(tree: Path, mbox: Path, check_cmd: str, work: Path, extra_env: dict[
 
 def worker_cpu(run_dir: Path) -> tuple[int | None, float]:
     """The worker under ``run_dir``: its pid and own CPU so far (its children are logged per call)."""
-    for proc in Path("/proc").iterdir():
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"reviewtool.worker" in argv and any(a.startswith(str(run_dir).encode()) for a in argv):
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            return int(proc.name), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    from reviewtool.worker import workers_under
+
+    for pid in workers_under(str(run_dir)):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return None, 0.0
 
 

@@ -169,15 +169,11 @@ def start_worker(cmd: list[str], tree: Path, data: bytes, env: dict[str, str]) -
             sys.exit("bench_startup: the hook worker did not start")
         time.sleep(0.05)
     cpu(cmd, tree, data, env)  # queued until the worker has finished its preload
-    sock = str(next(run_dir.glob("*.sock")))
-    for proc in Path("/proc").iterdir():
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if sock.encode() in argv and b"reviewtool.worker" in argv:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            return int(proc.name), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    from reviewtool.worker import workers_under
+
+    for pid in workers_under(str(run_dir)):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     sys.exit("bench_startup: the hook worker's process was not found")
 
 

@@ -144,6 +144,28 @@ def _retire_older(path: str) -> None:
                 pass
 
 
+def workers_under(directory: str) -> list[int]:
+    """The pids of the workers whose socket lies under ``directory`` (Linux's
+    /proc; [] where it cannot be read): for stopping or measuring them."""
+    prefix = os.path.join(os.path.abspath(directory), "").encode()
+    found = []
+    try:
+        procs = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in procs:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if len(argv) >= 4 and argv[1:3] == [b"-m", b"reviewtool.worker"] and argv[3].startswith(prefix):
+            found.append(int(name))
+    return found
+
+
 # ---------------------------------------------------------------- the caller
 
 

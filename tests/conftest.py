@@ -36,17 +36,13 @@ def _no_worker_outlives_the_suite(tmp_path_factory):
     yield
     import signal
 
-    base = str(tmp_path_factory.getbasetemp()).encode()
-    for proc in Path("/proc").iterdir():
+    from reviewtool.worker import workers_under
+
+    for pid in workers_under(str(tmp_path_factory.getbasetemp())):
         try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            os.kill(pid, signal.SIGTERM)
         except OSError:
-            continue
-        if b"reviewtool.worker" in argv and any(arg.startswith(base) for arg in argv):
-            try:
-                os.kill(int(proc.name), signal.SIGTERM)
-            except (OSError, ValueError):
-                pass
+            pass
 
 
 @pytest.fixture

@@ -40,14 +40,9 @@ def _socket(run_dir: Path, timeout: float = 60.0) -> Path:
 
 
 def _worker_pid(sock: Path) -> int:
-    for proc in Path("/proc").iterdir():
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if str(sock).encode() in argv:
-            return int(proc.name)
-    raise AssertionError("worker process not found")
+    pids = worker.workers_under(str(sock.parent))
+    assert len(pids) == 1, f"workers under {sock.parent}: {pids}"
+    return pids[0]
 
 
 def _served(run_dir: Path) -> int:
