@@ -226,6 +226,31 @@ def test_shapes(path, text, above, expected):
         assert needle(got.key) in text  # the check's prefilter: a line of this shape holds its needle
 
 
+def test_yaml_scope_gives_the_shapes_shape_of_gives():
+    """Two readings of a YAML line's parents: ingest's stack (YamlScope, a hunk
+    top-down) and check's scan back over the lines above (shape_of).  They must
+    give the same shape for every line of every sample binding."""
+    from reviewtool.archive.shapes import YamlScope
+
+    compared = 0
+    for path in sorted(SAMPLES.glob("bindings-*/*.patch")):
+        for f in load(str(path))[0].patches[0].files:
+            if not f.path.endswith(".yaml"):
+                continue
+            for h in f.hunks:
+                scope, above = YamlScope(), []
+                for ln in h.lines:
+                    if ln.kind == "-":
+                        continue
+                    if ln.kind == "+":
+                        a, b = scope.shape(ln.text), shape_of(f.path, ln.text, above)
+                        assert (a and a.key) == (b and b.key), f"{path.name}: {ln.text!r}"
+                        compared += b is not None
+                    scope.push(ln.text)
+                    above.append(ln.text)
+    assert compared > 500
+
+
 @pytest.mark.parametrize("shape,expected", [
     ("c:.of_match_table = of_match_ptr(_),", "of_match_table"),
     ("yaml:properties/VENDOR,pmN-regulators:", "regulators"),  # digits are N: only the runs between
